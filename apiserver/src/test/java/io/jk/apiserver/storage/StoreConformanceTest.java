@@ -365,10 +365,12 @@ public abstract class StoreConformanceTest {
     int writers = 8;
     int each = 40;
     Set<Long> acked = Collections.synchronizedSet(new TreeSet<>());
-    // A second watcher that joins from the start revision while writes run: replay + live.
-    Recorder late = new Recorder();
-    Watch lateWatch = null;
-    try (Watch w = store.watch(p, start, r)) {
+    // More watchers join from the start revision while the writes run: each replays the history,
+    // then follows live, and must see neither a gap nor a duplicate at the seam.
+    List<Recorder> recorders = new ArrayList<>(List.of(r));
+    List<Watch> watches = new ArrayList<>();
+    try {
+      watches.add(store.watch(p, start, r));
       ExecutorService pool = Executors.newFixedThreadPool(writers);
       try {
         List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
@@ -385,8 +387,12 @@ public abstract class StoreConformanceTest {
             }
           }));
         }
-        Thread.yield();
-        lateWatch = store.watch(p, start, late);
+        while (recorders.size() < 40 && fs.stream().anyMatch(f -> !f.isDone())) {
+          Recorder late = new Recorder();
+          recorders.add(late);
+          watches.add(store.watch(p, start, late));
+          java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+        }
         for (var f : fs) {
           f.get(60, TimeUnit.SECONDS);
         }
@@ -394,8 +400,9 @@ public abstract class StoreConformanceTest {
         pool.shutdownNow();
       }
       int total = acked.size();
-      await().atMost(Duration.ofSeconds(20)).until(() -> r.events.size() >= total && late.events.size() >= total);
-      for (Recorder rec : List.of(r, late)) {
+      assertTrue(recorders.size() > 2, "watchers joined during the writes");
+      await().atMost(Duration.ofSeconds(20)).until(() -> recorders.stream().allMatch(x -> x.events.size() >= total));
+      for (Recorder rec : recorders) {
         List<Long> revs = rec.revisions();
         for (int i = 1; i < revs.size(); i++) {
           if (revs.get(i) <= revs.get(i - 1)) {
@@ -407,9 +414,7 @@ public abstract class StoreConformanceTest {
         assertFalse(rec.overlapped, "listener calls never overlap");
       }
     } finally {
-      if (lateWatch != null) {
-        lateWatch.close();
-      }
+      watches.forEach(Watch::close);
     }
   }
 }

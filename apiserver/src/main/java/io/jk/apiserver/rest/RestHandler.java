@@ -300,20 +300,12 @@ public final class RestHandler {
     }
   }
 
-  /** The label and field selector filter of a list or watch request. */
+  /** The namespace, label and field selector filter of a list or watch request. */
   static Predicate<ObjectNode> filter(RoutingContext ctx, RequestInfo info, ResourceStrategy strategy) {
-    Predicate<Map<String, String>> labels = Selectors.labels(ctx.queryParams().get("labelSelector"));
-    Predicate<Map<String, String>> fields = Selectors.fields(ctx.queryParams().get("fieldSelector"));
+    Predicate<ObjectNode> selectors = Selectors.filter(ctx.queryParams().get("labelSelector"),
+        ctx.queryParams().get("fieldSelector"), strategy);
     String ns = info.namespace();
-    return o -> (ns == null || ns.equals(Objects.metaText(o, "namespace")))
-        && labels.test(Objects.labels(o)) && fields.test(selectable(strategy, o));
-  }
-
-  private static Map<String, String> selectable(ResourceStrategy strategy, ObjectNode o) {
-    Map<String, String> m = new java.util.HashMap<>(strategy.selectableFields(o));
-    m.putIfAbsent("metadata.name", Objects.metaText(o, "name"));
-    m.putIfAbsent("metadata.namespace", Objects.metaText(o, "namespace"));
-    return m;
+    return o -> (ns == null || ns.equals(Objects.metaText(o, "namespace"))) && selectors.test(o);
   }
 
   // ---- bodies ----

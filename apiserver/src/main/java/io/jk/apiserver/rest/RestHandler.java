@@ -329,6 +329,9 @@ public final class RestHandler {
       throw ApiException.unsupportedMediaType(contentType);
     }
     try {
+      if (yaml) {
+        rejectAliases(b.getBytes());
+      }
       JsonNode n = (yaml ? Json.yamlMapper() : Json.mapper()).readTree(b.getBytes());
       if (n == null || n.isMissingNode()) {
         throw ApiException.badRequest("the request body is empty");
@@ -341,6 +344,20 @@ public final class RestHandler {
         throw a;
       }
       throw ApiException.badRequest("the request body could not be decoded: " + firstLine(String.valueOf(e.getMessage())));
+    }
+  }
+
+  /**
+   * Refuses YAML anchors and aliases: the tree reader does not expand them (an alias would be
+   * stored as its name) and expanding them is how "billion laughs" bodies blow up.
+   */
+  private static void rejectAliases(byte[] yaml) throws java.io.IOException {
+    try (com.fasterxml.jackson.core.JsonParser p = Json.yamlMapper().getFactory().createParser(yaml)) {
+      while (p.nextToken() != null) {
+        if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser y && (y.isCurrentAlias() || y.getObjectId() != null)) {
+          throw ApiException.badRequest("the request body could not be decoded: YAML anchors and aliases are not supported");
+        }
+      }
     }
   }
 

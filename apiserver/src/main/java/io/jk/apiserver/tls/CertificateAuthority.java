@@ -101,7 +101,7 @@ public final class CertificateAuthority {
     return Pem.encode(certificate);
   }
 
-  /** The CA private key as PKCS#8 PEM. */
+  /** The CA private key as PEM. */
   String privateKeyPem() {
     return Pem.encode(privateKey);
   }

@@ -13,9 +13,11 @@ import java.util.Set;
  * The TLS part of the API server's Vert.x {@link HttpServerOptions}, from a {@link ClusterPki}.
  *
  * <p>TLS 1.2 and 1.3; the serving certificate and key from PEM in memory; client certificates
- * requested (not required: token users send none) and verified during the handshake against
- * the client CA, so a certificate from another CA fails the handshake; ALPN offers only
- * {@code http/1.1}, which exec/attach upgrades (WebSocket, SPDY) need.
+ * requested (not required: token users send none), with the client CA as trust store so clients
+ * are told which CA to pick a certificate for. As in kube-apiserver, the handshake does not
+ * reject a certificate from another CA: {@code ClientCertificateAuthenticator} verifies the
+ * chain and such a request ends as 401 Unauthorized. ALPN offers only {@code http/1.1}, which
+ * exec/attach upgrades (WebSocket, SPDY) need.
  */
 public final class TlsServerOptions {
 

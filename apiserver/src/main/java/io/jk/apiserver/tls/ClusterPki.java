@@ -1,5 +1,6 @@
 package io.jk.apiserver.tls;
 
+import io.jk.common.kubeconfig.Kubeconfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -161,6 +162,36 @@ public final class ClusterPki {
   /** The client CA certificates (empty when client certificates are not accepted). */
   public List<X509Certificate> clientCaCertificates() {
     return clientCaCertificates;
+  }
+
+  /**
+   * These TLS files, with {@code extraClientCaPem} (an operator's {@code --client-ca-file})
+   * also trusted for client certificates beside the current client CA.
+   *
+   * @throws IllegalArgumentException when the PEM holds no certificate
+   */
+  public ClusterPki withAdditionalClientCa(String extraClientCaPem) {
+    Pem.readCertificates(extraClientCaPem); // validate
+    String bundle = clientCaPem == null ? extraClientCaPem
+        : clientCaPem + (clientCaPem.endsWith("\n") ? "" : "\n") + extraClientCaPem;
+    return new ClusterPki(authority, servingCertificatePem, servingKeyPem, bundle);
+  }
+
+  /**
+   * Issues a client certificate from the cluster CA and writes a kubeconfig with it (mode 0600,
+   * atomically), e.g. the admin kubeconfig: {@code writeClientKubeconfig(path,
+   * "https://127.0.0.1:6443", "jk-admin", List.of("system:masters"), Duration.ofDays(365))}.
+   * The kubeconfig trusts the cluster CA. Blocking.
+   *
+   * @throws IllegalStateException when this PKI has no CA key (operator-supplied files)
+   */
+  public void writeClientKubeconfig(Path file, String serverUrl, String userName, List<String> groups,
+      Duration validity) throws IOException {
+    CertificateAuthority ca = authority().orElseThrow(() -> new IllegalStateException(
+        "cannot issue a client certificate: the cluster CA key is not available"));
+    IssuedCertificate cert = ca.issueClientCertificate(userName, groups, validity);
+    Kubeconfigs.write(file, Kubeconfigs.Spec.withClientCertificate(serverUrl, ca.certificatePem(), "jk", userName,
+        cert.certificatePem(), cert.privateKeyPem(), "default"));
   }
 
   /** Null when the serving certificate on disk can be reused, else why it must be issued. */

@@ -13,11 +13,12 @@ import java.util.Set;
  * The TLS part of the API server's Vert.x {@link HttpServerOptions}, from a {@link ClusterPki}.
  *
  * <p>TLS 1.2 and 1.3; the serving certificate and key from PEM in memory; client certificates
- * requested (not required: token users send none), with the client CA as trust store so clients
- * are told which CA to pick a certificate for. As in kube-apiserver, the handshake does not
- * reject a certificate from another CA: {@code ClientCertificateAuthenticator} verifies the
- * chain and such a request ends as 401 Unauthorized. ALPN offers only {@code http/1.1}, which
- * exec/attach upgrades (WebSocket, SPDY) need.
+ * requested (not required: token users send none) against the client CA as trust store. The
+ * server lists that CA as acceptable, so ordinary clients do not offer certificates from other
+ * CAs (their request arrives without one and gets 401); a certificate that is offered and does
+ * not verify (foreign CA, expired) fails the handshake. {@code ClientCertificateAuthenticator}
+ * verifies the chain again, so no path depends on the TLS layer alone. ALPN offers only
+ * {@code http/1.1}, which exec/attach upgrades (WebSocket, SPDY) need.
  */
 public final class TlsServerOptions {
 

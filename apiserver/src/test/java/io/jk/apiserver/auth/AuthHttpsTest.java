@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -111,6 +112,23 @@ class AuthHttpsTest {
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
+  /** The TLS handshake fails, or the request arrives unauthenticated and gets 401. */
+  private static void assertRefused(HttpClient client) throws Exception {
+    HttpResponse<String> response;
+    try {
+      response = send(client, "GET", "/whoami", null, null);
+    } catch (javax.net.ssl.SSLException e) {
+      return; // refused during the handshake
+    } catch (IOException e) {
+      if (e.getCause() instanceof javax.net.ssl.SSLException) {
+        return;
+      }
+      throw e;
+    }
+    assertEquals(401, response.statusCode(), response.body());
+    assertEquals(UNAUTHORIZED_BODY, response.body());
+  }
+
   private static HttpClient certClient(IssuedCertificate cert) throws Exception {
     return TlsClients.client(caPem(), cert.certificatePem(), cert.privateKeyPem());
   }
@@ -158,10 +176,20 @@ class AuthHttpsTest {
     IssuedCertificate foreign = CertificateAuthority.create("someone-else", Duration.ofDays(1))
         .issueClientCertificate("jk-admin", List.of("system:masters"), Duration.ofHours(1));
     HttpClient client = certClient(foreign);
-    // As kube-apiserver: the TLS layer only requests a certificate, the authenticator verifies it.
-    HttpResponse<String> response = send(client, "GET", "/whoami", null, null);
-    assertEquals(401, response.statusCode());
-    assertEquals(UNAUTHORIZED_BODY, response.body());
+    assertRefused(client);
+  }
+
+  @Test
+  void expiredOrServerOnlyCertificatesAreUnauthorized() throws Exception {
+    CertificateAuthority ca = pki.authority().orElseThrow();
+    Instant now = Instant.now();
+    IssuedCertificate expired = ca.issueClientCertificate("jk-admin", List.of("system:masters"),
+        now.minus(Duration.ofDays(2)), now.minus(Duration.ofDays(1)));
+    assertRefused(certClient(expired));
+
+    IssuedCertificate serving = ca.issueServingCertificate("jk-admin",
+        ServingIdentity.standard(null, null, List.of()), Duration.ofHours(1));
+    assertRefused(certClient(serving)); // no clientAuth usage: no client credential
   }
 
   @Test
@@ -191,11 +219,8 @@ class AuthHttpsTest {
 
   @Test
   void writtenKubeconfigWorksWithFabric8AndKubectl() throws Exception {
-    IssuedCertificate admin = pki.authority().orElseThrow()
-        .issueClientCertificate("jk-admin", List.of("system:masters"), Duration.ofHours(1));
     Path certConfig = dir.resolve("admin.kubeconfig");
-    Kubeconfigs.write(certConfig, Kubeconfigs.Spec.withClientCertificate(base, caPem(), "jk", "jk-admin",
-        admin.certificatePem(), admin.privateKeyPem(), "default"));
+    pki.writeClientKubeconfig(certConfig, base, "jk-admin", List.of("system:masters"), Duration.ofHours(1));
     Path tokenConfig = dir.resolve("alice.kubeconfig");
     Kubeconfigs.write(tokenConfig, Kubeconfigs.Spec.withToken(base, caPem(), "jk", "alice", "s3cret-admin", null));
 

@@ -95,6 +95,23 @@ class ClusterPkiTest {
   }
 
   @Test
+  void anOperatorClientCaCanBeTrustedBesideTheClusterCa() throws Exception {
+    ClusterPki pki = ClusterPki.loadOrCreate(dir, identity);
+    CertificateAuthority corporate = CertificateAuthority.create("corporate", Duration.ofDays(1));
+    IssuedCertificate bob = corporate.issueClientCertificate("bob", List.of("devs"), Duration.ofHours(1));
+    IssuedCertificate admin = pki.authority().orElseThrow()
+        .issueClientCertificate("jk-admin", List.of("system:masters"), Duration.ofHours(1));
+
+    ClusterPki both = pki.withAdditionalClientCa(corporate.certificatePem());
+    var authenticator = new io.jk.apiserver.auth.ClientCertificateAuthenticator(both.clientCaCertificates());
+    assertEquals("bob", authenticator.authenticate(null, List.of(bob.certificate())).orElseThrow().name());
+    assertEquals("jk-admin", authenticator.authenticate(null, List.of(admin.certificate())).orElseThrow().name());
+    var clusterOnly = new io.jk.apiserver.auth.ClientCertificateAuthenticator(pki.clientCaCertificates());
+    assertTrue(clusterOnly.authenticate(null, List.of(bob.certificate())).isEmpty());
+    assertThrows(IllegalArgumentException.class, () -> pki.withAdditionalClientCa("garbage"));
+  }
+
+  @Test
   void clientCertificatesCarryUserAndGroups() {
     CertificateAuthority ca = CertificateAuthority.create("ca", Duration.ofDays(1));
     IssuedCertificate node = ca.issueClientCertificate("system:node:n1", List.of("system:nodes"), Duration.ofHours(1));

@@ -139,6 +139,39 @@ public final class ClusterPki {
     }
   }
 
+  /**
+   * The PKI for kube-apiserver-style flags: with {@code tlsCertFile} and {@code tlsKeyFile},
+   * the operator's files ({@link #fromFiles}); without them, jk's own cluster PKI in {@code
+   * dataDir} ({@link #loadOrCreate}). A {@code clientCaFile} is then trusted for client
+   * certificates (beside jk's own CA when jk generated one).
+   *
+   * @param tlsCertFile {@code --tls-cert-file} or null
+   * @param tlsKeyFile {@code --tls-private-key-file} or null
+   * @param clientCaFile {@code --client-ca-file} or null
+   * @throws IllegalArgumentException when only one of the certificate and key files is given
+   * @throws IllegalStateException when a file is unreadable or invalid
+   */
+  public static ClusterPki resolve(Path dataDir, ServingIdentity identity, Path tlsCertFile, Path tlsKeyFile,
+      Path clientCaFile) {
+    if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+      throw new IllegalArgumentException("--tls-cert-file and --tls-private-key-file must be given together");
+    }
+    if (tlsCertFile != null) {
+      return fromFiles(tlsCertFile, tlsKeyFile, clientCaFile);
+    }
+    ClusterPki pki = loadOrCreate(dataDir, identity);
+    if (clientCaFile == null) {
+      return pki;
+    }
+    try {
+      return pki.withAdditionalClientCa(Files.readString(clientCaFile));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read --client-ca-file " + clientCaFile + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("invalid --client-ca-file " + clientCaFile + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The CA that can issue client certificates, when jk generated or was given its key. */
   public Optional<CertificateAuthority> authority() {
     return Optional.ofNullable(authority);

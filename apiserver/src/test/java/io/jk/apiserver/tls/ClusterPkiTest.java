@@ -112,6 +112,28 @@ class ClusterPkiTest {
   }
 
   @Test
+  void flagsChooseOperatorFilesOrTheGeneratedPki() throws Exception {
+    CertificateAuthority corporate = CertificateAuthority.create("corporate", Duration.ofDays(1));
+    Path clientCa = Files.writeString(dir.resolve("client-ca.crt"), corporate.certificatePem());
+
+    ClusterPki generated = ClusterPki.resolve(dir.resolve("pki"), identity, null, null, clientCa);
+    assertTrue(generated.authority().isPresent());
+    assertEquals(2, generated.clientCaCertificates().size(), "jk's CA and the operator's");
+
+    IssuedCertificate serving = corporate.issueServingCertificate("api", identity, Duration.ofDays(1));
+    Path cert = Files.writeString(dir.resolve("tls.crt"), serving.certificatePem());
+    Path key = Files.writeString(dir.resolve("tls.key"), serving.privateKeyPem());
+    ClusterPki given = ClusterPki.resolve(dir.resolve("unused"), identity, cert, key, clientCa);
+    assertTrue(given.authority().isEmpty());
+    assertEquals(List.of(corporate.certificate()), given.clientCaCertificates());
+    assertTrue(Files.notExists(dir.resolve("unused")), "no PKI generated when the operator gives files");
+
+    assertThrows(IllegalArgumentException.class, () -> ClusterPki.resolve(dir, identity, cert, null, null));
+    Path garbage = Files.writeString(dir.resolve("garbage.crt"), "not a certificate");
+    assertThrows(IllegalStateException.class, () -> ClusterPki.resolve(dir.resolve("pki"), identity, null, null, garbage));
+  }
+
+  @Test
   void clientCertificatesCarryUserAndGroups() {
     CertificateAuthority ca = CertificateAuthority.create("ca", Duration.ofDays(1));
     IssuedCertificate node = ca.issueClientCertificate("system:node:n1", List.of("system:nodes"), Duration.ofHours(1));

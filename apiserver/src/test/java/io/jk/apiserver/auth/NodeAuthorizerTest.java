@@ -2,6 +2,9 @@ package io.jk.apiserver.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jk.common.json.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,6 +92,50 @@ class NodeAuthorizerTest {
         deny("anonymous reads pods", UserInfo.ANONYMOUS_USER, r("list", "", "pods", "", "", ""),
             "pods is forbidden: User \"system:anonymous\" cannot list resource \"pods\" in API group \"\" at the"
                 + " cluster scope"));
+  }
+
+  private static final JsonNode MY_POD = pod("default", "mine", "my-secret", "my-conf");
+  private static final Authorizer GRAPH_AUTHORIZER = Authorizers.standard(
+      key -> Optional.ofNullable(POD_NODES.get(key)),
+      node -> node.equals("n1") ? List.of(MY_POD) : List.of(pod("default", "theirs", "their-secret", "their-conf")));
+
+  private static JsonNode pod(String namespace, String name, String secret, String configMap) {
+    ObjectNode pod = Json.mapper().createObjectNode();
+    pod.putObject("metadata").put("namespace", namespace).put("name", name);
+    ObjectNode spec = pod.putObject("spec");
+    spec.putArray("volumes").addObject().put("name", "s").putObject("secret").put("secretName", secret);
+    spec.putArray("containers").addObject().put("name", "c").putArray("envFrom").addObject()
+        .putObject("configMapRef").put("name", configMap);
+    return pod;
+  }
+
+  static Stream<Arguments> graphDecisions() {
+    return Stream.of(
+        allow("a node gets a secret its pod mounts", N1, r("get", "", "secrets", "", "default", "my-secret")),
+        allow("a node watches one configmap its pod uses", N1,
+            RequestAttributes.fromHttp("GET", "/api/v1/namespaces/default/configmaps", "true",
+                "metadata.name=my-conf")),
+        deny("a node gets a secret only another node's pod uses", N1,
+            r("get", "", "secrets", "", "default", "their-secret"),
+            "secrets \"their-secret\" is forbidden: User \"system:node:n1\" cannot get resource \"secrets\" in API"
+                + " group \"\" in the namespace \"default\": no relationship found between node 'n1' and this object"),
+        deny("a node gets a same-named secret in another namespace", N1,
+            r("get", "", "secrets", "", "other", "my-secret"), null),
+        deny("a node lists all secrets", N1, r("list", "", "secrets", "", "default", ""), null),
+        deny("a node watches all configmaps of the cluster", N1, r("watch", "", "configmaps", "", "", ""), null),
+        allow("a node still lists pods", N1, r("list", "", "pods", "", "", "")),
+        allow("an admin reads any secret", ADMIN, r("list", "", "secrets", "", "", "")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("graphDecisions")
+  void limitsSecretsToTheNodesPods(String name, UserInfo user, RequestAttributes attributes, boolean allowed,
+      String message) {
+    Decision decision = GRAPH_AUTHORIZER.authorize(user, attributes);
+    assertEquals(allowed, decision.allowed(), () -> name + ": " + decision);
+    if (message != null && !allowed) {
+      assertEquals(message, Authorizer.forbiddenMessage(user, attributes, decision.reason()));
+    }
   }
 
   @ParameterizedTest(name = "{0}")

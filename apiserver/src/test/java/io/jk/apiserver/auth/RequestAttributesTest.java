@@ -33,6 +33,8 @@ class RequestAttributesTest {
             RequestAttributes.resource("update", "", "namespaces", "finalize", "", "ns")),
         Arguments.of("cluster-scoped node status", "PATCH", "/api/v1/nodes/n1/status", null,
             RequestAttributes.resource("patch", "", "nodes", "status", "", "n1")),
+        Arguments.of("watch of one name by field selector", "GET", "/api/v1/namespaces/ns/secrets?ignored", "1",
+            RequestAttributes.resource("watch", "", "secrets", "", "ns", "s1")),
         Arguments.of("discovery is not a resource", "GET", "/apis/apps/v1", null,
             RequestAttributes.nonResource("get", "/apis/apps/v1")),
         Arguments.of("health is not a resource", "GET", "/healthz", null,
@@ -42,7 +44,8 @@ class RequestAttributesTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("requests")
   void parsesLikeKubeApiserver(String name, String method, String path, String watch, RequestAttributes want) {
-    RequestAttributes got = RequestAttributes.fromHttp(method, path, watch);
+    String selector = path.endsWith("?ignored") ? "metadata.name=s1" : "metadata.name!=x";
+    RequestAttributes got = RequestAttributes.fromHttp(method, path.replace("?ignored", ""), watch, selector);
     assertEquals(want.verb(), got.verb());
     assertEquals(want.resourceRequest(), got.resourceRequest());
     assertEquals(want.apiGroup(), got.apiGroup());

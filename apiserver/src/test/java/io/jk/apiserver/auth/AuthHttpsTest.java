@@ -1,11 +1,15 @@
 package io.jk.apiserver.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.jk.apiserver.tls.CertificateAuthority;
 import io.jk.apiserver.tls.ClusterPki;
 import io.jk.apiserver.tls.IssuedCertificate;
@@ -76,6 +80,8 @@ class AuthHttpsTest {
     router.get("/api/v1/nodes/:name").handler(ctx -> json(ctx, Map.of("kind", "Node", "apiVersion", "v1",
         "metadata", Map.of("name", ctx.pathParam("name"),
             "annotations", Map.of("requested-by", AuthenticationHandler.user(ctx).orElseThrow().name())))));
+    router.patch("/api/v1/nodes/:name").handler(ctx -> json(ctx, Map.of("kind", "Node", "apiVersion", "v1",
+        "metadata", Map.of("name", ctx.pathParam("name")))));
     router.route("/api/*").handler(ctx -> json(ctx, Map.of("allowed", true)));
     server = vertx.createHttpServer(TlsServerOptions.create(pki, "127.0.0.1", 0)).requestHandler(router)
         .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -238,6 +244,26 @@ class AuthHttpsTest {
     assertTrue(kubectl(certConfig, "/whoami").contains("\"name\":\"jk-admin\""));
     assertTrue(kubectl(tokenConfig, "/whoami").contains("\"name\":\"alice\""));
     assertEquals("ok", kubectl(certConfig, "/healthz").trim());
+  }
+
+  @Test
+  void joinedNodeKubeconfigActsAsThatNodeOnly() throws Exception {
+    JoinTokens tokens = new JoinTokens(dir.resolve("join-tokens"));
+    NodeCredentialIssuer issuer = new NodeCredentialIssuer(tokens, pki.authority().orElseThrow(), Duration.ofHours(1));
+    NodeCredentialIssuer.NodeCredentials n1 = issuer.issue(tokens.create(Duration.ofMinutes(5)), "n1").orElseThrow();
+    Path kubeconfig = dir.resolve("kubelet-n1.kubeconfig");
+    Kubeconfigs.write(kubeconfig, Kubeconfigs.Spec.withClientCertificate(base, n1.caPem(), "jk", "system:node:n1",
+        n1.certificatePem(), n1.privateKeyPem(), null));
+
+    String labels = "{\"metadata\":{\"labels\":{\"zone\":\"a\"}}}";
+    try (KubernetesClient client = Clients.fromKubeconfig(kubeconfig)) {
+      assertEquals("n1", client.nodes().withName("n1")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), labels).getMetadata().getName());
+      KubernetesClientException denied = assertThrows(KubernetesClientException.class, () -> client.nodes()
+          .withName("n2").patch(PatchContext.of(PatchType.JSON_MERGE), labels));
+      assertEquals(403, denied.getCode());
+      assertTrue(denied.getMessage().contains("node 'n1' cannot modify node 'n2'"), denied.getMessage());
+    }
   }
 
   private static String kubectl(Path kubeconfig, String path) throws Exception {

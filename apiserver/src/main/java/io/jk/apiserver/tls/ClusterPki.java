@@ -77,7 +77,9 @@ public final class ClusterPki {
    */
   public static ClusterPki loadOrCreate(Path dir, ServingIdentity identity) {
     try {
-      Files.createDirectories(dir);
+      if (Files.notExists(dir)) {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
       Path caCert = dir.resolve(CA_CERT);
       Path caKey = dir.resolve(CA_KEY);
       CertificateAuthority ca;

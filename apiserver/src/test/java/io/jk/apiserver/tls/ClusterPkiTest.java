@@ -25,9 +25,11 @@ class ClusterPkiTest {
 
   @Test
   void firstStartCreatesCaAndServingCertificateWithTheStandardNames() throws Exception {
-    ClusterPki pki = ClusterPki.loadOrCreate(dir, identity);
+    Path pkiDir = dir.resolve("pki");
+    ClusterPki pki = ClusterPki.loadOrCreate(pkiDir, identity);
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pkiDir)));
 
-    X509Certificate ca = Pem.readCertificates(Files.readString(dir.resolve("ca.crt"))).get(0);
+    X509Certificate ca = Pem.readCertificates(Files.readString(pkiDir.resolve("ca.crt"))).get(0);
     X509Certificate serving = Pem.readCertificates(pki.servingCertificatePem()).get(0);
     serving.verify(ca.getPublicKey());
     assertTrue(ca.getBasicConstraints() >= 0, "CA certificate must be a CA");
@@ -39,7 +41,7 @@ class ClusterPkiTest {
     assertEquals(List.of("1.3.6.1.5.5.7.3.1"), serving.getExtendedKeyUsage());
 
     for (String key : List.of("ca.key", "apiserver.key")) {
-      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(key))), key);
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pkiDir.resolve(key))), key);
     }
     assertEquals(ca, pki.clientCaCertificates().get(0));
     assertTrue(pki.authority().isPresent());
@@ -145,7 +147,9 @@ class ClusterPkiTest {
 
   @Test
   void badNamesAreRejected() {
-    assertThrows(IllegalArgumentException.class, () -> ServingIdentity.standard("bad host!", null, List.of()));
+    assertThrows(IllegalArgumentException.class, () -> ServingIdentity.standard(null, null, List.of("bad host!")));
+    assertTrue(ServingIdentity.standard("My_Laptop", null, List.of()).dnsNames().stream().noneMatch(n -> n.contains("_")),
+        "an odd machine name is left out, not fatal");
     assertThrows(IllegalArgumentException.class, () -> new ServingIdentity(Set.of(), Set.of("300.1.1.1")));
   }
 

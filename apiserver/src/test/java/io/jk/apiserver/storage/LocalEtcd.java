@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  */
-final class LocalEtcd implements AutoCloseable {
+public final class LocalEtcd implements AutoCloseable {
 
   /** The etcd binary used unless {@code JK_ETCD_BINARY} names another. */
   public static final String DEFAULT_BINARY = "/usr/bin/etcd";

@@ -149,6 +149,12 @@ public final class SqliteStore implements Store {
             throw new StoreException("SQLite store " + abs + " could not switch to WAL journal mode");
           }
         }
+        try (ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
+          // 2 = FULL: the WAL is fsync'd at every commit, so an acknowledged write survives power loss.
+          if (!rs.next() || rs.getInt(1) != 2) {
+            throw new StoreException("SQLite store " + abs + " could not set synchronous=FULL");
+          }
+        }
       }
       long[] revs = Writer.readRevisions(conn);
       conn.setAutoCommit(false);

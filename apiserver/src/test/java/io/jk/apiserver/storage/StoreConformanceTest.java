@@ -265,6 +265,70 @@ public abstract class StoreConformanceTest {
   }
 
   @Test
+  void resultsArriveOnTheCallersVertxContext() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.Context ctx = vertx.getOrCreateContext();
+      java.util.concurrent.CompletableFuture<List<Boolean>> onContext = new java.util.concurrent.CompletableFuture<>();
+      ctx.runOnContext(v -> {
+        List<Boolean> seen = Collections.synchronizedList(new ArrayList<>());
+        store.create(p + "ctx", b("1"))
+            .onComplete(ar -> seen.add(io.vertx.core.Vertx.currentContext() == ctx))
+            .compose(kv -> store.create(p + "ctx", b("again")))
+            .onComplete(ar -> seen.add(io.vertx.core.Vertx.currentContext() == ctx && ar.failed()))
+            .recover(e -> store.get(p + "ctx"))
+            .compose(kv -> store.list(p, null, 0, 0))
+            .onComplete(ar -> {
+              seen.add(io.vertx.core.Vertx.currentContext() == ctx && ar.succeeded());
+              onContext.complete(seen);
+            });
+      });
+      assertEquals(List.of(true, true, true), onContext.get(30, TimeUnit.SECONDS),
+          "success, failure and read callbacks all run on the caller's context");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void compactionRacingWatchesNeverLeavesAGap() throws Exception {
+    // Watches start from revisions that a concurrent compaction is removing: each either gets
+    // Compacted, or every event after its start revision with no gap.
+    List<Long> revs = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      revs.add(get(store.create(p + "k" + (i % 5) + "-" + i, b("v"))).modRevision());
+    }
+    long end = revs.get(revs.size() - 1);
+    List<Recorder> recorders = new ArrayList<>();
+    List<Watch> watches = new ArrayList<>();
+    try {
+      Future<Void> compaction = store.compact(revs.get(15));
+      for (int i = 0; i < revs.size(); i += 2) {
+        Recorder r = new Recorder();
+        recorders.add(r);
+        watches.add(store.watch(p, revs.get(i), r));
+      }
+      get(compaction);
+      int compactedCount = 0;
+      for (int w = 0; w < recorders.size(); w++) {
+        Recorder r = recorders.get(w);
+        long from = revs.get(w * 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> r.error.get() != null
+            || (!r.events.isEmpty() && r.revisions().get(r.revisions().size() - 1) == end) || from == end);
+        if (r.error.get() != null) {
+          assertInstanceOf(StoreException.Compacted.class, r.error.get());
+          compactedCount++;
+        } else {
+          assertEquals(revs.subList(w * 2 + 1, revs.size()), r.revisions(), "watch from " + from);
+        }
+      }
+      assertTrue(compactedCount > 0 || store.compactedRevision() >= revs.get(15));
+    } finally {
+      watches.forEach(Watch::close);
+    }
+  }
+
+  @Test
   void closedWatchGetsNothingMore() {
     Recorder r = new Recorder();
     Watch w = store.watch(p, get(store.currentRevision()), r);

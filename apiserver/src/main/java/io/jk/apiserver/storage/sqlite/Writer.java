@@ -106,18 +106,31 @@ final class Writer implements Runnable {
       }
       queue.drainTo(batch, maxBatch - 1);
       List<WriteOp> writes = new ArrayList<>(batch.size());
-      for (WriteOp op : batch) {
-        if (op == STOP) {
-          running = false;
-        } else if (op.kind == WriteOp.Kind.COMPACT) {
-          commitWrites(writes);
-          writes.clear();
-          compact(op);
-        } else {
-          writes.add(op);
+      try {
+        for (WriteOp op : batch) {
+          if (op == STOP) {
+            running = false;
+          } else if (op.kind == WriteOp.Kind.COMPACT) {
+            commitWrites(writes);
+            writes.clear();
+            compact(op);
+          } else {
+            writes.add(op);
+          }
         }
+        commitWrites(writes);
+      } catch (RuntimeException | Error e) {
+        // Never let the only writer die: fail what this batch still holds and go on.
+        LOG.error("Writer failed unexpectedly err=\"{}\"", e.toString(), e);
+        StoreException failure = new StoreException("write failed (it may or may not have been stored): " + e, e);
+        for (WriteOp op : batch) {
+          if (op != STOP) {
+            op.done.fail(failure);
+          }
+        }
+        rollbackQuietly();
+        resyncRevision();
       }
-      commitWrites(writes);
       batch.clear();
     }
     // Anything queued after STOP is refused.
@@ -275,7 +288,7 @@ final class Writer implements Runnable {
       conn.commit();
       LOG.info("Compacted revision={} removedRows={} tookMs={}", upTo, removed,
           (System.nanoTime() - started) / 1_000_000);
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
       revisions.compacting(from);
       LOG.error("Compaction failed revision={} err=\"{}\"", upTo, e.toString());

@@ -24,12 +24,20 @@ import java.util.stream.Stream;
  * keys of ~1 KB one after another for a fixed time against: the SQLite store (a file on disk), the
  * etcd store on a local etcd, and raw jetcd puts on the same etcd as the yardstick.
  *
+ * <p>Run it with the test classpath that surefire records (the exec plugin is not in the offline
+ * Maven repository here; online, {@code mvn -pl apiserver exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=io.jk.apiserver.storage.bench.StoreBench} works too):
+ *
  * <pre>
- * mvn -B -ntp -q -pl apiserver -am test-compile -DskipTests
- * mvn -B -ntp -q -pl apiserver exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.jk.apiserver.storage.bench.StoreBench \
- *     -Dexec.args="--clients 64 --seconds 10 --value-bytes 1024 --targets sqlite,etcd,raw-etcd"
+ * mvn -B -ntp -q -pl apiserver -am verify -Dtest=SqliteStoreTest -Dsurefire.failIfNoSpecifiedTests=false
+ * CP=$(grep -o 'surefire.test.class.path" value="[^"]*' \
+ *     apiserver/target/surefire-reports/TEST-io.jk.apiserver.storage.SqliteStoreTest.xml | cut -d'"' -f3)
+ * java -cp "$CP" io.jk.apiserver.storage.bench.StoreBench --clients 64 --seconds 10 \
+ *     --targets sqlite,raw-etcd,etcd,raw-etcd,etcd
  * </pre>
+ *
+ * <p>Targets run in the order given (repeat them to average out a busy machine); {@code --dir}
+ * picks the directory of the SQLite file (default {@code java.io.tmpdir}, which must be on disk).
  */
 public final class StoreBench {
 

@@ -108,6 +108,21 @@ class SqliteStoreTest extends StoreConformanceTest {
   }
 
   @Test
+  void emptyAndUnusualPrefixesListAndWatchTheRightKeys() {
+    get(store.create("/a", b("1")));
+    get(store.create("/b\uffff", b("2")));
+    get(store.create("/b\uffffx", b("3")));
+    get(store.create("/c", b("4")));
+    assertEquals(4, get(store.list("", null, 0, 0)).items().size(), "the empty prefix is every key");
+    assertEquals(List.of("/b\uffff", "/b\uffffx"),
+        get(store.list("/b\uffff", null, 0, 0)).items().stream().map(KeyValue::key).toList());
+    StoreConformanceTest.Recorder r = new StoreConformanceTest.Recorder();
+    try (Watch w = store.watch("", 0, r)) {
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> r.events.size() == 4);
+    }
+  }
+
+  @Test
   void badEndpointsAreRejectedClearly() {
     assertThrows(IllegalArgumentException.class, () -> StoreFactory.open("", StoreOptions.defaults()));
     assertThrows(IllegalArgumentException.class, () -> StoreFactory.open("sqlite://", StoreOptions.defaults()));

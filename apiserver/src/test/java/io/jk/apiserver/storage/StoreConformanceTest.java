@@ -93,7 +93,7 @@ public abstract class StoreConformanceTest {
   }
 
   /** Collects watch events and errors. */
-  protected static final class Recorder implements WatchListener {
+  static final class Recorder implements WatchListener {
     final List<WatchEvent> events = Collections.synchronizedList(new ArrayList<>());
     final AtomicReference<Throwable> error = new AtomicReference<>();
     volatile boolean overlapped;
@@ -174,6 +174,50 @@ public abstract class StoreConformanceTest {
     assertEquals(again.modRevision(), again.createRevision(), "a re-created key is a new key");
     get(store.delete(p + "a", 0));
     assertNull(get(store.get(p + "a")));
+  }
+
+  @Test
+  void racingWritesOnOneKeyHaveExactlyOneWinner() {
+    // Sent without waiting, so a batching backend gets them in one batch.
+    List<Future<KeyValue>> creates = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      creates.add(store.create(p + "k", b("c" + i)));
+    }
+    KeyValue created = single(creates, StoreException.KeyExists.class);
+    assertEquals(s(created.value()), s(get(store.get(p + "k")).value()));
+
+    List<Future<KeyValue>> updates = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      updates.add(store.update(p + "k", b("u" + i), created.modRevision()));
+    }
+    KeyValue updated = single(updates, StoreException.Conflict.class);
+    for (Future<KeyValue> f : updates) {
+      if (f.failed()) {
+        assertEquals(updated.modRevision(), ((StoreException.Conflict) f.cause()).current().modRevision(),
+            "losers see the winner's version");
+      }
+    }
+    List<Future<KeyValue>> deletes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      deletes.add(store.delete(p + "k", updated.modRevision()));
+    }
+    single(deletes, StoreException.NotFound.class);
+    assertNull(get(store.get(p + "k")));
+  }
+
+  private static KeyValue single(List<Future<KeyValue>> futures, Class<? extends StoreException> loserType) {
+    KeyValue winner = null;
+    for (Future<KeyValue> f : futures) {
+      try {
+        KeyValue kv = get(f);
+        assertNull(winner, "only one write wins");
+        winner = kv;
+      } catch (StoreException e) {
+        assertInstanceOf(loserType, e);
+      }
+    }
+    assertNotNull(winner, "one write wins");
+    return winner;
   }
 
   @Test

@@ -21,7 +21,17 @@ public final class Strategies {
       Map.entry(key("apps", "Deployment"), new DeploymentStrategy()),
       Map.entry(key("apps", "ReplicaSet"), new ReplicaSetStrategy()),
       Map.entry(key("apps", "DaemonSet"), new DaemonSetStrategy()),
-      Map.entry(key("apps", "StatefulSet"), new StatefulSetStrategy()));
+      Map.entry(key("apps", "StatefulSet"), new StatefulSetStrategy()),
+      Map.entry(key("", "Endpoints"), new EndpointsStrategy()),
+      Map.entry(key("", "Event"), new EventStrategy(false)),
+      Map.entry(key("", "ServiceAccount"), new ServiceAccountStrategy()),
+      Map.entry(key("batch", "Job"), new JobStrategy()),
+      Map.entry(key("batch", "CronJob"), new CronJobStrategy()),
+      Map.entry(key("coordination.k8s.io", "Lease"), new LeaseStrategy()),
+      Map.entry(key("discovery.k8s.io", "EndpointSlice"), new EndpointSliceStrategy()),
+      Map.entry(key("policy", "PodDisruptionBudget"), new PodDisruptionBudgetStrategy()),
+      Map.entry(key("events.k8s.io", "Event"), new EventStrategy(true)),
+      Map.entry(key("scheduling.k8s.io", "PriorityClass"), new PriorityClassStrategy()));
 
   private Strategies() {}
 

@@ -51,7 +51,7 @@ public class BaseStrategy implements ResourceStrategy {
 
   @Override
   public final void prepareForCreate(ObjectNode obj) {
-    if (statusSubresource) {
+    if (statusSubresource && clearsStatusOnCreate()) {
       obj.remove("status");
     }
     if (tracksGeneration) {
@@ -77,9 +77,9 @@ public class BaseStrategy implements ResourceStrategy {
       if (specChanged(obj, old)) {
         gen++;
       }
-      meta.put("generation", gen);
+      Nodes.putInt(meta, "generation", gen);
     } else if (oldGen != null) {
-      meta.put("generation", oldGen);
+      Nodes.putInt(meta, "generation", oldGen);
     } else {
       meta.remove("generation");
     }
@@ -159,6 +159,11 @@ public class BaseStrategy implements ResourceStrategy {
   /** Whether the update changes what bumps {@code metadata.generation} (by default {@code spec}). */
   protected boolean specChanged(ObjectNode obj, ObjectNode old) {
     return !Nodes.same(obj.get("spec"), old.get("spec"));
+  }
+
+  /** Whether a create drops the client's {@code status} (kinds with a status subresource, except nodes). */
+  protected boolean clearsStatusOnCreate() {
+    return true;
   }
 
   /** Kind-specific create preparation, after status and generation were handled. */

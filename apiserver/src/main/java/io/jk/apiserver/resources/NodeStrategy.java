@@ -44,6 +44,12 @@ public class NodeStrategy extends BaseStrategy {
   }
 
   @Override
+  protected boolean clearsStatusOnCreate() {
+    // The kubelet registers its node with capacity, addresses and conditions in one create.
+    return false;
+  }
+
+  @Override
   protected void defaults(ObjectNode obj) {
     ObjectNode status = Nodes.object(obj, "status");
     ObjectNode capacity = Nodes.object(status, "capacity");

@@ -90,7 +90,7 @@ public final class PodSpecs {
       }
       Nodes.defaultText(p, "protocol", "TCP");
       if (isPod && hostNetwork && !Nodes.has(p, "hostPort") && Nodes.integer(p, "containerPort") != null) {
-        p.put("hostPort", Nodes.integer(p, "containerPort"));
+        Nodes.putInt(p, "hostPort", Nodes.integer(p, "containerPort"));
       }
     }
     for (String probe : PROBES) {
@@ -594,7 +594,7 @@ public final class PodSpecs {
         boolean found = false;
         if (newTols != null) {
           for (JsonNode n : newTols) {
-            found |= n.equals(t);
+            found |= Nodes.equal(n, t);
           }
         }
         tolerationsOk &= found;
@@ -603,7 +603,7 @@ public final class PodSpecs {
     if (tolerationsOk) {
       copyField(old, masked, "tolerations");
     }
-    if (masked.equals(old)) {
+    if (Nodes.equal(masked, old)) {
       return null;
     }
     return "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"

@@ -54,7 +54,7 @@ public class PodStrategy extends BaseStrategy {
     status.put("phase", "Pending");
     ObjectNode spec = Nodes.ensureObject(obj, "spec");
     if (!Nodes.has(spec, "priority")) {
-      spec.put("priority", SYSTEM_PRIORITIES.getOrDefault(Nodes.str(spec, "priorityClassName"), 0L));
+      Nodes.putInt(spec, "priority", SYSTEM_PRIORITIES.getOrDefault(Nodes.str(spec, "priorityClassName"), 0L));
     }
     addDefaultTolerations(spec);
   }
@@ -76,7 +76,7 @@ public class PodStrategy extends BaseStrategy {
       }
       if (!tolerated) {
         tols.addObject().put("key", key).put("operator", "Exists").put("effect", "NoExecute")
-            .put("tolerationSeconds", DEFAULT_TOLERATION_SECONDS);
+            .put("tolerationSeconds", (int) DEFAULT_TOLERATION_SECONDS);
       }
     }
   }

@@ -61,7 +61,7 @@ public class ServiceStrategy extends BaseStrategy {
       boolean unset = target == null || target.isNull() || (target.isIntegralNumber() && target.longValue() == 0)
           || (target.isTextual() && target.textValue().isEmpty());
       if (unset && p.get("port") != null && p.get("port").isIntegralNumber()) {
-        p.put("targetPort", p.get("port").longValue());
+        Nodes.putInt(p, "targetPort", p.get("port").longValue());
       }
     }
     Nodes.defaultText(spec, "internalTrafficPolicy", "Cluster");

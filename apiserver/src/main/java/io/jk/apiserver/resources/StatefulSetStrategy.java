@@ -89,7 +89,7 @@ public class StatefulSetStrategy extends BaseStrategy {
     ObjectNode b = was.deepCopy();
     a.remove(MUTABLE);
     b.remove(MUTABLE);
-    if (!a.equals(b)) {
+    if (!Nodes.equal(a, b)) {
       errs.add(FieldError.forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', "
           + "'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"));
     }

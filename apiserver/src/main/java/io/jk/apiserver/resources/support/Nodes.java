@@ -179,8 +179,33 @@ public final class Nodes {
   /** Sets {@code field} to {@code value} when it is missing or JSON {@code null}. */
   public static void defaultInt(ObjectNode parent, String field, long value) {
     if (!has(parent, field)) {
+      putInt(parent, field, value);
+    }
+  }
+
+  /**
+   * Sets an integer field, as an int node when it fits, so that trees built here compare equal
+   * to the same JSON parsed from the wire or the store.
+   */
+  public static void putInt(ObjectNode parent, String field, long value) {
+    if (value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE) {
+      parent.put(field, (int) value);
+    } else {
       parent.put(field, value);
     }
+  }
+
+  /** Compares numbers by value (1 as int equals 1 as long or 1.0), everything else as Jackson does. */
+  private static final java.util.Comparator<JsonNode> NUMERIC = (a, b) -> {
+    if (a.isNumber() && b.isNumber()) {
+      return a.decimalValue().compareTo(b.decimalValue());
+    }
+    return a.equals(b) ? 0 : 1;
+  };
+
+  /** Deep equality of two present nodes with numbers compared by value. */
+  public static boolean equal(JsonNode a, JsonNode b) {
+    return a.equals(NUMERIC, b);
   }
 
   /** Sets {@code field} to {@code value} when it is missing or JSON {@code null}. */
@@ -212,6 +237,6 @@ public final class Nodes {
     if (aNone || bNone) {
       return aNone && bNone;
     }
-    return a.equals(b);
+    return equal(a, b);
   }
 }

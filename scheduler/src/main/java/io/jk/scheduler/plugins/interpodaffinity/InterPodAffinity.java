@@ -152,10 +152,13 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
       return Status.SUCCESS;
     }
     Map<String, String> labels = node.labels();
-    for (String d : s.existingAntiDomains()) {
-      int eq = d.indexOf('=');
-      if (d.substring(eq + 1).equals(labels.get(d.substring(0, eq)))) {
-        return Status.unschedulable(EXISTING_ANTI);
+    // Kubernetes' order: the pod's affinity, its anti-affinity, then existing pods' anti-affinity.
+    List<PodAffinityTerm> aff = required(pod, false);
+    for (int i = 0; i < aff.size(); i++) {
+      String v = labels.get(aff.get(i).getTopologyKey());
+      if (v == null || (!s.affinityNoMatchAnywhere()[i]
+          && !s.affinityDomains().get(i).contains(aff.get(i).getTopologyKey() + "=" + v))) {
+        return Status.unresolvable(AFFINITY);
       }
     }
     List<PodAffinityTerm> anti = required(pod, true);
@@ -165,15 +168,10 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
         return Status.unschedulable(ANTI_AFFINITY);
       }
     }
-    List<PodAffinityTerm> aff = required(pod, false);
-    for (int i = 0; i < aff.size(); i++) {
-      String v = labels.get(aff.get(i).getTopologyKey());
-      if (v == null) {
-        return Status.unresolvable(AFFINITY);
-      }
-      if (!s.affinityNoMatchAnywhere()[i]
-          && !s.affinityDomains().get(i).contains(aff.get(i).getTopologyKey() + "=" + v)) {
-        return Status.unschedulable(AFFINITY);
+    for (String d : s.existingAntiDomains()) {
+      int eq = d.indexOf('=');
+      if (d.substring(eq + 1).equals(labels.get(d.substring(0, eq)))) {
+        return Status.unschedulable(EXISTING_ANTI);
       }
     }
     return Status.SUCCESS;

@@ -1,0 +1,38 @@
+package io.jk.apiserver.auth;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** The API server's authorizer chains. */
+public final class Authorizers {
+
+  private Authorizers() {}
+
+  /**
+   * jk's authorization until RBAC exists: kubelets through the {@link NodeAuthorizer}; {@code
+   * system:masters} and every other authenticated user allowed everything; the anonymous user
+   * only {@code get} of the public paths ({@code /healthz}, {@code /livez}, {@code /readyz},
+   * {@code /version}).
+   *
+   * @param podNodeLookup {@code "namespace/name"} of a pod to its node (non-blocking)
+   */
+  public static Authorizer standard(Function<String, Optional<String>> podNodeLookup) {
+    return Authorizer.chain(List.of(new NodeAuthorizer(podNodeLookup), Authorizers::preRbac));
+  }
+
+  /** Allows masters and ordinary authenticated users; public paths only for anonymous users. */
+  static Decision preRbac(UserInfo user, RequestAttributes attributes) {
+    if (user.inGroup(UserInfo.MASTERS)) {
+      return Decision.allow();
+    }
+    if (user.inGroup(UserInfo.AUTHENTICATED) && !user.name().equals(UserInfo.ANONYMOUS)) {
+      return Decision.allow();
+    }
+    if (!attributes.resourceRequest() && (attributes.verb().equals("get") || attributes.verb().equals("head"))
+        && AuthenticationHandler.isPublicPath(attributes.path())) {
+      return Decision.allow();
+    }
+    return Decision.noOpinion();
+  }
+}

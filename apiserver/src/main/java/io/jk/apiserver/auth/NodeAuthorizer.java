@@ -1,0 +1,167 @@
+package io.jk.apiserver.auth;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * What a kubelet ({@code system:node:<name>} in {@code system:nodes}) may do: Kubernetes'
+ * Node authorizer and NodeRestriction admission plugin in one, simplified.
+ *
+ * <p>Allowed:
+ * <ul>
+ *   <li>reading (get, list, watch) what a kubelet reads: pods, nodes, services, endpoints,
+ *       endpointslices, configmaps, secrets, persistent volumes and claims, namespaces, leases,
+ *       runtime classes, CSI objects. Unlike Kubernetes, configmaps and secrets are not yet
+ *       limited to those of the node's own pods;
+ *   <li>its own Node: create (the body's name must be its own), update, patch, delete, and its
+ *       status;
+ *   <li>its own Lease in {@code kube-node-lease}: create, get, update, patch, delete;
+ *   <li>pods bound to it (by the pod lookup): update or patch of {@code status}, delete; creating
+ *       a (mirror) pod whose body names it in {@code spec.nodeName};
+ *   <li>creating, updating and patching events;
+ *   <li>discovery and health paths ({@code /api}, {@code /apis}, {@code /version}, ...).
+ * </ul>
+ * Everything else is denied with a reason such as {@code node 'n1' cannot modify node 'n2'}.
+ * Users outside {@code system:nodes} get no opinion.
+ */
+public final class NodeAuthorizer implements Authorizer {
+
+  /** Namespace of node heartbeat leases. */
+  public static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
+
+  private static final Set<String> READABLE_CORE = Set.of("pods", "nodes", "services", "endpoints",
+      "configmaps", "secrets", "persistentvolumeclaims", "persistentvolumes", "namespaces");
+  private static final Set<String> READABLE_GROUPED = Set.of("discovery.k8s.io/endpointslices",
+      "coordination.k8s.io/leases", "node.k8s.io/runtimeclasses", "storage.k8s.io/csidrivers",
+      "storage.k8s.io/csinodes", "storage.k8s.io/volumeattachments", "storage.k8s.io/storageclasses");
+  private static final Set<String> PUBLIC_PATH_PREFIXES = Set.of("/api", "/apis", "/version", "/healthz",
+      "/livez", "/readyz", "/openapi");
+
+  private final Function<String, Optional<String>> podNodeLookup;
+
+  /**
+   * @param podNodeLookup {@code "namespace/name"} of a pod to the node it is bound to (empty when
+   *     the pod does not exist or is unbound); must not block (read a cache)
+   */
+  public NodeAuthorizer(Function<String, Optional<String>> podNodeLookup) {
+    this.podNodeLookup = Objects.requireNonNull(podNodeLookup, "podNodeLookup");
+  }
+
+  /** The node name of a kubelet user, or empty when {@code user} is not one. */
+  public static Optional<String> nodeName(UserInfo user) {
+    if (!user.inGroup(UserInfo.NODES) || !user.name().startsWith(UserInfo.NODE_USER_PREFIX)) {
+      return Optional.empty();
+    }
+    return Optional.of(user.name().substring(UserInfo.NODE_USER_PREFIX.length()));
+  }
+
+  @Override
+  public Decision authorize(UserInfo user, RequestAttributes a) {
+    if (!user.inGroup(UserInfo.NODES)) {
+      return Decision.noOpinion();
+    }
+    Optional<String> maybeNode = nodeName(user);
+    if (maybeNode.isEmpty() || maybeNode.get().isEmpty()) {
+      return Decision.deny("unknown node for user \"" + user.name() + "\"");
+    }
+    String node = maybeNode.get();
+    if (!a.resourceRequest()) {
+      return a.verb().equals("get") && isPublicPath(a.path())
+          ? Decision.allow() : Decision.deny("node '" + node + "' cannot " + a.verb() + " path " + a.path());
+    }
+    boolean readableStatus = a.subresource().isEmpty() || a.subresource().equals("status");
+    if (a.readOnly() && readableStatus && isReadable(a.apiGroup(), a.resource())) {
+      return Decision.allow();
+    }
+    String group = a.apiGroup();
+    String resource = a.resource();
+    if (group.isEmpty() && resource.equals("nodes")) {
+      return authorizeNode(node, a);
+    }
+    if (group.equals("coordination.k8s.io") && resource.equals("leases")) {
+      return authorizeLease(node, a);
+    }
+    if (group.isEmpty() && resource.equals("pods")) {
+      return authorizePod(node, a);
+    }
+    if ((group.isEmpty() || group.equals("events.k8s.io")) && resource.equals("events")
+        && Set.of("create", "update", "patch").contains(a.verb())) {
+      return Decision.allow();
+    }
+    return Decision.deny("node '" + node + "' cannot " + a.verb() + " " + describe(a));
+  }
+
+  private Decision authorizeNode(String node, RequestAttributes a) {
+    if (!a.subresource().isEmpty() && !a.subresource().equals("status")) {
+      return Decision.deny("node '" + node + "' cannot " + a.verb() + " nodes/" + a.subresource());
+    }
+    if (a.verb().equals("create")) {
+      String target = a.objectName().isEmpty() ? a.name() : a.objectName();
+      if (target.isEmpty()) {
+        return Decision.deny("node '" + node + "' cannot create a node without a name in the request");
+      }
+      return target.equals(node) ? Decision.allow()
+          : Decision.deny("node '" + node + "' cannot create node '" + target + "'");
+    }
+    if (Set.of("update", "patch", "delete").contains(a.verb())) {
+      return a.name().equals(node) ? Decision.allow()
+          : Decision.deny("node '" + node + "' cannot modify node '" + a.name() + "'");
+    }
+    return Decision.deny("node '" + node + "' cannot " + a.verb() + " nodes");
+  }
+
+  private Decision authorizeLease(String node, RequestAttributes a) {
+    String target = a.verb().equals("create") && !a.objectName().isEmpty() ? a.objectName() : a.name();
+    boolean own = a.namespace().equals(NODE_LEASE_NAMESPACE) && target.equals(node);
+    if (own && Set.of("create", "get", "update", "patch", "delete").contains(a.verb())
+        && a.subresource().isEmpty()) {
+      return Decision.allow();
+    }
+    return Decision.deny("node '" + node + "' cannot modify lease '" + a.namespace() + "/" + target
+        + "'; it may only modify lease '" + NODE_LEASE_NAMESPACE + "/" + node + "'");
+  }
+
+  private Decision authorizePod(String node, RequestAttributes a) {
+    String verb = a.verb();
+    String sub = a.subresource();
+    if (verb.equals("create") && sub.isEmpty()) {
+      return a.objectNodeName().equals(node) ? Decision.allow()
+          : Decision.deny("node '" + node + "' can only create pods with spec.nodeName set to itself");
+    }
+    boolean statusWrite = sub.equals("status") && (verb.equals("update") || verb.equals("patch"));
+    boolean delete = sub.isEmpty() && verb.equals("delete");
+    if (!statusWrite && !delete) {
+      return Decision.deny("node '" + node + "' cannot " + verb + " " + describe(a));
+    }
+    Optional<String> boundTo = podNodeLookup.apply(a.namespace() + "/" + a.name());
+    if (boundTo.isEmpty()) {
+      return Decision.deny("node '" + node + "' cannot modify pod '" + a.namespacedName()
+          + "': no relationship found between node '" + node + "' and this pod");
+    }
+    if (!boundTo.get().equals(node)) {
+      return Decision.deny("node '" + node + "' cannot modify pod '" + a.namespacedName()
+          + "' bound to node '" + boundTo.get() + "'");
+    }
+    return Decision.allow();
+  }
+
+  private static boolean isReadable(String group, String resource) {
+    return group.isEmpty() ? READABLE_CORE.contains(resource) : READABLE_GROUPED.contains(group + "/" + resource);
+  }
+
+  private static boolean isPublicPath(String path) {
+    for (String prefix : PUBLIC_PATH_PREFIXES) {
+      if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(RequestAttributes a) {
+    String resource = a.subresource().isEmpty() ? a.resource() : a.resource() + "/" + a.subresource();
+    return a.apiGroup().isEmpty() ? resource : resource + "." + a.apiGroup();
+  }
+}

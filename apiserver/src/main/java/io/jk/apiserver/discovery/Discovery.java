@@ -1,0 +1,208 @@
+package io.jk.apiserver.discovery;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jk.apiserver.registry.ResourceType;
+import io.jk.apiserver.registry.ResourceTypes;
+import io.jk.common.json.Json;
+import java.util.List;
+
+/**
+ * The discovery documents: {@code /version}, legacy {@code /api}, {@code /apis},
+ * {@code /api/v1}, {@code /apis/<g>/<v>}, aggregated discovery v2 and the minimal
+ * {@code /openapi/v3} that makes kubectl send {@code fieldValidation=Strict}.
+ */
+public final class Discovery {
+
+  /** Content type of aggregated discovery v2 responses (kubectl checks it exactly). */
+  public static final String AGGREGATED_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+  private final ResourceTypes types;
+
+  public Discovery(ResourceTypes types) {
+    this.types = types;
+  }
+
+  /** Whether the Accept header asks for aggregated discovery v2 (not v2beta1). */
+  public static boolean wantsAggregated(String accept) {
+    if (accept == null) {
+      return false;
+    }
+    for (String part : accept.split(",")) {
+      String p = part.replace(" ", "");
+      if (p.contains("g=apidiscovery.k8s.io") && p.contains("as=APIGroupDiscoveryList")
+          && java.util.Arrays.asList(p.split(";")).contains("v=v2")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The {@code /version} document. */
+  public ObjectNode version() {
+    ObjectNode v = Json.mapper().createObjectNode();
+    v.put("major", "1").put("minor", "32").put("gitVersion", "v1.32.0").put("gitCommit", "jk")
+        .put("gitTreeState", "clean").put("buildDate", "2024-12-11T00:00:00Z").put("goVersion", "go1.23.4")
+        .put("compiler", "gc").put("platform", "linux/amd64");
+    return v;
+  }
+
+  /** Legacy {@code /api}. */
+  public ObjectNode apiVersions(String serverAddress) {
+    ObjectNode v = Json.mapper().createObjectNode();
+    v.put("kind", "APIVersions");
+    v.putArray("versions").add("v1");
+    v.putArray("serverAddressByClientCIDRs").addObject().put("clientCIDR", "0.0.0.0/0")
+        .put("serverAddress", serverAddress);
+    return v;
+  }
+
+  /** Legacy {@code /apis}. */
+  public ObjectNode apiGroupList() {
+    ObjectNode l = Json.mapper().createObjectNode();
+    l.put("kind", "APIGroupList").put("apiVersion", "v1");
+    ArrayNode groups = l.putArray("groups");
+    for (String g : types.groups()) {
+      groups.add(apiGroup(g));
+    }
+    return l;
+  }
+
+  /** Legacy {@code /apis/<group>}, or {@code null} when unknown. */
+  public ObjectNode apiGroupDoc(String group) {
+    if (!types.groups().contains(group)) {
+      return null;
+    }
+    ObjectNode g = apiGroup(group);
+    g.put("kind", "APIGroup").put("apiVersion", "v1");
+    return g;
+  }
+
+  private ObjectNode apiGroup(String g) {
+    ObjectNode o = Json.mapper().createObjectNode();
+    o.put("name", g);
+    o.putArray("versions").addObject().put("groupVersion", g + "/v1").put("version", "v1");
+    o.putObject("preferredVersion").put("groupVersion", g + "/v1").put("version", "v1");
+    return o;
+  }
+
+  /** Legacy {@code APIResourceList} of one group/version, or {@code null} when unknown. */
+  public ObjectNode resourceList(String group, String version) {
+    List<ResourceType> list = types.ofGroupVersion(group, version);
+    if (list.isEmpty()) {
+      return null;
+    }
+    ObjectNode l = Json.mapper().createObjectNode();
+    l.put("kind", "APIResourceList").put("apiVersion", "v1")
+        .put("groupVersion", group.isEmpty() ? version : group + "/" + version);
+    ArrayNode res = l.putArray("resources");
+    for (ResourceType t : list) {
+      ObjectNode r = res.addObject();
+      r.put("name", t.resource()).put("singularName", t.singular()).put("namespaced", t.namespaced())
+          .put("kind", t.kind());
+      strings(r.putArray("verbs"), t.verbs());
+      if (!t.shortNames().isEmpty()) {
+        strings(r.putArray("shortNames"), t.shortNames());
+      }
+      if (!t.categories().isEmpty()) {
+        strings(r.putArray("categories"), t.categories());
+      }
+      for (ResourceType.Subresource s : t.subresources().values()) {
+        ObjectNode sr = res.addObject();
+        sr.put("name", t.resource() + "/" + s.name()).put("singularName", "").put("namespaced", t.namespaced());
+        if (!s.group().equals(group) || !s.version().equals(version)) {
+          sr.put("group", s.group()).put("version", s.version());
+        }
+        sr.put("kind", s.kind());
+        strings(sr.putArray("verbs"), s.verbs());
+      }
+    }
+    return l;
+  }
+
+  /** Aggregated discovery of the core group ({@code /api}) or of all named groups ({@code /apis}). */
+  public ObjectNode aggregated(boolean core) {
+    ObjectNode l = Json.mapper().createObjectNode();
+    l.put("kind", "APIGroupDiscoveryList").put("apiVersion", "apidiscovery.k8s.io/v2").putObject("metadata");
+    ArrayNode items = l.putArray("items");
+    List<String> groups = core ? List.of("") : types.groups();
+    for (String g : groups) {
+      ObjectNode item = items.addObject();
+      ObjectNode meta = item.putObject("metadata");
+      if (!g.isEmpty()) {
+        meta.put("name", g);
+      }
+      ObjectNode ver = item.putArray("versions").addObject();
+      ver.put("version", "v1").put("freshness", "Current");
+      ArrayNode res = ver.putArray("resources");
+      for (ResourceType t : types.ofGroupVersion(g, "v1")) {
+        ObjectNode r = res.addObject();
+        r.put("resource", t.resource());
+        r.putObject("responseKind").put("group", t.group()).put("version", t.version()).put("kind", t.kind());
+        r.put("scope", t.namespaced() ? "Namespaced" : "Cluster").put("singularResource", t.singular());
+        strings(r.putArray("verbs"), t.verbs());
+        if (!t.shortNames().isEmpty()) {
+          strings(r.putArray("shortNames"), t.shortNames());
+        }
+        if (!t.categories().isEmpty()) {
+          strings(r.putArray("categories"), t.categories());
+        }
+        if (!t.subresources().isEmpty()) {
+          ArrayNode subs = r.putArray("subresources");
+          for (ResourceType.Subresource s : t.subresources().values()) {
+            ObjectNode so = subs.addObject();
+            so.put("subresource", s.name());
+            so.putObject("responseKind").put("group", s.group()).put("version", s.version()).put("kind", s.kind());
+            strings(so.putArray("verbs"), s.verbs());
+          }
+        }
+      }
+    }
+    return l;
+  }
+
+  /** The {@code /openapi/v3} index. */
+  public ObjectNode openApiIndex() {
+    ObjectNode o = Json.mapper().createObjectNode();
+    ObjectNode paths = o.putObject("paths");
+    paths.putObject("api/v1").put("serverRelativeURL", "/openapi/v3/api/v1?hash=" + hash(""));
+    for (String g : types.groups()) {
+      paths.putObject("apis/" + g + "/v1").put("serverRelativeURL", "/openapi/v3/apis/" + g + "/v1?hash=" + hash(g));
+    }
+    return o;
+  }
+
+  private String hash(String group) {
+    return Integer.toHexString(openApi(group, "v1").toString().hashCode()).toUpperCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * The OpenAPI v3 document of one group/version: a {@code patch} operation per kind carrying
+   * {@code x-kubernetes-group-version-kind} and a {@code fieldValidation} parameter, and no
+   * schemas (so kubectl validates on the server and uses its built-in patch metadata).
+   */
+  public ObjectNode openApi(String group, String version) {
+    List<ResourceType> list = types.ofGroupVersion(group, version);
+    if (list.isEmpty()) {
+      return null;
+    }
+    ObjectNode o = Json.mapper().createObjectNode();
+    o.put("openapi", "3.0.0");
+    o.putObject("info").put("title", "Kubernetes").put("version", "v1.32.0");
+    o.putObject("components").putObject("schemas");
+    ObjectNode paths = o.putObject("paths");
+    for (ResourceType t : list) {
+      String base = (group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version)
+          + (t.namespaced() ? "/namespaces/{namespace}/" : "/") + t.resource() + "/{name}";
+      ObjectNode patch = paths.putObject(base).putObject("patch");
+      patch.putObject("x-kubernetes-group-version-kind").put("group", group).put("version", version).put("kind", t.kind());
+      patch.putArray("parameters").addObject().put("name", "fieldValidation").put("in", "query")
+          .putObject("schema").put("type", "string");
+    }
+    return o;
+  }
+
+  private static void strings(ArrayNode a, List<String> values) {
+    values.forEach(a::add);
+  }
+}

@@ -1,0 +1,256 @@
+package io.jk.apiserver.rest;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jk.apiserver.http.ApiException;
+import io.jk.apiserver.http.HttpReplies;
+import io.jk.apiserver.registry.ResourceStrategy;
+import io.jk.apiserver.storage.KeyValue;
+import io.jk.apiserver.storage.Store;
+import io.jk.apiserver.storage.StoreException;
+import io.jk.apiserver.storage.Watch;
+import io.jk.apiserver.storage.WatchEvent;
+import io.jk.apiserver.storage.WatchListener;
+import io.jk.common.json.Json;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves watch requests as a chunked HTTP stream of {@code WatchEvent} JSON lines (one flush
+ * per event), with Kubernetes' semantics: {@code resourceVersion} unset or {@code 0} first sends
+ * ADDED for the current state; {@code N} sends changes after N (an ERROR 410 event when N is
+ * compacted); objects entering or leaving the selector are seen as ADDED or DELETED; BOOKMARK
+ * events with {@code allowWatchBookmarks}; the stream ends after {@code timeoutSeconds}.
+ *
+ * <p>Events come from {@link Store#watch}, so a caching store serves every watcher from one
+ * upstream watch.
+ */
+public final class Watches {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Watches.class);
+
+  private final Store store;
+  private final long bookmarkIntervalMs;
+  private final AtomicInteger active = new AtomicInteger();
+
+  public Watches(Store store, long bookmarkIntervalMs, MeterRegistry registry) {
+    this.store = store;
+    this.bookmarkIntervalMs = bookmarkIntervalMs;
+    if (registry != null) {
+      registry.gauge("apiserver_registered_watchers", active);
+    }
+  }
+
+  /** Number of open watch streams. */
+  public int active() {
+    return active.get();
+  }
+
+  /** Starts serving a watch on {@code ctx}; the response stays open until timeout or disconnect. */
+  public void serve(RoutingContext ctx, RequestInfo info, ResourceStrategy strategy) {
+    Predicate<ObjectNode> filter = RestHandler.filter(ctx, info, strategy);
+    String rvParam = ctx.queryParams().get("resourceVersion");
+    long timeout = ctx.queryParams().get("timeoutSeconds") == null ? 0
+        : DeleteOptions.parseLong(ctx.queryParams().get("timeoutSeconds"), "timeoutSeconds");
+    boolean bookmarks = "true".equals(ctx.queryParams().get("allowWatchBookmarks"));
+    boolean table = Tables.wanted(ctx.request().getHeader("Accept"));
+    String includeObject = ctx.queryParams().get("includeObject");
+    long fromRv = rvParam == null || rvParam.isEmpty() || rvParam.equals("0") ? -1
+        : DeleteOptions.parseLong(rvParam, "resourceVersion");
+    Session s = new Session(ctx, info, strategy, filter, table, includeObject);
+    if (fromRv >= 0) {
+      s.start(fromRv, timeout, bookmarks);
+      return;
+    }
+    store.list(info.collectionPrefix(), null, 0, 0).onComplete(ar -> {
+      if (ar.failed()) {
+        HttpReplies.fail(ctx, ar.cause());
+        return;
+      }
+      s.context.runOnContext(v -> {
+        s.open();
+        for (KeyValue kv : ar.result().items()) {
+          ObjectNode o = Objects.decode(kv);
+          if (filter.test(o)) {
+            s.send("ADDED", o);
+          }
+        }
+        s.start(ar.result().revision(), timeout, bookmarks);
+      });
+    });
+  }
+
+  /** One client's watch stream. */
+  private final class Session implements WatchListener {
+    final RoutingContext ctx;
+    final RequestInfo info;
+    final ResourceStrategy strategy;
+    final Predicate<ObjectNode> filter;
+    final boolean table;
+    final String includeObject;
+    final Context context;
+    final HttpServerResponse response;
+    volatile Watch watch;
+    volatile boolean closed;
+    boolean opened;
+    boolean columnsSent;
+    long lastRevision;
+    long bookmarkTimer = -1;
+    long timeoutTimer = -1;
+
+    Session(RoutingContext ctx, RequestInfo info, ResourceStrategy strategy, Predicate<ObjectNode> filter,
+        boolean table, String includeObject) {
+      this.ctx = ctx;
+      this.info = info;
+      this.strategy = strategy;
+      this.filter = filter;
+      this.table = table;
+      this.includeObject = includeObject;
+      this.context = Vertx.currentContext();
+      this.response = ctx.response();
+    }
+
+    void open() {
+      if (opened) {
+        return;
+      }
+      opened = true;
+      active.incrementAndGet();
+      response.setChunked(true).setStatusCode(200).putHeader("Content-Type", "application/json")
+          .putHeader("Cache-Control", "no-cache, private");
+      response.writeHead();
+      response.closeHandler(v -> close());
+      response.exceptionHandler(e -> close());
+    }
+
+    void start(long afterRevision, long timeoutSeconds, boolean bookmarks) {
+      open();
+      lastRevision = afterRevision;
+      Vertx vertx = ctx.vertx();
+      if (timeoutSeconds > 0) {
+        timeoutTimer = vertx.setTimer(timeoutSeconds * 1000, t -> close());
+      }
+      if (bookmarks) {
+        bookmarkTimer = vertx.setPeriodic(bookmarkIntervalMs, t -> bookmark());
+      }
+      try {
+        watch = store.watch(info.collectionPrefix(), afterRevision, this);
+      } catch (RuntimeException e) {
+        onError(e);
+      }
+      if (closed && watch != null) {
+        watch.close();
+      }
+    }
+
+    @Override
+    public void onEvents(List<WatchEvent> events) {
+      context.runOnContext(v -> {
+        for (WatchEvent e : events) {
+          deliver(e);
+        }
+      });
+    }
+
+    private void deliver(WatchEvent e) {
+      if (closed) {
+        return;
+      }
+      lastRevision = Math.max(lastRevision, e.revision());
+      ObjectNode cur = e.type() == WatchEvent.Type.DELETE ? null : Objects.decode(e.kv());
+      ObjectNode prev = e.type() == WatchEvent.Type.DELETE
+          ? Objects.decode(e.kv().value(), e.revision())
+          : e.prevKv() == null ? null : Objects.decode(e.prevKv());
+      boolean was = prev != null && filter.test(prev);
+      boolean is = cur != null && filter.test(cur);
+      if (is && was) {
+        send("MODIFIED", cur);
+      } else if (is) {
+        send("ADDED", cur);
+      } else if (was) {
+        send("DELETED", cur != null ? cur : prev);
+      }
+    }
+
+    void send(String type, ObjectNode obj) {
+      ObjectNode ev = Json.mapper().createObjectNode();
+      ev.put("type", type);
+      if (table) {
+        ev.set("object", Tables.of(strategy, List.of(obj), includeObject,
+            obj.path("metadata").path("resourceVersion").asText(null), null, !columnsSent));
+        columnsSent = true;
+      } else {
+        ev.set("object", obj);
+      }
+      write(ev);
+    }
+
+    void bookmark() {
+      ObjectNode ev = Json.mapper().createObjectNode();
+      ev.put("type", "BOOKMARK");
+      ObjectNode o = ev.putObject("object");
+      o.put("kind", info.type().kind()).put("apiVersion", info.type().groupVersion());
+      o.putObject("metadata").put("resourceVersion", Long.toString(lastRevision));
+      write(ev);
+    }
+
+    private void write(ObjectNode ev) {
+      if (closed || response.ended() || response.closed()) {
+        return;
+      }
+      try {
+        byte[] b = Json.mapper().writeValueAsBytes(ev);
+        Buffer buf = Buffer.buffer(b.length + 1).appendBytes(b).appendByte((byte) '\n');
+        response.write(buf);
+      } catch (Exception e) {
+        LOG.warn("Watch write failed resource={} err=\"{}\"", info.type().resource(), e.toString());
+        close();
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      context.runOnContext(v -> {
+        ApiException a = error instanceof StoreException.Compacted c
+            ? ApiException.gone("too old resource version: " + c.requested() + " (" + c.compacted() + ")")
+            : HttpReplies.toApi(error);
+        ObjectNode ev = Json.mapper().createObjectNode();
+        ev.put("type", "ERROR");
+        ev.set("object", a.toStatus());
+        write(ev);
+        close();
+      });
+    }
+
+    void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (opened) {
+        active.decrementAndGet();
+      }
+      Watch w = watch;
+      if (w != null) {
+        w.close();
+      }
+      if (timeoutTimer >= 0) {
+        ctx.vertx().cancelTimer(timeoutTimer);
+      }
+      if (bookmarkTimer >= 0) {
+        ctx.vertx().cancelTimer(bookmarkTimer);
+      }
+      if (!response.ended() && !response.closed()) {
+        response.end();
+      }
+    }
+  }
+}

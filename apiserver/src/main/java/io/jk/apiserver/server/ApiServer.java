@@ -1,0 +1,246 @@
+package io.jk.apiserver.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jk.apiserver.allocation.ServiceAllocator;
+import io.jk.apiserver.discovery.Discovery;
+import io.jk.apiserver.http.ApiException;
+import io.jk.apiserver.http.HttpReplies;
+import io.jk.apiserver.registry.ResourceType;
+import io.jk.apiserver.registry.ResourceTypes;
+import io.jk.apiserver.rest.Objects;
+import io.jk.apiserver.rest.RestHandler;
+import io.jk.apiserver.rest.Watches;
+import io.jk.apiserver.storage.KeyValue;
+import io.jk.apiserver.storage.Store;
+import io.jk.apiserver.storage.StoreException;
+import io.jk.common.json.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The API server component: the Kubernetes API over a {@link Store}, on Vert.x Web.
+ *
+ * <p>{@link #start()} creates the built-in namespaces and the {@code kubernetes} Service when
+ * missing, rebuilds the Service IP/port allocations from the store and starts listening;
+ * {@link #stop()} closes the listener (the store belongs to the caller).
+ */
+public final class ApiServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+  /** Largest request body accepted (as Kubernetes: 3 MiB). */
+  public static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
+  private static final List<String> BUILT_IN_NAMESPACES = List.of("default", "kube-system", "kube-public", "kube-node-lease");
+
+  private final Vertx vertx;
+  private final ApiServerConfig config;
+  private final Store store;
+  private final ResourceTypes types = ResourceTypes.builtIn();
+  private final Discovery discovery = new Discovery(types);
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ServiceAllocator allocator;
+  private final Watches watches;
+  private final RestHandler rest;
+  private HttpServer server;
+  private volatile boolean ready;
+
+  /** A server over {@code store} (not closed by {@link #stop()}). */
+  public ApiServer(Vertx vertx, ApiServerConfig config, Store store) {
+    this.vertx = vertx;
+    this.config = config;
+    this.store = new MeteredStore(store, metrics);
+    this.allocator = new ServiceAllocator(config.serviceClusterIpRange(), config.serviceNodePortRange());
+    this.watches = new Watches(this.store, config.bookmarkIntervalMs(), metrics);
+    this.rest = new RestHandler(types, this.store, config.strategies(), config.unknownFields(), allocator, watches);
+  }
+
+  /** The resource table served. */
+  public ResourceTypes types() {
+    return types;
+  }
+
+  /** The port listened on (after {@link #start()}). */
+  public int port() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  /** Seeds the store, then listens; fails when the store or the port is unusable. */
+  public Future<Void> start() {
+    return seed().compose(v -> {
+      HttpServerOptions opts = new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port())
+          .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024);
+      if (config.tls() != null) {
+        config.tls().accept(opts);
+      }
+      return vertx.createHttpServer(opts).requestHandler(router()).listen();
+    }).map(s -> {
+      server = s;
+      ready = true;
+      LOG.info("API server listening address={} port={} tls={}", config.bindAddress(), s.actualPort(),
+          config.tls() != null);
+      return null;
+    });
+  }
+
+  /** Stops listening and ends open watches. */
+  public Future<Void> stop() {
+    ready = false;
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    return server.close().onComplete(ar -> metrics.close());
+  }
+
+  private Router router() {
+    Router r = Router.router(vertx);
+    r.route().handler(this::instrument);
+    r.get("/version").handler(ctx -> HttpReplies.json(ctx, 200, discovery.version()));
+    for (String p : List.of("/healthz", "/livez", "/readyz")) {
+      r.get(p).handler(ctx -> {
+        if (ready || !p.equals("/readyz")) {
+          ctx.response().putHeader("Content-Type", "text/plain").end("ok");
+        } else {
+          ctx.response().setStatusCode(503).putHeader("Content-Type", "text/plain").end("not ready");
+        }
+      });
+    }
+    r.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4")
+        .end(metrics.scrape()));
+    r.get("/api").handler(ctx -> {
+      if (Discovery.wantsAggregated(ctx.request().getHeader("Accept"))) {
+        aggregated(ctx, discovery.aggregated(true));
+      } else {
+        HttpReplies.json(ctx, 200, discovery.apiVersions(config.advertiseAddress() + ":" + port()));
+      }
+    });
+    r.get("/apis").handler(ctx -> {
+      if (Discovery.wantsAggregated(ctx.request().getHeader("Accept"))) {
+        aggregated(ctx, discovery.aggregated(false));
+      } else {
+        HttpReplies.json(ctx, 200, discovery.apiGroupList());
+      }
+    });
+    r.get("/api/v1").handler(ctx -> HttpReplies.json(ctx, 200, discovery.resourceList("", "v1")));
+    r.get("/apis/:group").handler(ctx -> found(ctx, discovery.apiGroupDoc(ctx.pathParam("group"))));
+    r.get("/apis/:group/:version").handler(ctx ->
+        found(ctx, discovery.resourceList(ctx.pathParam("group"), ctx.pathParam("version"))));
+    r.get("/openapi/v3").handler(ctx -> HttpReplies.json(ctx, 200, discovery.openApiIndex()));
+    r.get("/openapi/v3/api/:version").handler(ctx -> found(ctx, discovery.openApi("", ctx.pathParam("version"))));
+    r.get("/openapi/v3/apis/:group/:version").handler(ctx ->
+        found(ctx, discovery.openApi(ctx.pathParam("group"), ctx.pathParam("version"))));
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false);
+    r.route("/api/v1/*").handler(body).handler(rest::handle);
+    r.route("/apis/*").handler(body).handler(rest::handle);
+    r.route().handler(ctx -> HttpReplies.fail(ctx, ApiException.notFoundPath()));
+    r.route().failureHandler(ctx -> {
+      int code = ctx.statusCode();
+      if (code == 413) {
+        HttpReplies.fail(ctx, ApiException.tooLarge());
+        ctx.request().connection().close();
+      } else if (ctx.failure() != null) {
+        HttpReplies.fail(ctx, ctx.failure());
+      } else if (code == 400) {
+        HttpReplies.fail(ctx, ApiException.badRequest("the request could not be read"));
+      } else {
+        HttpReplies.fail(ctx, new ApiException(code < 400 ? 500 : code, "InternalError", "request failed", null));
+      }
+    });
+    return r;
+  }
+
+  private static void found(RoutingContext ctx, ObjectNode doc) {
+    if (doc == null) {
+      HttpReplies.fail(ctx, ApiException.notFoundPath());
+    } else {
+      HttpReplies.json(ctx, 200, doc);
+    }
+  }
+
+  private static void aggregated(RoutingContext ctx, ObjectNode doc) {
+    ctx.response().setStatusCode(200).putHeader("Content-Type", Discovery.AGGREGATED_V2)
+        .end(Json.mapper().valueToTree(doc).toString());
+  }
+
+  private void instrument(RoutingContext ctx) {
+    long start = System.nanoTime();
+    ctx.addEndHandler(ar -> {
+      String verb = ctx.get("verb", ctx.request().method().name().toLowerCase(java.util.Locale.ROOT));
+      String resource = ctx.get("resource", "");
+      String code = Integer.toString(ctx.response().getStatusCode());
+      Counter.builder("apiserver_request_total").tag("verb", verb).tag("resource", resource).tag("code", code)
+          .register(metrics).increment();
+      if (!"watch".equals(verb)) {
+        Timer.builder("apiserver_request_duration_seconds").tag("verb", verb).tag("resource", resource)
+            .publishPercentileHistogram().register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      }
+    });
+    ctx.next();
+  }
+
+  /** Creates the built-in namespaces and the {@code kubernetes} Service, and restores allocations. */
+  private Future<Void> seed() {
+    ResourceType nsType = types.find("", "v1", "namespaces").orElseThrow();
+    ResourceType svcType = types.find("", "v1", "services").orElseThrow();
+    List<Future<?>> steps = new ArrayList<>();
+    for (String ns : BUILT_IN_NAMESPACES) {
+      ObjectNode o = Json.mapper().createObjectNode();
+      o.put("apiVersion", "v1").put("kind", "Namespace");
+      o.putObject("metadata").put("name", ns).put("uid", java.util.UUID.randomUUID().toString())
+          .put("creationTimestamp", Objects.now()).putObject("labels").put("kubernetes.io/metadata.name", ns);
+      o.putObject("spec").putArray("finalizers").add("kubernetes");
+      o.putObject("status").put("phase", "Active");
+      steps.add(createIfMissing(nsType.key(null, ns), o));
+    }
+    return Future.all(steps).compose(v -> store.list(svcType.keyPrefix(), null, 0, 0)).compose(list -> {
+      List<ObjectNode> services = new ArrayList<>();
+      for (KeyValue kv : list.items()) {
+        services.add(Objects.decode(kv));
+      }
+      allocator.restore(services);
+      boolean hasKubernetes = services.stream().anyMatch(s -> Objects.metaText(s, "name").equals("kubernetes")
+          && Objects.metaText(s, "namespace").equals("default"));
+      if (hasKubernetes) {
+        return Future.succeededFuture();
+      }
+      String ip = allocator.kubernetesServiceIp();
+      allocator.restore(List.of(kubernetesService(ip)));
+      return createIfMissing(svcType.key("default", "kubernetes"), kubernetesService(ip)).mapEmpty();
+    });
+  }
+
+  private ObjectNode kubernetesService(String ip) {
+    ObjectNode o = Json.mapper().createObjectNode();
+    o.put("apiVersion", "v1").put("kind", "Service");
+    ObjectNode m = o.putObject("metadata");
+    m.put("name", "kubernetes").put("namespace", "default").put("uid", java.util.UUID.randomUUID().toString())
+        .put("creationTimestamp", Objects.now());
+    m.putObject("labels").put("component", "apiserver").put("provider", "kubernetes");
+    ObjectNode spec = o.putObject("spec");
+    spec.put("type", "ClusterIP").put("clusterIP", ip).put("sessionAffinity", "None");
+    spec.putArray("clusterIPs").add(ip);
+    spec.putArray("ipFamilies").add("IPv4");
+    spec.put("ipFamilyPolicy", "SingleStack");
+    spec.putArray("ports").addObject().put("name", "https").put("port", 443).put("protocol", "TCP")
+        .put("targetPort", config.port() == 0 ? 6443 : config.port());
+    o.putObject("status").putObject("loadBalancer");
+    return o;
+  }
+
+  private Future<Void> createIfMissing(String key, ObjectNode obj) {
+    return store.create(key, Objects.encode(obj)).<Void>mapEmpty().recover(e ->
+        e instanceof StoreException.KeyExists ? Future.succeededFuture() : Future.failedFuture(e));
+  }
+}

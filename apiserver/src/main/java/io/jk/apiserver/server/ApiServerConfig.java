@@ -1,0 +1,76 @@
+package io.jk.apiserver.server;
+
+import io.jk.apiserver.registry.GenericStrategy;
+import io.jk.apiserver.registry.ResourceStrategy;
+import io.jk.apiserver.registry.ResourceType;
+import io.jk.apiserver.rest.RestHandler;
+import io.vertx.core.http.HttpServerOptions;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * How an {@link ApiServer} runs. Build with {@link #defaults()} and the {@code with*} methods.
+ *
+ * @param bindAddress address to listen on
+ * @param port port to listen on ({@code 0}: any free port)
+ * @param advertiseAddress address clients are told to use ({@code /api}'s serverAddressByClientCIDRs)
+ * @param serviceClusterIpRange CIDR for Service ClusterIPs
+ * @param serviceNodePortRange range for NodePorts, e.g. {@code 30000-32767}
+ * @param strategies the strategy of each resource type
+ * @param unknownFields the unknown-field finder for {@code fieldValidation}
+ * @param bookmarkIntervalMs how often watches with {@code allowWatchBookmarks} get a BOOKMARK
+ * @param tls configures HTTPS on the server options ({@code null}: plain HTTP)
+ */
+public record ApiServerConfig(
+    String bindAddress,
+    int port,
+    String advertiseAddress,
+    String serviceClusterIpRange,
+    String serviceNodePortRange,
+    Function<ResourceType, ResourceStrategy> strategies,
+    RestHandler.UnknownFields unknownFields,
+    long bookmarkIntervalMs,
+    Consumer<HttpServerOptions> tls) {
+
+  /** Plain HTTP on 127.0.0.1 and a free port, generic strategies, Kubernetes' default ranges. */
+  public static ApiServerConfig defaults() {
+    return new ApiServerConfig("127.0.0.1", 0, "127.0.0.1", "10.96.0.0/12", "30000-32767",
+        t -> new GenericStrategy(t.hasStatus()), (t, o) -> List.of(), 60_000, null);
+  }
+
+  public ApiServerConfig withListen(String address, int listenPort) {
+    return new ApiServerConfig(address, listenPort, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
+        strategies, unknownFields, bookmarkIntervalMs, tls);
+  }
+
+  public ApiServerConfig withAdvertiseAddress(String address) {
+    return new ApiServerConfig(bindAddress, port, address, serviceClusterIpRange, serviceNodePortRange,
+        strategies, unknownFields, bookmarkIntervalMs, tls);
+  }
+
+  public ApiServerConfig withServiceRanges(String cidr, String nodePorts) {
+    return new ApiServerConfig(bindAddress, port, advertiseAddress, cidr, nodePorts,
+        strategies, unknownFields, bookmarkIntervalMs, tls);
+  }
+
+  public ApiServerConfig withStrategies(Function<ResourceType, ResourceStrategy> s) {
+    return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
+        s, unknownFields, bookmarkIntervalMs, tls);
+  }
+
+  public ApiServerConfig withUnknownFields(RestHandler.UnknownFields u) {
+    return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
+        strategies, u, bookmarkIntervalMs, tls);
+  }
+
+  public ApiServerConfig withBookmarkInterval(long ms) {
+    return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
+        strategies, unknownFields, ms, tls);
+  }
+
+  public ApiServerConfig withTls(Consumer<HttpServerOptions> t) {
+    return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
+        strategies, unknownFields, bookmarkIntervalMs, t);
+  }
+}

@@ -1,0 +1,199 @@
+package io.jk.apiserver.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A copy of {@code io.jk.testing.etcd.EtcdProcess} for this module's own tests (the testing module
+ * depends on the API server, so these tests cannot use it).
+ *
+ * <p>A real etcd server for tests: Debian's {@code /usr/bin/etcd} on free loopback ports with its data
+ * in a fresh directory on disk (never {@code --unsafe-no-fsync}). {@link #start()} returns once
+ * {@code /health} answers; {@link #close()} kills the process by PID and removes the directory.
+ *
+ * <pre>{@code
+ * try (LocalEtcd etcd = LocalEtcd.start()) {
+ *   Store store = StoreFactory.open(etcd.endpoint(), StoreOptions.defaults());
+ * }
+ * }</pre>
+ */
+final class LocalEtcd implements AutoCloseable {
+
+  /** The etcd binary used unless {@code JK_ETCD_BINARY} names another. */
+  public static final String DEFAULT_BINARY = "/usr/bin/etcd";
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Process process;
+  private final Path dir;
+  private final int clientPort;
+
+  private LocalEtcd(Process process, Path dir, int clientPort) {
+    this.process = process;
+    this.dir = dir;
+    this.clientPort = clientPort;
+  }
+
+  /** Whether the etcd binary is installed (tests skip themselves when it is not). */
+  public static boolean available() {
+    return Files.isExecutable(Path.of(binary()));
+  }
+
+  private static String binary() {
+    String b = System.getenv("JK_ETCD_BINARY");
+    return b == null || b.isBlank() ? DEFAULT_BINARY : b;
+  }
+
+  /** Starts etcd in a new temporary directory and waits until it is healthy. */
+  public static LocalEtcd start() {
+    IOException last = null;
+    // Free ports are picked by binding port 0; another process may grab one first, so retry.
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Path dir = null;
+      try {
+        dir = Files.createTempDirectory("jk-etcd-");
+        return startIn(dir);
+      } catch (IOException e) {
+        last = e;
+        if (dir != null) {
+          deleteTree(dir);
+        }
+      }
+    }
+    throw new UncheckedIOException("etcd did not start", last);
+  }
+
+  private static LocalEtcd startIn(Path dir) throws IOException {
+    int clientPort = freePort();
+    int peerPort = freePort();
+    String client = "http://127.0.0.1:" + clientPort;
+    String peer = "http://127.0.0.1:" + peerPort;
+    List<String> cmd = List.of(binary(),
+        "--name", "jk-test",
+        "--data-dir", dir.resolve("data").toString(),
+        "--listen-client-urls", client,
+        "--advertise-client-urls", client,
+        "--listen-peer-urls", peer,
+        "--initial-advertise-peer-urls", peer,
+        "--initial-cluster", "jk-test=" + peer,
+        "--initial-cluster-state", "new");
+    Path log = dir.resolve("etcd.log");
+    Process p = new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+    LocalEtcd etcd = new LocalEtcd(p, dir, clientPort);
+    try {
+      etcd.awaitHealthy(log);
+      return etcd;
+    } catch (IOException | RuntimeException e) {
+      etcd.kill();
+      throw e;
+    }
+  }
+
+  private void awaitHealthy(Path log) throws IOException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpRequest health = HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+        .timeout(Duration.ofSeconds(2)).GET().build();
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IOException("etcd exited with " + process.exitValue() + ": " + tail(log));
+      }
+      try {
+        HttpResponse<String> r = http.send(health, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200 && r.body().contains("true")) {
+          return;
+        }
+      } catch (IOException e) {
+        // Not listening yet.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for etcd", e);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for etcd", e);
+      }
+    }
+    throw new IOException("etcd not healthy after " + START_TIMEOUT.toSeconds() + " s: " + tail(log));
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** The client URL, {@code http://127.0.0.1:PORT}. */
+  public String endpoint() {
+    return "http://127.0.0.1:" + clientPort;
+  }
+
+  /** The PID of the etcd process. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** The temporary directory holding the data directory and {@code etcd.log}. */
+  public Path directory() {
+    return dir;
+  }
+
+  private void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Kills etcd (by its PID) and removes its directory. */
+  @Override
+  public void close() {
+    kill();
+    deleteTree(dir);
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

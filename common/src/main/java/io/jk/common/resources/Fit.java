@@ -1,0 +1,44 @@
+package io.jk.common.resources;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Whether a pod's requests fit next to what a node already runs: the decision the scheduler's
+ * NodeResourcesFit filter and the kubelet's admission share.
+ */
+public final class Fit {
+
+  private Fit() {}
+
+  /**
+   * The reasons the pod does not fit, in Kubernetes' order and words ("Too many pods",
+   * "Insufficient cpu", "Insufficient memory", "Insufficient ephemeral-storage"); empty when it
+   * fits. A resource the pod does not request is never insufficient.
+   *
+   * @param podRequests the pod's effective requests ({@link PodRequests#of})
+   * @param nodeAllocatable what the node offers ({@link NodeAllocatable#of})
+   * @param nodeRequested the sum of the requests of the pods already on the node, with
+   *     {@code pods} their count
+   */
+  public static List<String> check(Resources podRequests, Resources nodeAllocatable,
+      Resources nodeRequested) {
+    List<String> insufficient = new ArrayList<>(1);
+    if (nodeRequested.pods() + 1 > nodeAllocatable.pods()) {
+      insufficient.add("Too many pods");
+    }
+    if (podRequests.cpuMilli() > 0
+        && podRequests.cpuMilli() > nodeAllocatable.cpuMilli() - nodeRequested.cpuMilli()) {
+      insufficient.add("Insufficient cpu");
+    }
+    if (podRequests.memory() > 0
+        && podRequests.memory() > nodeAllocatable.memory() - nodeRequested.memory()) {
+      insufficient.add("Insufficient memory");
+    }
+    if (podRequests.ephemeralStorage() > 0 && podRequests.ephemeralStorage()
+        > nodeAllocatable.ephemeralStorage() - nodeRequested.ephemeralStorage()) {
+      insufficient.add("Insufficient ephemeral-storage");
+    }
+    return insufficient;
+  }
+}

@@ -32,6 +32,8 @@ final class TestCluster implements AutoCloseable {
   private final SharedIndexInformer<Pod> kubelet;
   private final ExecutorService writers = Executors.newFixedThreadPool(4);
   volatile boolean markReady = true;
+  /** Pods with this annotation are left Pending by the stand-in kubelet. */
+  static final String NEVER_READY = "test.jk.io/never-ready";
 
   TestCluster(List<String> controllers) {
     this(controllers, o -> o);
@@ -64,6 +66,7 @@ final class TestCluster implements AutoCloseable {
 
   private void maybeMarkReady(Pod pod) {
     if (!markReady || pod.getMetadata().getDeletionTimestamp() != null
+        || (pod.getMetadata().getAnnotations() != null && pod.getMetadata().getAnnotations().containsKey(NEVER_READY))
         || (pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase()))) {
       return;
     }

@@ -7,6 +7,9 @@ import java.util.function.UnaryOperator;
 /** Public access to {@link TestCluster} for tests in the controllers' packages. */
 public final class TestClusterAccess implements AutoCloseable {
 
+  /** Pods with this annotation are left Pending by the stand-in kubelet. */
+  public static final String NEVER_READY = TestCluster.NEVER_READY;
+
   private final TestCluster cluster;
 
   private TestClusterAccess(TestCluster cluster) {
@@ -41,6 +44,11 @@ public final class TestClusterAccess implements AutoCloseable {
   /** Whether the stand-in kubelet marks new pods Running and Ready. */
   public void markReady(boolean on) {
     cluster.markReady = on;
+  }
+
+  /** Runs the real kubectl against the cluster; returns exit code and output. */
+  public Kubectl.Result kubectl(java.nio.file.Path cacheDir, String... args) {
+    return Kubectl.run(cluster.api.kubeconfig(), cacheDir, args);
   }
 
   @Override

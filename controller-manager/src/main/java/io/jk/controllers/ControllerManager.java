@@ -1,5 +1,6 @@
 package io.jk.controllers;
 
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -9,6 +10,7 @@ import io.jk.common.controller.Controller;
 import io.jk.common.leader.LeaderElection;
 import io.jk.controllers.deployment.DeploymentController;
 import io.jk.controllers.garbagecollector.GarbageCollector;
+import io.jk.controllers.namespace.NamespaceController;
 import io.jk.controllers.nodeipam.NodeIpamController;
 import io.jk.controllers.replicaset.ReplicaSetController;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -144,6 +146,10 @@ public final class ControllerManager {
     }
     if (options.enabled("garbagecollector")) {
       GarbageCollector c = new GarbageCollector(client, informers, GarbageCollector.defaultKinds(), registry, options.syncs("garbagecollector"));
+      controllers.add(c.controller());
+    }
+    if (options.enabled("namespace")) {
+      NamespaceController c = new NamespaceController(client, informers.of(Namespace.class), registry, options.syncs("namespace"));
       controllers.add(c.controller());
     }
     if (options.enabled("nodeipam") && options.clusterCidr() != null) {

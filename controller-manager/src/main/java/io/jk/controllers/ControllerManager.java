@@ -2,6 +2,9 @@ package io.jk.controllers;
 
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.jk.controllers.endpointslice.EndpointSliceController;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -150,6 +153,11 @@ public final class ControllerManager {
     }
     if (options.enabled("namespace")) {
       NamespaceController c = new NamespaceController(client, informers.of(Namespace.class), registry, options.syncs("namespace"));
+      controllers.add(c.controller());
+    }
+    if (options.enabled("endpointslice")) {
+      EndpointSliceController c = new EndpointSliceController(client, informers.of(Service.class), informers.of(Pod.class),
+          informers.of(EndpointSlice.class), registry, options.syncs("endpointslice"));
       controllers.add(c.controller());
     }
     if (options.enabled("nodeipam") && options.clusterCidr() != null) {

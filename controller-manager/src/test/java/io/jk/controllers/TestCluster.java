@@ -78,6 +78,7 @@ final class TestCluster implements AutoCloseable {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     Pod copy = new PodBuilder(pod).editOrNewStatus()
         .withPhase("Running")
+        .withPodIP(pod.getStatus() != null && pod.getStatus().getPodIP() != null ? pod.getStatus().getPodIP() : nextIp())
         .withConditions()
         .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now).endCondition()
         .endStatus().build();
@@ -91,6 +92,22 @@ final class TestCluster implements AutoCloseable {
         }
       }
     }
+  }
+
+  private final java.util.concurrent.atomic.AtomicInteger ips = new java.util.concurrent.atomic.AtomicInteger(1);
+
+  private String nextIp() {
+    int n = ips.getAndIncrement();
+    return "10.244." + (n / 250) + "." + (n % 250 + 1);
+  }
+
+  /** Sets the pod's Ready condition to {@code ready} (keeping it Running). */
+  void setReady(Pod pod, boolean ready) {
+    Pod copy = new PodBuilder(pod).editOrNewStatus().withConditions()
+        .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False")
+        .withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).endCondition()
+        .endStatus().build();
+    kubeletClient.pods().inNamespace(pod.getMetadata().getNamespace()).resource(copy).updateStatus();
   }
 
   static <T> T await(io.vertx.core.Future<T> f) {

@@ -46,6 +46,11 @@ public final class TestClusterAccess implements AutoCloseable {
     cluster.markReady = on;
   }
 
+  /** Sets a pod's Ready condition as a kubelet's probe would. */
+  public void setReady(io.fabric8.kubernetes.api.model.Pod pod, boolean ready) {
+    cluster.setReady(pod, ready);
+  }
+
   /** Runs the real kubectl against the cluster; returns exit code and output. */
   public Kubectl.Result kubectl(java.nio.file.Path cacheDir, String... args) {
     return Kubectl.run(cluster.api.kubeconfig(), cacheDir, args);

@@ -104,7 +104,7 @@ public final class ControllerManager {
           http = server;
           LOG.info("Controller-manager serving health and metrics address={} port={}", options.bindAddress(), server.actualPort());
           if (options.leaderElect()) {
-            election = new LeaderElection(client, options.leaseNamespace(), options.leaseName(), identity(), LeaderElection.Timings.defaults());
+            election = new LeaderElection(client, options.leaseNamespace(), options.leaseName(), identity(), options.leaderTimings());
             election.start(
                 () -> vertx.executeBlocking(() -> {
                   startControllers();

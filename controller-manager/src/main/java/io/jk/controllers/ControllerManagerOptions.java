@@ -21,6 +21,7 @@ import java.util.Set;
  * @param leaseName the Lease's name
  * @param bindAddress address of the /healthz and /metrics server
  * @param port port of that server (0 picks a free one)
+ * @param leaderTimings lease duration, renew deadline and retry period of the election
  */
 public record ControllerManagerOptions(
     List<String> controllers,
@@ -34,7 +35,8 @@ public record ControllerManagerOptions(
     String leaseNamespace,
     String leaseName,
     String bindAddress,
-    int port) {
+    int port,
+    io.jk.common.leader.LeaderElection.Timings leaderTimings) {
 
   /** Every controller this manager knows, in start order. */
   public static final List<String> ALL =
@@ -44,7 +46,25 @@ public record ControllerManagerOptions(
   public static ControllerManagerOptions defaults() {
     return new ControllerManagerOptions(
         List.of("*"), Map.of(), 5, Duration.ofSeconds(50), Duration.ofMinutes(5), null, 24, false,
-        "kube-system", "kube-controller-manager", "127.0.0.1", 10257);
+        "kube-system", "kube-controller-manager", "127.0.0.1", 10257, io.jk.common.leader.LeaderElection.Timings.defaults());
+  }
+
+  /** A copy with leader election on or off and the given timings. */
+  public ControllerManagerOptions withLeaderElection(boolean on, io.jk.common.leader.LeaderElection.Timings timings) {
+    return new ControllerManagerOptions(controllers, concurrentSyncs, defaultSyncs, nodeMonitorGracePeriod, podEvictionTimeout,
+        clusterCidr, nodeCidrMaskSize, on, leaseNamespace, leaseName, bindAddress, port, timings);
+  }
+
+  /** A copy with the given cluster CIDR and node mask size. */
+  public ControllerManagerOptions withClusterCidr(String cidr, int maskSize) {
+    return new ControllerManagerOptions(controllers, concurrentSyncs, defaultSyncs, nodeMonitorGracePeriod, podEvictionTimeout,
+        cidr, maskSize, leaderElect, leaseNamespace, leaseName, bindAddress, port, leaderTimings);
+  }
+
+  /** A copy with the given node monitor grace period. */
+  public ControllerManagerOptions withNodeMonitorGracePeriod(Duration grace) {
+    return new ControllerManagerOptions(controllers, concurrentSyncs, defaultSyncs, grace, podEvictionTimeout,
+        clusterCidr, nodeCidrMaskSize, leaderElect, leaseNamespace, leaseName, bindAddress, port, leaderTimings);
   }
 
   /** Whether controller {@code name} is enabled by {@link #controllers}. */

@@ -44,7 +44,7 @@ final class TestCluster implements AutoCloseable {
     client = api.client();
     ControllerManagerOptions d = ControllerManagerOptions.defaults();
     ControllerManagerOptions opts = customize.apply(new ControllerManagerOptions(controllers, Map.of(), 2, d.nodeMonitorGracePeriod(),
-        d.podEvictionTimeout(), d.clusterCidr(), d.nodeCidrMaskSize(), false, d.leaseNamespace(), d.leaseName(), "127.0.0.1", 0));
+        d.podEvictionTimeout(), d.clusterCidr(), d.nodeCidrMaskSize(), false, d.leaseNamespace(), d.leaseName(), "127.0.0.1", 0, d.leaderTimings()));
     manager = new ControllerManager(vertx, api.client(), opts);
     await(manager.start());
     kubeletClient = api.client();

@@ -1,12 +1,12 @@
 package io.jk.apiserver.server;
 
 import io.jk.apiserver.auth.Authenticator;
-import io.jk.apiserver.registry.GenericStrategy;
 import io.jk.apiserver.registry.ResourceStrategy;
 import io.jk.apiserver.registry.ResourceType;
+import io.jk.apiserver.resources.Strategies;
+import io.jk.apiserver.resources.UnknownFields;
 import io.jk.apiserver.rest.RestHandler;
 import io.vertx.core.http.HttpServerOptions;
-import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -37,10 +37,14 @@ public record ApiServerConfig(
     Consumer<HttpServerOptions> tls,
     Authenticator authenticator) {
 
-  /** Plain HTTP on 127.0.0.1 and a free port, generic strategies, Kubernetes' default ranges. */
+  /**
+   * Plain HTTP on 127.0.0.1 and a free port, the built-in strategies and unknown-field schemas,
+   * Kubernetes' default ranges, no authentication.
+   */
   public static ApiServerConfig defaults() {
     return new ApiServerConfig("127.0.0.1", 0, "127.0.0.1", "10.96.0.0/12", "30000-32767",
-        t -> new GenericStrategy(t.hasStatus()), (t, o) -> List.of(), 60_000, null, null);
+        t -> Strategies.forKind(t.group(), t.kind()),
+        (t, o) -> UnknownFields.find(t.group(), t.version(), t.kind(), o), 60_000, null, null);
   }
 
   public ApiServerConfig withListen(String address, int listenPort) {

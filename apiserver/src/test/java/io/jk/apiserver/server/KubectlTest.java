@@ -176,7 +176,8 @@ class KubectlTest {
   @Order(3)
   void getInEveryOutputForm() throws Exception {
     String table = ok(null, "get", "deploy", "-n", "demo").out();
-    assertTrue(table.startsWith("NAME") && table.contains("web"), table);
+    assertTrue(table.startsWith("NAME") && table.contains("READY") && table.contains("UP-TO-DATE") && table.contains("web"), table);
+    assertTrue(ok(null, "get", "deploy", "-n", "demo", "-o", "wide").out().contains("nginx:1.26"));
     assertTrue(ok(null, "get", "deploy", "-n", "demo", "-o", "wide").out().contains("web"));
     assertTrue(ok(null, "get", "deploy", "web", "-n", "demo", "-o", "yaml").out().contains("kind: Deployment"));
     String all = ok(null, "get", "svc", "-A").out();
@@ -229,6 +230,8 @@ class KubectlTest {
         "apply", "-f", "-");
     assertEquals("lonely", ok(null, "get", "pod", "lonely", "-n", "demo", "-o", "jsonpath={.metadata.name}").out());
     assertEquals("", ok(null, "get", "pod", "lonely", "-n", "demo", "-o", "jsonpath={.spec.nodeName}").out());
+    String row = ok(null, "get", "pod", "lonely", "-n", "demo").out();
+    assertTrue(row.contains("Pending") && row.contains("0/1"), row);
   }
 
   @Test
@@ -241,6 +244,11 @@ class KubectlTest {
     assertEquals(1, invalid.code());
     assertTrue(invalid.err().contains("The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\""),
         invalid.err());
+    Out negative = kubectl(MANIFEST.substring(MANIFEST.indexOf("apiVersion: apps/v1")).replace("replicas: 2", "replicas: -1")
+        .replace("name: web\n  namespace: demo\n  labels", "name: bad\n  namespace: demo\n  labels").split("---")[0], "apply", "-f", "-");
+    assertEquals(1, negative.code());
+    assertTrue(negative.err().contains("The Deployment \"bad\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"),
+        negative.err());
   }
 
   @Test

@@ -405,4 +405,31 @@ class RestApiTest {
     assertEquals(404, f.get("/api/v1/namespaces/default/configmaps/dc1").code());
     assertEquals(200, f.get("/api/v1/namespaces/default/configmaps/dc3").code());
   }
+
+  @Test
+  void evictionOfARunningPodRespectsItsDisruptionBudget() throws Exception {
+    f.post("/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"guarded\",\"labels\":{\"pdb\":\"g\"}},"
+        + "\"spec\":{\"nodeName\":\"n1\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}");
+    JsonNode pod = f.get("/api/v1/namespaces/default/pods/guarded").json();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) pod).putObject("status").put("phase", "Running");
+    assertEquals(200, f.put("/api/v1/namespaces/default/pods/guarded/status", pod.toString()).code());
+    JsonNode pdb = f.post("/apis/policy/v1/namespaces/default/poddisruptionbudgets",
+        "{\"metadata\":{\"name\":\"g\"},\"spec\":{\"minAvailable\":1,\"selector\":{\"matchLabels\":{\"pdb\":\"g\"}}}}").json();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) pdb).putObject("status").put("disruptionsAllowed", 0)
+        .put("observedGeneration", 1).put("desiredHealthy", 1).put("currentHealthy", 1).put("expectedPods", 1);
+    assertEquals(200, f.put("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g/status", pdb.toString()).code());
+    String eviction = "{\"kind\":\"Eviction\",\"apiVersion\":\"policy/v1\",\"metadata\":{\"name\":\"guarded\"}}";
+    ServerFixture.Res refused = f.post("/api/v1/namespaces/default/pods/guarded/eviction", eviction);
+    assertEquals(429, refused.code(), refused.text());
+    assertEquals("Cannot evict pod as it would violate the pod's disruption budget.", refused.json().path("message").asText());
+
+    pdb = f.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g").json();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) pdb.path("status")).put("disruptionsAllowed", 1);
+    f.put("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g/status", pdb.toString());
+    assertEquals(201, f.post("/api/v1/namespaces/default/pods/guarded/eviction", eviction).code());
+    assertEquals(0, f.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g").json().path("status")
+        .path("disruptionsAllowed").asInt());
+    JsonNode gone = f.get("/api/v1/namespaces/default/pods/guarded").json();
+    assertFalse(gone.path("metadata").path("deletionTimestamp").isMissingNode(), "bound pods are deleted gracefully");
+  }
 }

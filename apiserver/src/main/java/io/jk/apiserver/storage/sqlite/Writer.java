@@ -92,6 +92,13 @@ final class Writer implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // A write that raced with stop() may have been queued after the thread's last look.
+    WriteOp late;
+    while ((late = queue.poll()) != null) {
+      if (late != STOP) {
+        late.done.fail(new StoreException("store is closed"));
+      }
+    }
   }
 
   @Override

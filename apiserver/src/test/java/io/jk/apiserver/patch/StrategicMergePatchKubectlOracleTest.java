@@ -104,7 +104,7 @@ class StrategicMergePatchKubectlOracleTest {
     return n;
   }
 
-  private static boolean onPath(String cmd) {
+  static boolean onPath(String cmd) {
     String path = System.getenv("PATH");
     if (path == null) {
       return false;

@@ -1,7 +1,9 @@
 package io.jk.apiserver.resources;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jk.apiserver.registry.FieldError;
 import io.jk.apiserver.registry.TableColumn;
 import io.jk.apiserver.resources.support.Names;
 import io.jk.apiserver.resources.support.Nodes;
@@ -48,6 +50,38 @@ public class NamespaceStrategy extends BaseStrategy {
     // spec.finalizers are changed only through /finalize.
     if (old.has("spec")) {
       obj.set("spec", old.get("spec").deepCopy());
+    }
+  }
+
+  /**
+   * For an update through {@code /finalize}: only {@code spec.finalizers} is taken from
+   * {@code obj}; everything else from {@code old}. (A plain update keeps the old finalizers.)
+   * The handler calls this in place of {@code prepareForUpdate}, then {@code validateUpdate}.
+   */
+  public void prepareForFinalize(ObjectNode obj, ObjectNode old) {
+    JsonNode finalizers = Nodes.object(obj, "spec") == null ? null : obj.get("spec").get("finalizers");
+    String rv = Nodes.text(Nodes.object(obj, "metadata"), "resourceVersion");
+    obj.removeAll();
+    obj.setAll(old.deepCopy());
+    ObjectNode spec = Nodes.ensureObject(obj, "spec");
+    if (finalizers == null || finalizers.isNull()) {
+      spec.remove("finalizers");
+    } else {
+      spec.set("finalizers", finalizers);
+    }
+    if (rv != null) {
+      Nodes.metadata(obj).put("resourceVersion", rv);
+    }
+  }
+
+  @Override
+  protected void validateObject(ObjectNode obj, List<FieldError> errs) {
+    int i = 0;
+    for (String f : Nodes.strings(Nodes.object(obj, "spec"), "finalizers")) {
+      for (String msg : Names.qualifiedName(f)) {
+        errs.add(FieldError.invalid("spec.finalizers[" + i + "]", f, msg));
+      }
+      i++;
     }
   }
 

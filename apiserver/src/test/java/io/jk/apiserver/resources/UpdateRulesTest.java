@@ -113,6 +113,46 @@ class UpdateRulesTest {
   }
 
   @Test
+  void replacingWithTheSameManifestKeepsTheGeneration() {
+    ObjectNode stored = created("apps", DEPLOY);
+    ObjectNode replace = Fixtures.json(DEPLOY);
+    ResourceStrategy s = Strategies.forKind("apps", "Deployment");
+    s.prepareForUpdate(replace, stored);
+    s.applyDefaults(replace);
+    assertEquals(1, replace.at("/metadata/generation").asInt(), "defaulted fields left out are no change");
+    assertEquals(List.of(), s.validateUpdate(replace, stored));
+  }
+
+  @Test
+  void deploymentAnnotationsBumpTheGeneration() {
+    ObjectNode stored = created("apps", DEPLOY);
+    ObjectNode next = stored.deepCopy();
+    ((ObjectNode) next.get("metadata")).putObject("annotations").put("note", "x");
+    Strategies.forKind("apps", "Deployment").prepareForUpdate(next, stored);
+    assertEquals(2, next.at("/metadata/generation").asInt());
+  }
+
+  @Test
+  void namespaceFinalizersChangeOnlyThroughFinalize() {
+    ObjectNode stored = created("", "{'kind':'Namespace','metadata':{'name':'n','resourceVersion':'5'}}");
+    NamespaceStrategy s = (NamespaceStrategy) Strategies.forKind("", "Namespace");
+    ObjectNode plain = stored.deepCopy();
+    ((ObjectNode) plain.get("spec")).putArray("finalizers");
+    s.prepareForUpdate(plain, stored);
+    assertEquals("[\"kubernetes\"]", plain.at("/spec/finalizers").toString(), "a plain update keeps the finalizers");
+
+    ObjectNode fin = stored.deepCopy();
+    ((ObjectNode) fin.get("spec")).putArray("finalizers");
+    ((ObjectNode) fin.get("metadata")).putObject("labels").put("sneaky", "x");
+    ((ObjectNode) fin.get("metadata")).put("resourceVersion", "6");
+    s.prepareForFinalize(fin, stored);
+    assertEquals("[]", fin.at("/spec/finalizers").toString());
+    assertTrue(fin.at("/metadata/labels/sneaky").isMissingNode(), "finalize changes nothing else");
+    assertEquals("6", fin.at("/metadata/resourceVersion").asText());
+    assertEquals(List.of(), s.validateUpdate(fin, stored));
+  }
+
+  @Test
   void statusIsWrittenOnlyThroughStatus() {
     ObjectNode stored = created("apps", DEPLOY);
     ResourceStrategy s = Strategies.forKind("apps", "Deployment");

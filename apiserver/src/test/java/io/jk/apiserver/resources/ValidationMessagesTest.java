@@ -113,6 +113,9 @@ class ValidationMessagesTest {
             "endpoints[0].addresses[0]: Invalid value: \"fe80::1\": must be a valid IPv4 address"),
         Arguments.of("node taint effects", "", "{'kind':'Node','metadata':{'name':'n'},'spec':{'taints':[{'key':'k','effect':'Bad'}]}}",
             "spec.taints[0].effect: Unsupported value: \"Bad\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""),
+        Arguments.of("service cluster IP must be an IP", "", "{'kind':'Service','metadata':{'name':'web'},"
+                + "'spec':{'clusterIP':'10.0.0.300','ports':[{'port':80}]}}",
+            "spec.clusterIPs[0]: Invalid value: \"10.0.0.300\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"),
         Arguments.of("toleration seconds need NoExecute", "", POD.replace("'containers'",
                 "'tolerations':[{'key':'k','operator':'Exists','effect':'NoSchedule','tolerationSeconds':5}],'containers'"),
             "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"));

@@ -45,18 +45,13 @@ public class NamespaceStrategy extends BaseStrategy {
     }
   }
 
-  @Override
-  protected void onUpdate(ObjectNode obj, ObjectNode old) {
-    // spec.finalizers are changed only through /finalize.
-    if (old.has("spec")) {
-      obj.set("spec", old.get("spec").deepCopy());
-    }
-  }
-
   /**
    * For an update through {@code /finalize}: only {@code spec.finalizers} is taken from
-   * {@code obj}; everything else from {@code old}. (A plain update keeps the old finalizers.)
-   * The handler calls this in place of {@code prepareForUpdate}, then {@code validateUpdate}.
+   * {@code obj}; everything else from {@code old}. The handler calls this in place of
+   * {@code prepareForUpdate}, then {@code validateUpdate}.
+   *
+   * <p>Unlike Kubernetes, a plain update may change {@code spec.finalizers} too: jk's handler
+   * runs {@code /finalize} through {@code prepareForUpdate}, which must therefore let it through.
    */
   public void prepareForFinalize(ObjectNode obj, ObjectNode old) {
     JsonNode finalizers = Nodes.object(obj, "spec") == null ? null : obj.get("spec").get("finalizers");

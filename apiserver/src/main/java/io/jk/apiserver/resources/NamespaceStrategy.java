@@ -48,10 +48,7 @@ public class NamespaceStrategy extends BaseStrategy {
   /**
    * For an update through {@code /finalize}: only {@code spec.finalizers} is taken from
    * {@code obj}; everything else from {@code old}. The handler calls this in place of
-   * {@code prepareForUpdate}, then {@code validateUpdate}.
-   *
-   * <p>Unlike Kubernetes, a plain update may change {@code spec.finalizers} too: jk's handler
-   * runs {@code /finalize} through {@code prepareForUpdate}, which must therefore let it through.
+   * {@code prepareForUpdate} (which keeps the old spec, as Kubernetes), then {@code validateUpdate}.
    */
   public void prepareForFinalize(ObjectNode obj, ObjectNode old) {
     JsonNode finalizers = Nodes.object(obj, "spec") == null ? null : obj.get("spec").get("finalizers");
@@ -85,6 +82,17 @@ public class NamespaceStrategy extends BaseStrategy {
     String name = Nodes.name(obj);
     if (!name.isEmpty()) {
       Nodes.ensureObject(Nodes.metadata(obj), "labels").put(NAME_LABEL, name);
+    }
+  }
+
+  @Override
+  protected void onUpdate(ObjectNode obj, ObjectNode old) {
+    // As Kubernetes: spec.finalizers change only through /finalize.
+    JsonNode spec = old.get("spec");
+    if (spec == null) {
+      obj.remove("spec");
+    } else {
+      obj.set("spec", spec.deepCopy());
     }
   }
 

@@ -82,6 +82,10 @@ class UpdateRulesTest {
             (Consumer<ObjectNode>) o -> spec(o).put("serviceName", "other"), "spec: Forbidden: updates to statefulset spec"),
         Arguments.of("a secret's type is immutable", "", "{'kind':'Secret','metadata':{'name':'s'}}",
             (Consumer<ObjectNode>) o -> o.put("type", "kubernetes.io/ssh-auth"), "type: Invalid value: \"kubernetes.io/ssh-auth\": field is immutable"),
+        Arguments.of("system RBAC names are accepted and roleRef is immutable", "rbac.authorization.k8s.io",
+            "{'kind':'ClusterRoleBinding','metadata':{'name':'system:node'},'roleRef':{'apiGroup':'rbac.authorization.k8s.io',"
+                + "'kind':'ClusterRole','name':'system:node'},'subjects':[{'kind':'Group','name':'system:nodes'}]}",
+            (Consumer<ObjectNode>) o -> ((ObjectNode) o.get("roleRef")).put("name", "admin"), "roleRef: Invalid value"),
         Arguments.of("a priority class value is immutable", "scheduling.k8s.io", "{'kind':'PriorityClass','metadata':{'name':'hi'},"
             + "'value':10}", (Consumer<ObjectNode>) o -> o.put("value", 11), "value: Forbidden: may not be changed in an update."));
   }

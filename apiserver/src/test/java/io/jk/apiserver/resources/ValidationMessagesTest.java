@@ -116,6 +116,22 @@ class ValidationMessagesTest {
         Arguments.of("service cluster IP must be an IP", "", "{'kind':'Service','metadata':{'name':'web'},"
                 + "'spec':{'clusterIP':'10.0.0.300','ports':[{'port':80}]}}",
             "spec.clusterIPs[0]: Invalid value: \"10.0.0.300\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"),
+        Arguments.of("resource names are standard or qualified", "", POD.replace("'image':'busybox'",
+                "'image':'busybox','resources':{'limits':{'gpu':'1'}}"),
+            "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a standard resource type or fully qualified"),
+        Arguments.of("host network host ports match", "", POD.replace("'containers'", "'hostNetwork':true,'containers'")
+                .replace("'image':'busybox'", "'image':'busybox','ports':[{'containerPort':80,'hostPort':81}]"),
+            "spec.containers[0].ports[0].hostPort: Invalid value: 81: must match `containerPort` when `hostNetwork` is true"),
+        Arguments.of("a host port once per pod", "", POD.replace("'image':'busybox'}]",
+                "'image':'busybox','ports':[{'containerPort':80,'hostPort':8080}]},{'name':'d','image':'b',"
+                    + "'ports':[{'containerPort':81,'hostPort':8080}]}]"),
+            "spec.containers[1].ports[0].hostPort: Duplicate value: \"8080/TCP\""),
+        Arguments.of("init containers have no probes", "", POD.replace("'containers'",
+                "'initContainers':[{'name':'i','image':'b','readinessProbe':{'exec':{'command':['true']}}}],'containers'"),
+            "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"),
+        Arguments.of("app containers have no restart policy", "", POD.replace("'image':'busybox'",
+                "'image':'busybox','restartPolicy':'Always'"),
+            "spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers"),
         Arguments.of("toleration seconds need NoExecute", "", POD.replace("'containers'",
                 "'tolerations':[{'key':'k','operator':'Exists','effect':'NoSchedule','tolerationSeconds':5}],'containers'"),
             "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"));

@@ -289,6 +289,10 @@ class RestApiTest {
 
   /** Reads watch events from a streaming response on a background thread. */
   static List<JsonNode> watch(String path, String accept) throws Exception {
+    return watch(f, path, accept);
+  }
+
+  static List<JsonNode> watch(ServerFixture f, String path, String accept) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(f.url(path)));
     if (accept != null) {
       b.header("Accept", accept);
@@ -343,16 +347,24 @@ class RestApiTest {
   }
 
   @Test
-  void watchOfACompactedRevisionGets410Expired() throws Exception {
-    f.post("/api/v1/namespaces/default/configmaps", cm("old1", "", ""));
-    f.post("/api/v1/namespaces/default/configmaps", cm("old2", "", ""));
-    long rev = f.store.currentRevision().toCompletionStage().toCompletableFuture().get();
-    f.store.compact(rev).toCompletionStage().toCompletableFuture().get();
-    List<JsonNode> ev = watch("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1", null);
-    await().atMost(Duration.ofSeconds(5)).until(() -> ev.size() >= 1);
-    assertEquals("ERROR", ev.get(0).path("type").asText());
-    assertEquals(410, ev.get(0).path("object").path("code").asInt());
-    assertEquals("Expired", ev.get(0).path("object").path("reason").asText());
+  void watchOfARevisionOlderThanTheWatchCacheGets410ExpiredAndRecentOnesReplay() throws Exception {
+    try (ServerFixture small = new ServerFixture(c -> c.withWatchCacheEvents(3))) {
+      String rv = small.post("/api/v1/namespaces/default/configmaps", cm("old0", "", "")).json()
+          .path("metadata").path("resourceVersion").asText();
+      for (int i = 1; i <= 5; i++) {
+        small.post("/api/v1/namespaces/default/configmaps", cm("old" + i, "", ""));
+      }
+      List<JsonNode> expired = watch(small, "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=" + rv, null);
+      await().atMost(Duration.ofSeconds(5)).until(() -> expired.size() >= 1);
+      assertEquals("ERROR", expired.get(0).path("type").asText());
+      assertEquals(410, expired.get(0).path("object").path("code").asInt());
+      assertEquals("Expired", expired.get(0).path("object").path("reason").asText());
+
+      String recent = small.get("/api/v1/namespaces/default/configmaps/old3").json().path("metadata").path("resourceVersion").asText();
+      List<JsonNode> replay = watch(small, "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=" + recent, null);
+      await().atMost(Duration.ofSeconds(5)).until(() -> replay.size() >= 2);
+      assertEquals(List.of("ADDED old4", "ADDED old5"), types(replay));
+    }
   }
 
   @Test

@@ -63,6 +63,8 @@ public final class Scheduler {
   private final SchedulerCache cache = new SchedulerCache();
   private final SchedulingQueue queue = new SchedulingQueue();
   private final Map<String, Integer> priorityClasses = new ConcurrentHashMap<>();
+  /** Preemptors by uid, with the node nominated for them. */
+  private final Map<String, Map.Entry<String, PodInfo>> nominations = new ConcurrentHashMap<>();
   private volatile Integer globalDefaultPriority;
   private final ExecutorService writer = Executors.newFixedThreadPool(2, daemon("scheduler-writer"));
   private final AtomicBoolean running = new AtomicBoolean();
@@ -85,6 +87,18 @@ public final class Scheduler {
     this.client = client;
     this.config = config;
     this.framework = Plugins.framework(config, client);
+    this.framework.setNominatedPods(node -> {
+      if (nominations.isEmpty()) {
+        return List.of();
+      }
+      List<PodInfo> out = new java.util.ArrayList<>();
+      for (var e : nominations.values()) {
+        if (e.getKey().equals(node)) {
+          out.add(e.getValue());
+        }
+      }
+      return out;
+    });
     this.scheduled = attempts(registry, "scheduled");
     this.unschedulable = attempts(registry, "unschedulable");
     this.errors = attempts(registry, "error");
@@ -269,6 +283,7 @@ public final class Scheduler {
 
   private void onPodUpdate(Pod o, Pod p) {
     if (assigned(p)) {
+      nominations.remove(p.getMetadata().getUid());
       queue.delete(p.getMetadata().getUid());
       if (terminal(p)) {
         cache.removePod(p.getMetadata().getUid());
@@ -292,6 +307,7 @@ public final class Scheduler {
       cache.removePod(p.getMetadata().getUid());
       queue.moveAllUnschedulable();
     } else {
+      nominations.remove(p.getMetadata().getUid());
       queue.delete(p.getMetadata().getUid());
     }
   }
@@ -393,6 +409,9 @@ public final class Scheduler {
           + (preemption == null || preemption.message().isEmpty() ? "" : " " + preemption.message());
       queue.requeueUnschedulable(q);
       Preemption.Candidate c = preemption == null ? null : preemption.candidate();
+      if (c != null) {
+        nominations.put(pod.uid(), Map.entry(c.nodeName(), pod));
+      }
       writer.execute(() -> reportUnschedulable(pod, msg, c));
       return;
     }
@@ -402,6 +421,7 @@ public final class Scheduler {
     PodInfo assumed = new PodInfo(assumedPod, pod.key(), pod.uid(), pod.requests(),
         pod.nonZeroRequests(), pod.priority());
     cache.assume(assumed, node);
+    nominations.remove(pod.uid());
     var reserved = framework.reserve(state, assumed, node);
     if (!reserved.isSuccess()) {
       cache.forget(pod.uid());

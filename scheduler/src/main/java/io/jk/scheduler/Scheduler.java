@@ -79,6 +79,8 @@ public final class Scheduler {
   private Thread loop;
   private CompletableFuture<?> election;
   private volatile boolean leading;
+  private volatile boolean scheduledEvents = true;
+  private final ScheduledEvents events;
 
   /** A scheduler talking to the API through {@code client}, with metrics in {@code registry}. */
   public Scheduler(Vertx vertx, KubernetesClient client, SchedulerConfig config,
@@ -87,6 +89,7 @@ public final class Scheduler {
     this.client = client;
     this.config = config;
     this.framework = Plugins.framework(config, client);
+    this.events = new ScheduledEvents(client, config.schedulerName());
     this.framework.setNominatedPods(node -> {
       if (nominations.isEmpty()) {
         return List.of();
@@ -144,6 +147,14 @@ public final class Scheduler {
       writer.shutdownNow();
       return null;
     }, false);
+  }
+
+  /**
+   * Whether a {@code Scheduled} event ("Successfully assigned ns/pod to node") is written for
+   * every binding, as Kubernetes does (default true).
+   */
+  public void setScheduledEvents(boolean on) {
+    scheduledEvents = on;
   }
 
   /** True while this instance runs scheduling cycles. */
@@ -332,6 +343,11 @@ public final class Scheduler {
         }, leader -> LOG.info("New leader leader={}", leader)))
         .build();
     election = client.leaderElector().withConfig(lec).build().start();
+    // If campaigning ends for any reason (API unreachable, cancelled), never keep scheduling.
+    election.whenComplete((r, e) -> {
+      leading = false;
+      stopLoop();
+    });
   }
 
   private void ensureNamespace(String ns) {
@@ -434,6 +450,9 @@ public final class Scheduler {
         scheduled.increment();
         e2e.record(System.nanoTime() - q.firstSeenNanos(), TimeUnit.NANOSECONDS);
         queue.done(pod.uid());
+        if (scheduledEvents) {
+          events.scheduled(pod, node);
+        }
       } else {
         errors.increment();
         LOG.warn("Binding failed pod=\"{}\" node=\"{}\" err=\"{}\"", pod.key(), node,

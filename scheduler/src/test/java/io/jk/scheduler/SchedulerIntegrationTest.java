@@ -129,6 +129,10 @@ class SchedulerIntegrationTest {
             && "c".equals(e.getInvolvedObject().getName())));
     await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(get("a").getStatus().getPhase()));
     assertNull(nodeOf("c"));
+    String aNode = nodeOf("a");
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.v1().events().inNamespace("default")
+        .list().getItems().stream().anyMatch(e -> "Scheduled".equals(e.getReason())
+            && ("Successfully assigned default/a to " + aNode).equals(e.getMessage())));
   }
 
   @Test

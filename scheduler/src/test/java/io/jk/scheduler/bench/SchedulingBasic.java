@@ -46,7 +46,8 @@ public final class SchedulingBasic {
   /** Entry point: {@code --nodes N --pods N --init-pods N --run-pods true|false}. */
   public static void main(String[] args) throws Exception {
     Map<String, String> opt = new ConcurrentHashMap<>(Map.of("--nodes", "1000", "--pods", "10000",
-        "--init-pods", "1000", "--run-pods", "true", "--store", "sqlite", "--lease-renew", "10"));
+        "--init-pods", "1000", "--run-pods", "true", "--store", "sqlite", "--lease-renew", "10",
+        "--scheduled-events", "true"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!opt.containsKey(args[i])) {
         System.err.println("unknown option " + args[i] + "; known: " + opt.keySet());
@@ -83,6 +84,7 @@ public final class SchedulingBasic {
           .withLeaseRenewInterval(java.time.Duration.ofSeconds(Long.parseLong(opt.get("--lease-renew")))));
       System.out.printf("registered %d hollow nodes in %.1f s%n", nodes, (System.nanoTime() - t0) / 1e9);
       scheduler = new Scheduler(vertx, schedClient, SchedulerConfig.defaults(), new SimpleMeterRegistry());
+      scheduler.setScheduledEvents(Boolean.parseBoolean(opt.get("--scheduled-events")));
       scheduler.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
 
       int total = initPods + pods;
@@ -138,8 +140,9 @@ public final class SchedulingBasic {
         lat[i] = bound[initPods + i] - created[initPods + i];
       }
       Arrays.sort(lat);
-      System.out.printf("SchedulingBasic nodes=%d initPods=%d pods=%d runPods=%s store=%s%n",
-          nodes, initPods, pods, runPods, opt.get("--store"));
+      System.out.printf("SchedulingBasic nodes=%d initPods=%d pods=%d runPods=%s store=%s "
+          + "scheduledEvents=%s%n", nodes, initPods, pods, runPods, opt.get("--store"),
+          opt.get("--scheduled-events"));
       System.out.printf("  creates took %.2f s (%.0f creates/s)%n", (createdAll - start) / 1e9,
           pods / ((createdAll - start) / 1e9));
       System.out.printf("  throughput %.0f pods/s (first create to last bound: %.2f s)%n", pods / secs, secs);

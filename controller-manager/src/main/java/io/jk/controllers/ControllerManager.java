@@ -14,6 +14,7 @@ import io.jk.common.leader.LeaderElection;
 import io.jk.controllers.deployment.DeploymentController;
 import io.jk.controllers.garbagecollector.GarbageCollector;
 import io.jk.controllers.namespace.NamespaceController;
+import io.jk.controllers.nodelifecycle.NodeLifecycleController;
 import io.jk.controllers.nodeipam.NodeIpamController;
 import io.jk.controllers.replicaset.ReplicaSetController;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -158,6 +159,12 @@ public final class ControllerManager {
     if (options.enabled("endpointslice")) {
       EndpointSliceController c = new EndpointSliceController(client, informers.of(Service.class), informers.of(Pod.class),
           informers.of(EndpointSlice.class), registry, options.syncs("endpointslice"));
+      controllers.add(c.controller());
+    }
+    if (options.enabled("nodelifecycle")) {
+      NodeLifecycleController c = new NodeLifecycleController(client, informers.of(Node.class),
+          informers.of(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class), informers.of(Pod.class),
+          options.nodeMonitorGracePeriod(), options.nodeEvictionRate(), registry, options.syncs("nodelifecycle"));
       controllers.add(c.controller());
     }
     if (options.enabled("nodeipam") && options.clusterCidr() != null) {

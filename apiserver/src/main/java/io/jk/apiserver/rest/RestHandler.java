@@ -300,20 +300,12 @@ public final class RestHandler {
     }
   }
 
-  /** The label and field selector filter of a list or watch request. */
+  /** The namespace, label and field selector filter of a list or watch request. */
   static Predicate<ObjectNode> filter(RoutingContext ctx, RequestInfo info, ResourceStrategy strategy) {
-    Predicate<Map<String, String>> labels = Selectors.labels(ctx.queryParams().get("labelSelector"));
-    Predicate<Map<String, String>> fields = Selectors.fields(ctx.queryParams().get("fieldSelector"));
+    Predicate<ObjectNode> selectors = Selectors.filter(ctx.queryParams().get("labelSelector"),
+        ctx.queryParams().get("fieldSelector"), strategy);
     String ns = info.namespace();
-    return o -> (ns == null || ns.equals(Objects.metaText(o, "namespace")))
-        && labels.test(Objects.labels(o)) && fields.test(selectable(strategy, o));
-  }
-
-  private static Map<String, String> selectable(ResourceStrategy strategy, ObjectNode o) {
-    Map<String, String> m = new java.util.HashMap<>(strategy.selectableFields(o));
-    m.putIfAbsent("metadata.name", Objects.metaText(o, "name"));
-    m.putIfAbsent("metadata.namespace", Objects.metaText(o, "namespace"));
-    return m;
+    return o -> (ns == null || ns.equals(Objects.metaText(o, "namespace"))) && selectors.test(o);
   }
 
   // ---- bodies ----
@@ -337,6 +329,9 @@ public final class RestHandler {
       throw ApiException.unsupportedMediaType(contentType);
     }
     try {
+      if (yaml) {
+        rejectAliases(b.getBytes());
+      }
       JsonNode n = (yaml ? Json.yamlMapper() : Json.mapper()).readTree(b.getBytes());
       if (n == null || n.isMissingNode()) {
         throw ApiException.badRequest("the request body is empty");
@@ -349,6 +344,20 @@ public final class RestHandler {
         throw a;
       }
       throw ApiException.badRequest("the request body could not be decoded: " + firstLine(String.valueOf(e.getMessage())));
+    }
+  }
+
+  /**
+   * Refuses YAML anchors and aliases: the tree reader does not expand them (an alias would be
+   * stored as its name) and expanding them is how "billion laughs" bodies blow up.
+   */
+  private static void rejectAliases(byte[] yaml) throws java.io.IOException {
+    try (com.fasterxml.jackson.core.JsonParser p = Json.yamlMapper().getFactory().createParser(yaml)) {
+      while (p.nextToken() != null) {
+        if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser y && (y.isCurrentAlias() || y.getObjectId() != null)) {
+          throw ApiException.badRequest("the request body could not be decoded: YAML anchors and aliases are not supported");
+        }
+      }
     }
   }
 

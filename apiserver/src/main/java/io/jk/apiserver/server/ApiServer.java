@@ -2,6 +2,9 @@ package io.jk.apiserver.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.allocation.ServiceAllocator;
+import io.jk.apiserver.auth.AuthenticationHandler;
+import io.jk.apiserver.auth.AuthorizationHandler;
+import io.jk.apiserver.auth.Authorizers;
 import io.jk.apiserver.discovery.Discovery;
 import io.jk.apiserver.http.ApiException;
 import io.jk.apiserver.http.HttpReplies;
@@ -54,6 +57,7 @@ public final class ApiServer {
   private final ServiceAllocator allocator;
   private final Watches watches;
   private final RestHandler rest;
+  private final PodNodeIndex podNodes;
   private HttpServer server;
   private volatile boolean ready;
 
@@ -64,6 +68,7 @@ public final class ApiServer {
     this.store = new MeteredStore(store, metrics);
     this.allocator = new ServiceAllocator(config.serviceClusterIpRange(), config.serviceNodePortRange());
     this.watches = new Watches(this.store, config.bookmarkIntervalMs(), metrics);
+    this.podNodes = new PodNodeIndex(this.store, vertx);
     this.rest = new RestHandler(types, this.store, config.strategies(), config.unknownFields(), allocator, watches);
   }
 
@@ -79,7 +84,8 @@ public final class ApiServer {
 
   /** Seeds the store, then listens; fails when the store or the port is unusable. */
   public Future<Void> start() {
-    return seed().compose(v -> {
+    return seed().compose(v -> config.authenticator() == null ? Future.succeededFuture() : podNodes.start())
+        .compose(v -> {
       HttpServerOptions opts = new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port())
           .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024);
       if (config.tls() != null) {
@@ -98,6 +104,7 @@ public final class ApiServer {
   /** Stops listening and ends open watches. */
   public Future<Void> stop() {
     ready = false;
+    podNodes.close();
     if (server == null) {
       return Future.succeededFuture();
     }
@@ -107,6 +114,11 @@ public final class ApiServer {
   private Router router() {
     Router r = Router.router(vertx);
     r.route().handler(this::instrument);
+    r.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
+    if (config.authenticator() != null) {
+      r.route().handler(AuthenticationHandler.create(config.authenticator()));
+      r.route().handler(AuthorizationHandler.create(Authorizers.standard(podNodes::nodeOf)));
+    }
     r.get("/version").handler(ctx -> HttpReplies.json(ctx, 200, discovery.version()));
     for (String p : List.of("/healthz", "/livez", "/readyz")) {
       r.get(p).handler(ctx -> {
@@ -141,9 +153,8 @@ public final class ApiServer {
     r.get("/openapi/v3/api/:version").handler(ctx -> found(ctx, discovery.openApi("", ctx.pathParam("version"))));
     r.get("/openapi/v3/apis/:group/:version").handler(ctx ->
         found(ctx, discovery.openApi(ctx.pathParam("group"), ctx.pathParam("version"))));
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false);
-    r.route("/api/v1/*").handler(body).handler(rest::handle);
-    r.route("/apis/*").handler(body).handler(rest::handle);
+    r.route("/api/v1/*").handler(rest::handle);
+    r.route("/apis/*").handler(rest::handle);
     r.route().handler(ctx -> HttpReplies.fail(ctx, ApiException.notFoundPath()));
     r.route().failureHandler(ctx -> {
       int code = ctx.statusCode();

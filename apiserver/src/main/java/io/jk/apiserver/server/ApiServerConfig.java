@@ -1,5 +1,6 @@
 package io.jk.apiserver.server;
 
+import io.jk.apiserver.auth.Authenticator;
 import io.jk.apiserver.registry.GenericStrategy;
 import io.jk.apiserver.registry.ResourceStrategy;
 import io.jk.apiserver.registry.ResourceType;
@@ -21,6 +22,8 @@ import java.util.function.Function;
  * @param unknownFields the unknown-field finder for {@code fieldValidation}
  * @param bookmarkIntervalMs how often watches with {@code allowWatchBookmarks} get a BOOKMARK
  * @param tls configures HTTPS on the server options ({@code null}: plain HTTP)
+ * @param authenticator who sent each request ({@code null}: no authentication or authorization,
+ *     for in-process tests); with one, requests are authorized by {@code Authorizers.standard}
  */
 public record ApiServerConfig(
     String bindAddress,
@@ -31,46 +34,52 @@ public record ApiServerConfig(
     Function<ResourceType, ResourceStrategy> strategies,
     RestHandler.UnknownFields unknownFields,
     long bookmarkIntervalMs,
-    Consumer<HttpServerOptions> tls) {
+    Consumer<HttpServerOptions> tls,
+    Authenticator authenticator) {
 
   /** Plain HTTP on 127.0.0.1 and a free port, generic strategies, Kubernetes' default ranges. */
   public static ApiServerConfig defaults() {
     return new ApiServerConfig("127.0.0.1", 0, "127.0.0.1", "10.96.0.0/12", "30000-32767",
-        t -> new GenericStrategy(t.hasStatus()), (t, o) -> List.of(), 60_000, null);
+        t -> new GenericStrategy(t.hasStatus()), (t, o) -> List.of(), 60_000, null, null);
   }
 
   public ApiServerConfig withListen(String address, int listenPort) {
     return new ApiServerConfig(address, listenPort, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls);
+        strategies, unknownFields, bookmarkIntervalMs, tls, authenticator);
   }
 
   public ApiServerConfig withAdvertiseAddress(String address) {
     return new ApiServerConfig(bindAddress, port, address, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls);
+        strategies, unknownFields, bookmarkIntervalMs, tls, authenticator);
   }
 
   public ApiServerConfig withServiceRanges(String cidr, String nodePorts) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, cidr, nodePorts,
-        strategies, unknownFields, bookmarkIntervalMs, tls);
+        strategies, unknownFields, bookmarkIntervalMs, tls, authenticator);
   }
 
   public ApiServerConfig withStrategies(Function<ResourceType, ResourceStrategy> s) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        s, unknownFields, bookmarkIntervalMs, tls);
+        s, unknownFields, bookmarkIntervalMs, tls, authenticator);
   }
 
   public ApiServerConfig withUnknownFields(RestHandler.UnknownFields u) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, u, bookmarkIntervalMs, tls);
+        strategies, u, bookmarkIntervalMs, tls, authenticator);
   }
 
   public ApiServerConfig withBookmarkInterval(long ms) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, ms, tls);
+        strategies, unknownFields, ms, tls, authenticator);
   }
 
   public ApiServerConfig withTls(Consumer<HttpServerOptions> t) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, t);
+        strategies, unknownFields, bookmarkIntervalMs, t, authenticator);
+  }
+
+  public ApiServerConfig withAuthenticator(Authenticator a) {
+    return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
+        strategies, unknownFields, bookmarkIntervalMs, tls, a);
   }
 }

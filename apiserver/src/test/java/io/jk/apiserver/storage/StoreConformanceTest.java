@@ -93,7 +93,7 @@ public abstract class StoreConformanceTest {
   }
 
   /** Collects watch events and errors. */
-  protected static final class Recorder implements WatchListener {
+  static final class Recorder implements WatchListener {
     final List<WatchEvent> events = Collections.synchronizedList(new ArrayList<>());
     final AtomicReference<Throwable> error = new AtomicReference<>();
     volatile boolean overlapped;
@@ -174,6 +174,50 @@ public abstract class StoreConformanceTest {
     assertEquals(again.modRevision(), again.createRevision(), "a re-created key is a new key");
     get(store.delete(p + "a", 0));
     assertNull(get(store.get(p + "a")));
+  }
+
+  @Test
+  void racingWritesOnOneKeyHaveExactlyOneWinner() {
+    // Sent without waiting, so a batching backend gets them in one batch.
+    List<Future<KeyValue>> creates = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      creates.add(store.create(p + "k", b("c" + i)));
+    }
+    KeyValue created = single(creates, StoreException.KeyExists.class);
+    assertEquals(s(created.value()), s(get(store.get(p + "k")).value()));
+
+    List<Future<KeyValue>> updates = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      updates.add(store.update(p + "k", b("u" + i), created.modRevision()));
+    }
+    KeyValue updated = single(updates, StoreException.Conflict.class);
+    for (Future<KeyValue> f : updates) {
+      if (f.failed()) {
+        assertEquals(updated.modRevision(), ((StoreException.Conflict) f.cause()).current().modRevision(),
+            "losers see the winner's version");
+      }
+    }
+    List<Future<KeyValue>> deletes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      deletes.add(store.delete(p + "k", updated.modRevision()));
+    }
+    single(deletes, StoreException.NotFound.class);
+    assertNull(get(store.get(p + "k")));
+  }
+
+  private static KeyValue single(List<Future<KeyValue>> futures, Class<? extends StoreException> loserType) {
+    KeyValue winner = null;
+    for (Future<KeyValue> f : futures) {
+      try {
+        KeyValue kv = get(f);
+        assertNull(winner, "only one write wins");
+        winner = kv;
+      } catch (StoreException e) {
+        assertInstanceOf(loserType, e);
+      }
+    }
+    assertNotNull(winner, "one write wins");
+    return winner;
   }
 
   @Test
@@ -261,6 +305,70 @@ public abstract class StoreConformanceTest {
       assertEquals(List.of(del.modRevision(), b.modRevision()), resumed.revisions(), "resume gets only later events");
       assertNull(all.error.get());
       assertFalse(all.overlapped);
+    }
+  }
+
+  @Test
+  void resultsArriveOnTheCallersVertxContext() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.Context ctx = vertx.getOrCreateContext();
+      java.util.concurrent.CompletableFuture<List<Boolean>> onContext = new java.util.concurrent.CompletableFuture<>();
+      ctx.runOnContext(v -> {
+        List<Boolean> seen = Collections.synchronizedList(new ArrayList<>());
+        store.create(p + "ctx", b("1"))
+            .onComplete(ar -> seen.add(io.vertx.core.Vertx.currentContext() == ctx))
+            .compose(kv -> store.create(p + "ctx", b("again")))
+            .onComplete(ar -> seen.add(io.vertx.core.Vertx.currentContext() == ctx && ar.failed()))
+            .recover(e -> store.get(p + "ctx"))
+            .compose(kv -> store.list(p, null, 0, 0))
+            .onComplete(ar -> {
+              seen.add(io.vertx.core.Vertx.currentContext() == ctx && ar.succeeded());
+              onContext.complete(seen);
+            });
+      });
+      assertEquals(List.of(true, true, true), onContext.get(30, TimeUnit.SECONDS),
+          "success, failure and read callbacks all run on the caller's context");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void compactionRacingWatchesNeverLeavesAGap() throws Exception {
+    // Watches start from revisions that a concurrent compaction is removing: each either gets
+    // Compacted, or every event after its start revision with no gap.
+    List<Long> revs = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      revs.add(get(store.create(p + "k" + (i % 5) + "-" + i, b("v"))).modRevision());
+    }
+    long end = revs.get(revs.size() - 1);
+    List<Recorder> recorders = new ArrayList<>();
+    List<Watch> watches = new ArrayList<>();
+    try {
+      Future<Void> compaction = store.compact(revs.get(15));
+      for (int i = 0; i < revs.size(); i += 2) {
+        Recorder r = new Recorder();
+        recorders.add(r);
+        watches.add(store.watch(p, revs.get(i), r));
+      }
+      get(compaction);
+      int compactedCount = 0;
+      for (int w = 0; w < recorders.size(); w++) {
+        Recorder r = recorders.get(w);
+        long from = revs.get(w * 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> r.error.get() != null
+            || (!r.events.isEmpty() && r.revisions().get(r.revisions().size() - 1) == end) || from == end);
+        if (r.error.get() != null) {
+          assertInstanceOf(StoreException.Compacted.class, r.error.get());
+          compactedCount++;
+        } else {
+          assertEquals(revs.subList(w * 2 + 1, revs.size()), r.revisions(), "watch from " + from);
+        }
+      }
+      assertTrue(compactedCount > 0 || store.compactedRevision() >= revs.get(15));
+    } finally {
+      watches.forEach(Watch::close);
     }
   }
 

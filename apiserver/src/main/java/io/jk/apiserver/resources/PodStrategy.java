@@ -56,6 +56,13 @@ public class PodStrategy extends BaseStrategy {
     if (!Nodes.has(spec, "priority")) {
       Nodes.putInt(spec, "priority", SYSTEM_PRIORITIES.getOrDefault(Nodes.str(spec, "priorityClassName"), 0L));
     }
+    if (!Nodes.has(spec, "preemptionPolicy")) {
+      spec.put("preemptionPolicy", "PreemptLowerPriority");
+    }
+    // What the ServiceAccount admission plugin does for the name (the token volume is not added here).
+    if (Nodes.str(spec, "serviceAccountName").isEmpty() && Nodes.str(spec, "serviceAccount").isEmpty()) {
+      spec.put("serviceAccountName", "default");
+    }
     addDefaultTolerations(spec);
   }
 

@@ -62,6 +62,90 @@ class DurabilityKillTest {
     }
   }
 
+  @Test
+  void sqliteCompareAndSwapCountersNeverLoseAnAcknowledgedIncrement() throws Exception {
+    Path db = dir.resolve("cas.db");
+    String endpoint = "sqlite://" + db;
+    Map<String, List<long[]>> acks = new HashMap<>();
+    long lastMax = 0;
+    for (int round = 0; round < 3; round++) {
+      List<String[]> lines = runAndKill(endpoint, "/registry/cas/", "cas");
+      long roundMin = Long.MAX_VALUE;
+      long roundMax = 0;
+      for (String[] l : lines) {
+        long rev = Long.parseLong(l[3]);
+        acks.computeIfAbsent(l[1], k -> new ArrayList<>()).add(new long[] {Long.parseLong(l[2]), rev});
+        roundMin = Math.min(roundMin, rev);
+        roundMax = Math.max(roundMax, rev);
+      }
+      assertTrue(lines.size() > 0, "increments acknowledged in round " + round);
+      assertTrue(roundMin > lastMax, "revisions continue after a restart");
+      lastMax = roundMax;
+    }
+    System.out.printf("cas: %d acknowledged increments on %d counters over 3 kills%n",
+        acks.values().stream().mapToInt(List::size).sum(), acks.size());
+    try (Store store = StoreFactory.open(endpoint, StoreOptions.defaults())) {
+      for (Map.Entry<String, List<long[]>> e : acks.entrySet()) {
+        List<long[]> incs = e.getValue();
+        // Two acknowledged increments with one value would be a lost update.
+        long distinct = incs.stream().mapToLong(v -> v[0]).distinct().count();
+        assertEquals(incs.size(), distinct, "every acknowledged increment of " + e.getKey() + " is unique");
+        // Along revisions, an increment's value grows with its revision (a linear history).
+        incs.sort((a, b) -> Long.compare(a[1], b[1]));
+        for (int i = 1; i < incs.size(); i++) {
+          assertTrue(incs.get(i)[0] > incs.get(i - 1)[0], e.getKey() + " values follow revisions");
+        }
+        KeyValue now = StoreConformanceTest.get(store.get(e.getKey()));
+        long max = incs.get(incs.size() - 1)[0];
+        assertTrue(Long.parseLong(new String(now.value(), StandardCharsets.UTF_8)) >= max,
+            "the counter kept its acknowledged increments");
+      }
+    }
+  }
+
+  private List<String[]> runAndKill(String endpoint, String prefix, String mode) throws Exception {
+    Process child = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
+        "-Xmx256m", DurabilityWriterMain.class.getName(), endpoint, prefix, Integer.toString(WRITERS), mode)
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    List<String[]> lines = new ArrayList<>();
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          if (line.startsWith("READY ")) {
+            ready.complete(null);
+          } else if (line.startsWith("CAS ")) {
+            String[] parts = line.split(" ");
+            if (parts.length == 4 && parts[2].matches("\\d+") && parts[3].matches("\\d+")) {
+              synchronized (lines) {
+                lines.add(parts);
+              }
+            }
+          }
+        }
+      } catch (IOException e) {
+        // The pipe closes when the child dies.
+      } finally {
+        ready.complete(null);
+      }
+    }, "cas-reader");
+    reader.start();
+    try {
+      ready.get(30, TimeUnit.SECONDS);
+      Thread.sleep(300 + random.nextInt(700));
+    } finally {
+      child.destroyForcibly();
+      assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child died");
+      reader.join(30_000);
+    }
+    synchronized (lines) {
+      return new ArrayList<>(lines);
+    }
+  }
+
   private Map<String, Long> killLoop(String endpoint, String prefix) throws Exception {
     Map<String, Long> acked = new HashMap<>();
     long lastMaxRevision = 0;

@@ -23,7 +23,7 @@ public final class Fit {
    */
   public static List<String> check(Resources podRequests, Resources nodeAllocatable,
       Resources nodeRequested) {
-    List<String> insufficient = new ArrayList<>(1);
+    List<String> insufficient = new ArrayList<>(0);
     if (nodeRequested.pods() + 1 > nodeAllocatable.pods()) {
       insufficient.add("Too many pods");
     }

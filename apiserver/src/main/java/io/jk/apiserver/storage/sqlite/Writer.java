@@ -41,6 +41,12 @@ final class Writer implements Runnable {
   private final WatchHub hub;
   private final PreparedStatement currentRow;
   private final PreparedStatement insert;
+  /**
+   * BEGIN/COMMIT/ROLLBACK as SQL on an auto-commit connection: SQLite itself rolls a transaction
+   * back on some errors (SQLITE_FULL), which the JDBC driver's own transaction state would not
+   * notice, leaving later statements to run (and commit) outside any transaction.
+   */
+  private final Statement control;
   private final Thread thread;
   private volatile boolean stopping;
 
@@ -66,6 +72,7 @@ final class Writer implements Runnable {
     this.hub = hub;
     this.currentRow = conn.prepareStatement(Schema.CURRENT_ROW);
     this.insert = conn.prepareStatement(Schema.INSERT);
+    this.control = conn.createStatement();
     this.thread = new Thread(this, "jk-sqlite-writer-" + name);
     this.thread.setDaemon(true);
   }
@@ -91,6 +98,13 @@ final class Writer implements Runnable {
       thread.join(30_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // A write that raced with stop() may have been queued after the thread's last look.
+    WriteOp late;
+    while ((late = queue.poll()) != null) {
+      if (late != STOP) {
+        late.done.fail(new StoreException("store is closed"));
+      }
     }
   }
 
@@ -151,6 +165,7 @@ final class Writer implements Runnable {
     List<WatchEvent> events = new ArrayList<>(ops.size());
     long rev = revisions.current();
     try {
+      control.execute("BEGIN IMMEDIATE");
       for (int i = 0; i < ops.size(); i++) {
         WriteOp op = ops.get(i);
         Row cur = latest.containsKey(op.key) ? latest.get(op.key) : loadCurrent(op.key);
@@ -208,9 +223,9 @@ final class Writer implements Runnable {
       }
       if (!events.isEmpty()) {
         insert.executeBatch();
-        conn.commit();
+        control.execute("COMMIT");
       } else {
-        conn.rollback();
+        control.execute("ROLLBACK");
       }
     } catch (SQLException | RuntimeException e) {
       LOG.error("Write batch failed size={} err=\"{}\"", ops.size(), e.toString());
@@ -276,6 +291,7 @@ final class Writer implements Runnable {
     try (PreparedStatement superseded = conn.prepareStatement(Schema.COMPACT_SUPERSEDED);
         PreparedStatement tombstones = conn.prepareStatement(Schema.COMPACT_TOMBSTONES);
         PreparedStatement meta = conn.prepareStatement(Schema.WRITE_COMPACT_REVISION)) {
+      control.execute("BEGIN IMMEDIATE");
       // Superseded rows first (their superseding row may be a tombstone removed next).
       superseded.setLong(1, from);
       superseded.setLong(2, upTo);
@@ -285,7 +301,7 @@ final class Writer implements Runnable {
       removed += tombstones.executeUpdate();
       meta.setLong(1, upTo);
       meta.executeUpdate();
-      conn.commit();
+      control.execute("COMMIT");
       LOG.info("Compacted revision={} removedRows={} tookMs={}", upTo, removed,
           (System.nanoTime() - started) / 1_000_000);
     } catch (SQLException | RuntimeException e) {
@@ -309,7 +325,6 @@ final class Writer implements Runnable {
   private void resyncRevision() {
     try {
       long stored = readRevisions(conn)[0];
-      conn.rollback();
       if (stored > revisions.current()) {
         LOG.warn("Revision counter behind the file after a failed commit memory={} file={}", revisions.current(),
             stored);
@@ -323,9 +338,14 @@ final class Writer implements Runnable {
   private void rollbackQuietly() {
     try {
       insert.clearBatch();
-      conn.rollback();
+      control.execute("ROLLBACK");
     } catch (SQLException e) {
-      LOG.warn("Rollback failed err=\"{}\"", e.toString());
+      // SQLite may have rolled the transaction back itself already.
+      if (String.valueOf(e.getMessage()).contains("no transaction is active")) {
+        LOG.debug("Rollback found no transaction");
+      } else {
+        LOG.warn("Rollback failed err=\"{}\"", e.toString());
+      }
     }
   }
 

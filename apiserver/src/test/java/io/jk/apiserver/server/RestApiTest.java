@@ -432,4 +432,22 @@ class RestApiTest {
     JsonNode gone = f.get("/api/v1/namespaces/default/pods/guarded").json();
     assertFalse(gone.path("metadata").path("deletionTimestamp").isMissingNode(), "bound pods are deleted gracefully");
   }
+
+  @Test
+  void bookmarksCarryTheLatestRevisionWhenAskedFor() throws Exception {
+    try (ServerFixture fast = new ServerFixture(c -> c.withBookmarkInterval(200))) {
+      String rv = fast.post("/api/v1/namespaces/default/configmaps", cm("bm", "\"bm\":\"1\"", "")).json()
+          .path("metadata").path("resourceVersion").asText();
+      List<JsonNode> ev = watch(fast, "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true"
+          + "&labelSelector=bm&resourceVersion=0", null);
+      await().atMost(Duration.ofSeconds(5)).until(() -> ev.stream().anyMatch(e -> e.path("type").asText().equals("BOOKMARK")));
+      JsonNode bm = ev.stream().filter(e -> e.path("type").asText().equals("BOOKMARK")).findFirst().orElseThrow();
+      assertEquals("ConfigMap", bm.path("object").path("kind").asText());
+      assertTrue(Long.parseLong(bm.path("object").path("metadata").path("resourceVersion").asText()) >= Long.parseLong(rv));
+      List<JsonNode> none = watch(fast, "/api/v1/namespaces/default/configmaps?watch=true&labelSelector=bm&resourceVersion=0"
+          + "&timeoutSeconds=1", null);
+      await().atMost(Duration.ofSeconds(5)).until(() -> none.size() >= 2);
+      assertEquals(List.of("ADDED bm", "CLOSED"), types(none), "no bookmarks unless asked for");
+    }
+  }
 }

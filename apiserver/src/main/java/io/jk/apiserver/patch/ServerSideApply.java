@@ -133,6 +133,18 @@ public final class ServerSideApply {
    */
   public static Result apply(JsonNode live, JsonNode applied, String manager, boolean force,
       PatchSchema schema, Instant now) {
+    return apply(live, applied, manager, force, schema, now, null);
+  }
+
+  /**
+   * Applies a configuration through a subresource: with {@code "status"} only {@code status}
+   * fields are owned and the entry records {@code subresource: status}
+   * ({@code kubectl apply --server-side --subresource=status}); null is the main resource.
+   *
+   * @see #apply(JsonNode, JsonNode, String, boolean, PatchSchema, Instant)
+   */
+  public static Result apply(JsonNode live, JsonNode applied, String manager, boolean force,
+      PatchSchema schema, Instant now, String subresource) {
     if (applied == null || !applied.isObject()) {
       throw PatchException.badRequest("an apply configuration must be an object, not "
           + JsonTrees.typeName(applied));
@@ -146,10 +158,10 @@ public final class ServerSideApply {
     if (meta != null && meta.isObject() && meta.has("managedFields")) {
       throw PatchException.badRequest("metadata.managedFields must be nil");
     }
-    Set<FieldPath> appliedSet = tracked(FieldSets.of(config, s), null);
+    Set<FieldPath> appliedSet = tracked(FieldSets.of(config, s), subresource);
 
     List<Entry> entries = live == null ? new ArrayList<>() : Entry.parseAll(live);
-    Entry own = find(entries, manager, APPLY, null);
+    Entry own = find(entries, manager, APPLY, subresource);
 
     List<Conflict> conflicts = new ArrayList<>();
     if (live != null) {
@@ -202,7 +214,7 @@ public final class ServerSideApply {
         && Objects.equals(own.apiVersion, apiVersion) && conflicts.isEmpty()
         && withoutManagedFields(obj).equals(withoutManagedFields(live));
     if (own == null) {
-      own = new Entry(manager, APPLY, null);
+      own = new Entry(manager, APPLY, subresource);
       entries.add(own);
     }
     own.fields = new LinkedHashSet<>(appliedSet);

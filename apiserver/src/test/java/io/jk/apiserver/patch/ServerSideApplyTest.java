@@ -205,6 +205,20 @@ class ServerSideApplyTest {
   }
 
   @Test
+  void applyThroughTheStatusSubresourceOwnsOnlyStatus() {
+    ObjectNode v1 = applyOk(null, "{'apiVersion':'v1','kind':'ConfigMap','metadata':"
+        + "{'name':'cfg'},'data':{'a':'1'}}", "kubectl", CM);
+    ServerSideApply.Result r = ServerSideApply.apply(v1, json("{'apiVersion':'v1',"
+        + "'kind':'ConfigMap','metadata':{'name':'cfg'},'status':{'phase':'Ok'}}"), "kubectl",
+        false, CM, T1, "status");
+    assertTrue(r.ok());
+    assertEquals("Ok", r.object().at("/status/phase").asText());
+    assertEquals(json("{'a':'1'}"), r.object().get("data"), "the main entry's fields stay");
+    assertEquals(List.of("kubectl/Apply", "kubectl/Apply/status"),
+        List.copyOf(ServerSideApply.ownership(r.object()).keySet()));
+  }
+
+  @Test
   void badInputIsAPatchException() {
     assertEquals(400, assertThrows(PatchException.class, () -> ServerSideApply.apply(null,
         json("{'metadata':{'managedFields':[]}}"), "kubectl", false, CM, T0)).statusCode());

@@ -1031,8 +1031,70 @@ public final class RestHandler {
     if (dryRun(ctx)) {
       opts = new DeleteOptions(opts.gracePeriodSeconds(), opts.uid(), opts.resourceVersion(), opts.propagationPolicy(), true);
     }
-    return delete(new RequestInfo(info.type(), info.namespace(), info.name(), null), opts)
+    DeleteOptions options = opts;
+    RequestInfo pod = new RequestInfo(info.type(), info.namespace(), info.name(), null);
+    return get(pod).compose(p -> checkDisruptionBudgets(p, options.dryRun()))
+        .compose(v -> delete(pod, options))
         .map(o -> Reply.of(201, success(201)));
+  }
+
+  /**
+   * For a running pod, finds the PodDisruptionBudgets selecting it: fails with 429 when one allows
+   * no disruption, otherwise takes one disruption from each (as the eviction API does).
+   */
+  private Future<Void> checkDisruptionBudgets(ObjectNode pod, boolean dryRun) {
+    String phase = pod.path("status").path("phase").asText("");
+    if (!phase.equals("Running") || pod.path("metadata").has("deletionTimestamp")) {
+      return Future.succeededFuture();
+    }
+    ResourceType pdbType = types.find("policy", "v1", "poddisruptionbudgets").orElseThrow();
+    String ns = Objects.metaText(pod, "namespace");
+    Map<String, String> labels = Objects.labels(pod);
+    return store.list(pdbType.keyPrefix() + ns + "/", null, 0, 0).compose(res -> {
+      List<ObjectNode> matching = new ArrayList<>();
+      for (KeyValue kv : res.items()) {
+        ObjectNode pdb = Objects.decode(kv);
+        try {
+          JsonNode sel = pdb.path("spec").path("selector");
+          if (!sel.isMissingNode() && !sel.isNull()
+              && io.jk.apiserver.selection.LabelSelector.fromObject(sel).matches(labels)) {
+            matching.add(pdb);
+          }
+        } catch (io.jk.apiserver.selection.SelectorException e) {
+          // a PDB with a broken selector selects nothing
+        }
+      }
+      if (matching.size() > 1) {
+        throw new ApiException(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the "
+            + "eviction subresource does not support.", null);
+      }
+      if (matching.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      ObjectNode pdb = matching.get(0);
+      int allowed = pdb.path("status").path("disruptionsAllowed").asInt(0);
+      long observed = pdb.path("status").path("observedGeneration").asLong(-1);
+      if (allowed <= 0 || observed < pdb.path("metadata").path("generation").asLong(1)) {
+        ObjectNode d = Json.mapper().createObjectNode();
+        d.putArray("causes").addObject().put("reason", "DisruptionBudget").put("message",
+            "The disruption budget " + Objects.metaText(pdb, "name") + " needs "
+                + pdb.path("status").path("desiredHealthy").asInt(0) + " healthy pods and has "
+                + pdb.path("status").path("currentHealthy").asInt(0) + " currently");
+        return Future.failedFuture(new ApiException(429, "TooManyRequests",
+            "Cannot evict pod as it would violate the pod's disruption budget.", d));
+      }
+      if (dryRun) {
+        return Future.succeededFuture();
+      }
+      ObjectNode next = pdb.deepCopy();
+      ((ObjectNode) next.get("status")).put("disruptionsAllowed", allowed - 1);
+      next.with("status").with("disruptedPods").put(Objects.metaText(pod, "name"), Objects.now());
+      long rev = Long.parseLong(Objects.metaText(pdb, "resourceVersion"));
+      return store.update(pdbType.key(ns, Objects.metaText(pdb, "name")), Objects.encode(next), rev)
+          .<Void>mapEmpty().recover(e -> Future.failedFuture(e instanceof StoreException.Conflict
+              ? ApiException.tooManyRequests("the disruption budget changed; please retry")
+              : e));
+    });
   }
 
   private Future<Reply> podStream(RequestInfo info) {

@@ -379,4 +379,57 @@ class RestApiTest {
     assertFalse(ev.get(1).path("object").has("columnDefinitions"));
     assertEquals("tw2", ev.get(1).path("object").path("rows").path(0).path("cells").path(0).asText());
   }
+
+  @Test
+  void aWebSocketUpgradeOnAWatchUrlIsAnsweredAsAChunkedWatch() throws Exception {
+    // fabric8 tries a WebSocket first and falls back to HTTP watches on a 200 answer
+    java.net.URI u = URI.create(f.url("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0&timeoutSeconds=1"));
+    try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("GET " + u.getRawPath() + "?" + u.getRawQuery() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String head = new String(s.getInputStream().readNBytes(15), java.nio.charset.StandardCharsets.US_ASCII);
+      assertEquals("HTTP/1.1 200 OK", head);
+    }
+  }
+
+  @Test
+  void deleteCollectionRemovesOnlyTheSelectedObjects() throws Exception {
+    f.post("/api/v1/namespaces/default/configmaps", cm("dc1", "\"dc\":\"yes\"", ""));
+    f.post("/api/v1/namespaces/default/configmaps", cm("dc2", "\"dc\":\"yes\"", ""));
+    f.post("/api/v1/namespaces/default/configmaps", cm("dc3", "\"dc\":\"no\"", ""));
+    ServerFixture.Res r = f.delete("/api/v1/namespaces/default/configmaps?labelSelector=dc%3Dyes", null);
+    assertEquals(200, r.code(), r.text());
+    assertEquals(2, r.json().path("items").size());
+    assertEquals(404, f.get("/api/v1/namespaces/default/configmaps/dc1").code());
+    assertEquals(200, f.get("/api/v1/namespaces/default/configmaps/dc3").code());
+  }
+
+  @Test
+  void evictionOfARunningPodRespectsItsDisruptionBudget() throws Exception {
+    f.post("/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"guarded\",\"labels\":{\"pdb\":\"g\"}},"
+        + "\"spec\":{\"nodeName\":\"n1\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}");
+    JsonNode pod = f.get("/api/v1/namespaces/default/pods/guarded").json();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) pod).putObject("status").put("phase", "Running");
+    assertEquals(200, f.put("/api/v1/namespaces/default/pods/guarded/status", pod.toString()).code());
+    JsonNode pdb = f.post("/apis/policy/v1/namespaces/default/poddisruptionbudgets",
+        "{\"metadata\":{\"name\":\"g\"},\"spec\":{\"minAvailable\":1,\"selector\":{\"matchLabels\":{\"pdb\":\"g\"}}}}").json();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) pdb).putObject("status").put("disruptionsAllowed", 0)
+        .put("observedGeneration", 1).put("desiredHealthy", 1).put("currentHealthy", 1).put("expectedPods", 1);
+    assertEquals(200, f.put("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g/status", pdb.toString()).code());
+    String eviction = "{\"kind\":\"Eviction\",\"apiVersion\":\"policy/v1\",\"metadata\":{\"name\":\"guarded\"}}";
+    ServerFixture.Res refused = f.post("/api/v1/namespaces/default/pods/guarded/eviction", eviction);
+    assertEquals(429, refused.code(), refused.text());
+    assertEquals("Cannot evict pod as it would violate the pod's disruption budget.", refused.json().path("message").asText());
+
+    pdb = f.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g").json();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) pdb.path("status")).put("disruptionsAllowed", 1);
+    f.put("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g/status", pdb.toString());
+    assertEquals(201, f.post("/api/v1/namespaces/default/pods/guarded/eviction", eviction).code());
+    assertEquals(0, f.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g").json().path("status")
+        .path("disruptionsAllowed").asInt());
+    JsonNode gone = f.get("/api/v1/namespaces/default/pods/guarded").json();
+    assertFalse(gone.path("metadata").path("deletionTimestamp").isMissingNode(), "bound pods are deleted gracefully");
+  }
 }

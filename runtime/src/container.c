@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -75,6 +76,7 @@ static int wait_for_start(int fifo, rt_error_t *err) {
 static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, int fifo) {
   rt_error_t err = {0};
   rt_set_stage(&err, "init");
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* no ptrace or /proc/<pid>/exe access until execve */
   if (recv_msg(sock, &err) != MSG_GO) _exit(1);
   if (rt_spec_has_ns(spec, CLONE_NEWCGROUP, NULL) && unshare(CLONE_NEWCGROUP) < 0) {
     rt_set_stage(&err, "namespaces");
@@ -158,6 +160,14 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
   if (rt_spec_load(o->bundle, &spec, err) < 0) goto out_spec;
   if (!rt_spec_has_ns(&spec, CLONE_NEWNS, NULL)) {
     rt_make_error(err, 0, "a mount namespace is required");
+    goto out_spec;
+  }
+  const char *pidns_path = NULL;
+  if (o->argv && !getenv("_JKRT_SEALED") &&
+      (!rt_spec_has_ns(&spec, CLONE_NEWPID, &pidns_path) || pidns_path)) {
+    /* the set-up process will be visible to processes already in that PID namespace:
+     * run from a sealed copy so /proc/<pid>/exe cannot reach the host binary */
+    rt_reexec_from_memfd(o->argv, err);
     goto out_spec;
   }
   if (rt_state_dir(o->root, o->id, st.dir, sizeof st.dir, err) < 0) goto out_spec;

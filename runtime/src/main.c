@@ -100,11 +100,13 @@ static int cmd_exec(const char *root, int argc, char **argv, int *code, rt_error
   return rt_container_exec(root, id, &o, code, err);
 }
 
+static char **full_argv;
+
 static int run_command(const char *root, const char *cmd, int argc, char **argv, int *code,
                        rt_error_t *err) {
   *code = 0;
   if (!strcmp(cmd, "create") || !strcmp(cmd, "run")) {
-    rt_create_opts_t o = {.root = root, .detach_wait = !strcmp(cmd, "run")};
+    rt_create_opts_t o = {.root = root, .detach_wait = !strcmp(cmd, "run"), .argv = full_argv};
     if (!(o.id = parse_create(argc, argv, &o, err))) return -1;
     return rt_container_create(&o, code, err);
   }
@@ -168,15 +170,15 @@ int main(int argc, char **argv) {
   }
   if (i >= argc) { fputs(usage, stderr); return 2; }
   const char *cmd = argv[i];
-  /* Commands that run code inside a container re-exec from a sealed copy first, so no
-   * container process can reach the jkrt binary on the host through /proc/<pid>/exe. */
-  if ((!strcmp(cmd, "exec") || !strcmp(cmd, "create") || !strcmp(cmd, "run")) &&
-      !getenv("_JKRT_SEALED") && !getenv("JKRT_NO_MEMFD")) {
+  /* exec re-executes from a sealed copy first, so no container process can reach the jkrt
+   * binary on the host through /proc/<pid>/exe (create does the same when it joins an
+   * existing PID namespace, see rt_container_create). */
+  if (!strcmp(cmd, "exec") && !getenv("_JKRT_SEALED")) {
     rt_reexec_from_memfd(argv, &err);
     rt_print_error(&err);
     return 1;
   }
-  unsetenv("_JKRT_SEALED");
+  full_argv = argv;
   int code;
   if (run_command(root, cmd, argc - i - 1, argv + i + 1, &code, &err) < 0) {
     rt_print_error(&err);

@@ -77,7 +77,10 @@ static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, i
   rt_error_t err = {0};
   rt_set_stage(&err, "init");
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* no ptrace or /proc/<pid>/exe access until execve */
-  if (recv_msg(sock, &err) != MSG_GO) _exit(1);
+  /* the child moves itself ("0" is the writer) into its cgroup before anything else runs,
+   * and before a new cgroup namespace takes the current cgroup as its root */
+  rt_cgroup_t own = *cg;
+  if (own.ops->enter(&own, 0, &err) < 0) child_fail(sock, &err);
   if (rt_spec_has_ns(spec, CLONE_NEWCGROUP, NULL) && unshare(CLONE_NEWCGROUP) < 0) {
     rt_set_stage(&err, "namespaces");
     rt_make_error(&err, errno, "unshare cgroup namespace");
@@ -216,8 +219,6 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
   if (fifo >= 0) close(fifo);
   fifo = -1;
   st.pid = pid;
-  if (st.cg.ops->enter(&st.cg, pid, err) < 0) goto fail;
-  send_msg(sv[0], MSG_GO, NULL);
   int kind = recv_msg(sv[0], err);
   if (kind < 0) goto fail;
   if (kind == 0 && o->detach_wait == false) {

@@ -112,11 +112,11 @@ static int run_command(const char *root, const char *cmd, int argc, char **argv,
   }
   if (!strcmp(cmd, "list")) return cmd_list(root, err);
   if (!strcmp(cmd, "exec")) return cmd_exec(root, argc, argv, code, err);
-  bool force = false;
+  bool force = false, all = false;
   const char *id = NULL, *extra = NULL;
   for (int i = 0; i < argc; i++) {
     if (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f")) force = true;
-    else if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-a")) {}
+    else if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-a")) all = true;
     else if (argv[i][0] == '-' && id == NULL) return bad_usage(err, "unknown option");
     else if (!id) id = argv[i];
     else extra = argv[i];
@@ -134,6 +134,7 @@ static int run_command(const char *root, const char *cmd, int argc, char **argv,
     if (!strcmp(rt_state_status(&st), "stopped"))
       return rt_make_error(err, ESRCH, "container %s is not running", id);
     if (kill(st.pid, sig) < 0) return rt_make_error(err, errno, "kill %d", (int)st.pid);
+    if (all) st.cg.ops->kill_all(&st.cg, sig); /* every process in the container's cgroup */
     return 0;
   }
   if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume")) {

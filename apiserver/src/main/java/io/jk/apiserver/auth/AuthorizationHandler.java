@@ -48,7 +48,7 @@ public final class AuthorizationHandler implements Handler<RoutingContext> {
       return;
     }
     RequestAttributes attributes = RequestAttributes.fromHttp(ctx.request().method().name(),
-        ctx.normalizedPath(), ctx.request().getParam("watch"));
+        ctx.normalizedPath(), ctx.request().getParam("watch"), ctx.request().getParam("fieldSelector"));
     if (attributes.verb().equals("create") && attributes.resourceRequest()) {
       attributes = withBodyObject(ctx, attributes);
     }

@@ -1,5 +1,7 @@
 package io.jk.apiserver.auth;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -19,6 +21,17 @@ public final class Authorizers {
    */
   public static Authorizer standard(Function<String, Optional<String>> podNodeLookup) {
     return Authorizer.chain(List.of(new NodeAuthorizer(podNodeLookup), Authorizers::preRbac));
+  }
+
+  /**
+   * As {@link #standard(Function)}, with kubelets limited to the secrets, configmaps and claims
+   * of their own pods.
+   *
+   * @param podsOnNode a node name to the pods (JSON) bound to it (non-blocking)
+   */
+  public static Authorizer standard(Function<String, Optional<String>> podNodeLookup,
+      Function<String, ? extends Collection<JsonNode>> podsOnNode) {
+    return Authorizer.chain(List.of(new NodeAuthorizer(podNodeLookup, podsOnNode), Authorizers::preRbac));
   }
 
   /** Allows masters and ordinary authenticated users; public paths only for anonymous users. */

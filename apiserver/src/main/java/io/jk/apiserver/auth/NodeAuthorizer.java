@@ -1,5 +1,7 @@
 package io.jk.apiserver.auth;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -12,9 +14,11 @@ import java.util.function.Function;
  * <p>Allowed:
  * <ul>
  *   <li>reading (get, list, watch) what a kubelet reads: pods, nodes, services, endpoints,
- *       endpointslices, configmaps, secrets, persistent volumes and claims, namespaces, leases,
- *       runtime classes, CSI objects. Unlike Kubernetes, configmaps and secrets are not yet
- *       limited to those of the node's own pods;
+ *       endpointslices, namespaces, leases, runtime classes, CSI objects, persistent volumes;
+ *   <li>secrets, configmaps and persistent volume claims: when the authorizer knows the pods
+ *       bound to each node ({@code podsOnNode}), only get, or list/watch of one name (a
+ *       {@code metadata.name} field selector), of those the node's pods use (see {@link
+ *       PodReferences}), as Kubernetes; without it, every read is allowed;
  *   <li>its own Node: create (the body's name must be its own), update, patch, delete, and its
  *       status;
  *   <li>its own Lease in {@code kube-node-lease}: create, get, update, patch, delete;
@@ -33,6 +37,8 @@ public final class NodeAuthorizer implements Authorizer {
 
   private static final Set<String> READABLE_CORE = Set.of("pods", "nodes", "services", "endpoints",
       "configmaps", "secrets", "persistentvolumeclaims", "persistentvolumes", "namespaces");
+  /** Core resources a node may read only when one of its pods uses them (with podsOnNode). */
+  private static final Set<String> POD_SCOPED = Set.of("secrets", "configmaps", "persistentvolumeclaims");
   private static final Set<String> READABLE_GROUPED = Set.of("discovery.k8s.io/endpointslices",
       "coordination.k8s.io/leases", "node.k8s.io/runtimeclasses", "storage.k8s.io/csidrivers",
       "storage.k8s.io/csinodes", "storage.k8s.io/volumeattachments", "storage.k8s.io/storageclasses");
@@ -40,13 +46,29 @@ public final class NodeAuthorizer implements Authorizer {
       "/livez", "/readyz", "/openapi");
 
   private final Function<String, Optional<String>> podNodeLookup;
+  private final Function<String, ? extends Collection<JsonNode>> podsOnNode;
 
   /**
+   * A node authorizer that lets nodes read every secret, configmap and claim.
+   *
    * @param podNodeLookup {@code "namespace/name"} of a pod to the node it is bound to (empty when
    *     the pod does not exist or is unbound); must not block (read a cache)
    */
   public NodeAuthorizer(Function<String, Optional<String>> podNodeLookup) {
     this.podNodeLookup = Objects.requireNonNull(podNodeLookup, "podNodeLookup");
+    this.podsOnNode = null;
+  }
+
+  /**
+   * A node authorizer that lets nodes read only the secrets, configmaps and claims their pods use.
+   *
+   * @param podNodeLookup as in {@link #NodeAuthorizer(Function)}
+   * @param podsOnNode a node name to the pods (JSON) bound to it; must not block (read a cache)
+   */
+  public NodeAuthorizer(Function<String, Optional<String>> podNodeLookup,
+      Function<String, ? extends Collection<JsonNode>> podsOnNode) {
+    this.podNodeLookup = Objects.requireNonNull(podNodeLookup, "podNodeLookup");
+    this.podsOnNode = Objects.requireNonNull(podsOnNode, "podsOnNode");
   }
 
   /** The node name of a kubelet user, or empty when {@code user} is not one. */
@@ -73,6 +95,9 @@ public final class NodeAuthorizer implements Authorizer {
     }
     boolean readableStatus = a.subresource().isEmpty() || a.subresource().equals("status");
     if (a.readOnly() && readableStatus && isReadable(a.apiGroup(), a.resource())) {
+      if (podsOnNode != null && a.apiGroup().isEmpty() && POD_SCOPED.contains(a.resource())) {
+        return authorizePodScopedRead(node, a);
+      }
       return Decision.allow();
     }
     String group = a.apiGroup();
@@ -145,6 +170,21 @@ public final class NodeAuthorizer implements Authorizer {
           + "' bound to node '" + boundTo.get() + "'");
     }
     return Decision.allow();
+  }
+
+  private Decision authorizePodScopedRead(String node, RequestAttributes a) {
+    if (a.name().isEmpty() || a.namespace().isEmpty()) {
+      return Decision.deny("node '" + node + "' may only read " + a.resource() + " by name, not "
+          + a.verb() + " all of them");
+    }
+    PodReferences.Ref wanted = new PodReferences.Ref(a.resource(), a.name());
+    for (JsonNode pod : podsOnNode.apply(node)) {
+      if (a.namespace().equals(pod.path("metadata").path("namespace").asText(""))
+          && PodReferences.of(pod).contains(wanted)) {
+        return Decision.allow();
+      }
+    }
+    return Decision.deny("no relationship found between node '" + node + "' and this object");
   }
 
   private static boolean isReadable(String group, String resource) {

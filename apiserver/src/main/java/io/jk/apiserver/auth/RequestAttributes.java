@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a request asks to do, as Kubernetes' {@code authorizer.Attributes}: a verb on a
@@ -32,6 +34,7 @@ public record RequestAttributes(String verb, boolean resourceRequest, String pat
     String resource, String subresource, String namespace, String name, String objectName, String objectNodeName) {
 
   private static final Set<String> NAMESPACE_SUBRESOURCES = Set.of("status", "finalize");
+  private static final Pattern SINGLE_NAME = Pattern.compile("metadata\\.name==?([^,=!]+)");
 
   /** Nulls become empty strings. */
   public RequestAttributes {
@@ -84,6 +87,15 @@ public record RequestAttributes(String verb, boolean resourceRequest, String pat
    * @param watchParam the value of the {@code watch} query parameter, or null
    */
   public static RequestAttributes fromHttp(String method, String path, String watchParam) {
+    return fromHttp(method, path, watchParam, null);
+  }
+
+  /**
+   * As {@link #fromHttp(String, String, String)}; a list or watch whose {@code fieldSelector} is
+   * exactly {@code metadata.name=<name>} is for that one name, as in Kubernetes (a kubelet
+   * watches single secrets that way).
+   */
+  public static RequestAttributes fromHttp(String method, String path, String watchParam, String fieldSelector) {
     String httpVerb = method.toLowerCase(Locale.ROOT);
     String cleanPath = path == null || path.isEmpty() ? "/" : path;
     List<String> parts = new ArrayList<>(Arrays.asList(trimSlashes(cleanPath).split("/")));
@@ -128,6 +140,12 @@ public record RequestAttributes(String verb, boolean resourceRequest, String pat
       case "delete" -> name.isEmpty() ? "deletecollection" : "delete";
       default -> httpVerb;
     };
+    if (name.isEmpty() && (verb.equals("list") || verb.equals("watch")) && fieldSelector != null) {
+      Matcher single = SINGLE_NAME.matcher(fieldSelector.trim());
+      if (single.matches()) {
+        name = single.group(1);
+      }
+    }
     return new RequestAttributes(verb, true, cleanPath, group, resource, subresource, namespace, name, "", "");
   }
 

@@ -56,6 +56,12 @@ public final class HttpReplies {
     if (error instanceof ApiException a) {
       return a;
     }
+    if (error instanceof io.jk.apiserver.patch.PatchException p) {
+      return p.isUnprocessable() ? new ApiException(422, "Invalid", p.getMessage(), null) : ApiException.badRequest(p.getMessage());
+    }
+    if (error instanceof io.jk.apiserver.selection.SelectorException s) {
+      return ApiException.badRequest(s.getMessage());
+    }
     if (error instanceof StoreException.Compacted c) {
       return ApiException.gone("too old resource version: " + c.requested() + " (" + c.compacted() + ")");
     }

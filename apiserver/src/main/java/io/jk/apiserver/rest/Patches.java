@@ -21,25 +21,31 @@ public final class Patches {
 
   private Patches() {}
 
-  /** RFC 7386: maps merge recursively, null deletes, everything else replaces. */
+  /** RFC 7386 merge patch (apimachinery's {@link io.jk.apiserver.patch.MergePatch}). */
   public static JsonNode mergePatch(JsonNode target, JsonNode patch) {
-    if (!patch.isObject()) {
-      return patch.deepCopy();
+    try {
+      return io.jk.apiserver.patch.MergePatch.apply(target, patch);
+    } catch (io.jk.apiserver.patch.PatchException e) {
+      throw fromPatch(e);
     }
-    ObjectNode out = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
-        : io.jk.common.json.Json.mapper().createObjectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext();) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (e.getValue().isNull()) {
-        out.remove(e.getKey());
-      } else {
-        out.set(e.getKey(), mergePatch(out.get(e.getKey()), e.getValue()));
-      }
-    }
-    return out;
   }
 
-  /** A strategic merge patch of {@code target}. */
+  private static ApiException fromPatch(io.jk.apiserver.patch.PatchException e) {
+    return e.isUnprocessable()
+        ? new ApiException(422, "Invalid", "the server rejected our request due to an error in our request: " + e.getMessage(), null)
+        : ApiException.badRequest(e.getMessage());
+  }
+
+  /** A strategic merge patch of {@code target} under the kind's patch schema (apimachinery's implementation). */
+  public static JsonNode strategicMergePatch(JsonNode target, JsonNode patch, io.jk.apiserver.patch.PatchSchema schema) {
+    try {
+      return io.jk.apiserver.patch.StrategicMergePatch.apply(target, patch, schema);
+    } catch (io.jk.apiserver.patch.PatchException e) {
+      throw fromPatch(e);
+    }
+  }
+
+  /** A strategic merge patch of {@code target} guessing merge keys (for objects without a schema, e.g. Scale). */
   public static JsonNode strategicMergePatch(JsonNode target, JsonNode patch) {
     return smp(target, patch, "");
   }
@@ -167,119 +173,12 @@ public final class Patches {
     return v;
   }
 
-  /** RFC 6902 JSON patch. */
+  /** RFC 6902 JSON patch (apimachinery's {@link io.jk.apiserver.patch.JsonPatch}). */
   public static JsonNode jsonPatch(JsonNode target, JsonNode ops) {
-    if (!ops.isArray()) {
-      throw ApiException.badRequest("json patch must be an array of operations");
-    }
-    JsonNode doc = target.deepCopy();
-    for (JsonNode op : ops) {
-      String kind = op.path("op").asText("");
-      String path = op.path("path").asText(null);
-      if (path == null) {
-        throw ApiException.badRequest("json patch operation without path");
-      }
-      switch (kind) {
-        case "add" -> doc = put(doc, path, need(op, "value"), true);
-        case "replace" -> {
-          get(doc, path, true);
-          doc = put(doc, path, need(op, "value"), false);
-        }
-        case "remove" -> doc = remove(doc, path);
-        case "test" -> {
-          if (!need(op, "value").equals(get(doc, path, true))) {
-            throw new ApiException(422, "Invalid", "the server rejected our request due to an error in our request: testing value " + path + " failed", null);
-          }
-        }
-        case "move" -> {
-          JsonNode v = get(doc, op.path("from").asText(), true);
-          doc = remove(doc, op.path("from").asText());
-          doc = put(doc, path, v, true);
-        }
-        case "copy" -> doc = put(doc, path, get(doc, op.path("from").asText(), true).deepCopy(), true);
-        default -> throw ApiException.badRequest("unknown json patch operation \"" + kind + "\"");
-      }
-    }
-    return doc;
-  }
-
-  private static JsonNode need(JsonNode op, String f) {
-    if (!op.has(f)) {
-      throw ApiException.badRequest("json patch operation \"" + op.path("op").asText() + "\" needs \"" + f + "\"");
-    }
-    return op.get(f);
-  }
-
-  private static String[] tokens(String path) {
-    if (path.isEmpty()) {
-      return new String[0];
-    }
-    if (!path.startsWith("/")) {
-      throw ApiException.badRequest("invalid json pointer " + path);
-    }
-    String[] t = path.substring(1).split("/", -1);
-    for (int i = 0; i < t.length; i++) {
-      t[i] = t[i].replace("~1", "/").replace("~0", "~");
-    }
-    return t;
-  }
-
-  private static JsonNode get(JsonNode doc, String path, boolean must) {
-    JsonNode cur = doc;
-    for (String t : tokens(path)) {
-      cur = cur == null ? null : cur.isArray() ? cur.get(index(t, cur.size() - 1)) : cur.get(t);
-    }
-    if (cur == null && must) {
-      throw new ApiException(422, "Invalid", "the server rejected our request due to an error in our request: doc is missing path: \"" + path + "\"", null);
-    }
-    return cur;
-  }
-
-  private static int index(String t, int max) {
     try {
-      int i = Integer.parseInt(t);
-      if (i < 0 || i > max) {
-        throw ApiException.badRequest("json patch index out of range: " + t);
-      }
-      return i;
-    } catch (NumberFormatException e) {
-      throw ApiException.badRequest("invalid json patch array index: " + t);
+      return io.jk.apiserver.patch.JsonPatch.apply(target, ops);
+    } catch (io.jk.apiserver.patch.PatchException e) {
+      throw fromPatch(e);
     }
-  }
-
-  private static JsonNode put(JsonNode doc, String path, JsonNode value, boolean insert) {
-    String[] t = tokens(path);
-    if (t.length == 0) {
-      return value.deepCopy();
-    }
-    JsonNode parent = get(doc, path.substring(0, path.lastIndexOf('/')), true);
-    String last = t[t.length - 1];
-    if (parent instanceof ObjectNode o) {
-      o.set(last, value.deepCopy());
-    } else if (parent instanceof ArrayNode a) {
-      if (last.equals("-")) {
-        a.add(value.deepCopy());
-      } else if (insert) {
-        a.insert(index(last, a.size()), value.deepCopy());
-      } else {
-        a.set(index(last, a.size() - 1), value.deepCopy());
-      }
-    } else {
-      throw new ApiException(422, "Invalid", "the server rejected our request due to an error in our request: doc is missing path: \"" + path + "\"", null);
-    }
-    return doc;
-  }
-
-  private static JsonNode remove(JsonNode doc, String path) {
-    get(doc, path, true);
-    String[] t = tokens(path);
-    JsonNode parent = get(doc, path.substring(0, path.lastIndexOf('/')), true);
-    String last = t[t.length - 1];
-    if (parent instanceof ObjectNode o) {
-      o.remove(last);
-    } else if (parent instanceof ArrayNode a) {
-      a.remove(index(last, a.size() - 1));
-    }
-    return doc;
   }
 }

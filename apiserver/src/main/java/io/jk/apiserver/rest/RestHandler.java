@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.http.ApiException;
 import io.jk.apiserver.http.HttpReplies;
+import io.jk.apiserver.patch.PatchException;
+import io.jk.apiserver.patch.PatchSchema;
+import io.jk.apiserver.patch.ServerSideApply;
 import io.jk.apiserver.registry.FieldError;
 import io.jk.apiserver.registry.ResourceStrategy;
 import io.jk.apiserver.registry.ResourceType;
@@ -300,20 +303,12 @@ public final class RestHandler {
     }
   }
 
-  /** The label and field selector filter of a list or watch request. */
+  /** The namespace, label and field selector filter of a list or watch request. */
   static Predicate<ObjectNode> filter(RoutingContext ctx, RequestInfo info, ResourceStrategy strategy) {
-    Predicate<Map<String, String>> labels = Selectors.labels(ctx.queryParams().get("labelSelector"));
-    Predicate<Map<String, String>> fields = Selectors.fields(ctx.queryParams().get("fieldSelector"));
+    Predicate<ObjectNode> selectors = Selectors.filter(ctx.queryParams().get("labelSelector"),
+        ctx.queryParams().get("fieldSelector"), strategy);
     String ns = info.namespace();
-    return o -> (ns == null || ns.equals(Objects.metaText(o, "namespace")))
-        && labels.test(Objects.labels(o)) && fields.test(selectable(strategy, o));
-  }
-
-  private static Map<String, String> selectable(ResourceStrategy strategy, ObjectNode o) {
-    Map<String, String> m = new java.util.HashMap<>(strategy.selectableFields(o));
-    m.putIfAbsent("metadata.name", Objects.metaText(o, "name"));
-    m.putIfAbsent("metadata.namespace", Objects.metaText(o, "namespace"));
-    return m;
+    return o -> (ns == null || ns.equals(Objects.metaText(o, "namespace"))) && selectors.test(o);
   }
 
   // ---- bodies ----
@@ -337,6 +332,9 @@ public final class RestHandler {
       throw ApiException.unsupportedMediaType(contentType);
     }
     try {
+      if (yaml) {
+        rejectAliases(b.getBytes());
+      }
       JsonNode n = (yaml ? Json.yamlMapper() : Json.mapper()).readTree(b.getBytes());
       if (n == null || n.isMissingNode()) {
         throw ApiException.badRequest("the request body is empty");
@@ -349,6 +347,20 @@ public final class RestHandler {
         throw a;
       }
       throw ApiException.badRequest("the request body could not be decoded: " + firstLine(String.valueOf(e.getMessage())));
+    }
+  }
+
+  /**
+   * Refuses YAML anchors and aliases: the tree reader does not expand them (an alias would be
+   * stored as its name) and expanding them is how "billion laughs" bodies blow up.
+   */
+  private static void rejectAliases(byte[] yaml) throws java.io.IOException {
+    try (com.fasterxml.jackson.core.JsonParser p = Json.yamlMapper().getFactory().createParser(yaml)) {
+      while (p.nextToken() != null) {
+        if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser y && (y.isCurrentAlias() || y.getObjectId() != null)) {
+          throw ApiException.badRequest("the request body could not be decoded: YAML anchors and aliases are not supported");
+        }
+      }
     }
   }
 
@@ -399,6 +411,21 @@ public final class RestHandler {
     return unknown.stream().map(u -> "unknown field \"" + u + "\"").toList();
   }
 
+  /** The field manager: the {@code fieldManager} parameter, else the client's User-Agent name (as Kubernetes). */
+  private static String manager(RoutingContext ctx) {
+    String m = ctx.queryParams().get("fieldManager");
+    if (m != null && !m.isEmpty()) {
+      return m.length() > 128 ? m.substring(0, 128) : m;
+    }
+    String ua = ctx.request().getHeader("User-Agent");
+    if (ua == null || ua.isBlank()) {
+      return "unknown";
+    }
+    int slash = ua.indexOf('/');
+    String name = slash > 0 ? ua.substring(0, slash) : ua;
+    return name.length() > 128 ? name.substring(0, 128) : name;
+  }
+
   private static boolean dryRun(RoutingContext ctx) {
     return ctx.queryParams().getAll("dryRun").contains("All");
   }
@@ -409,11 +436,11 @@ public final class RestHandler {
     ResourceType type = info.type();
     ObjectNode obj = objectBody(body, type, type.kind(), type.groupVersion());
     List<String> warnings = checkFields(ctx, type, obj);
-    return createObject(info, obj, dryRun(ctx)).map(o -> Reply.of(201, o).withWarnings(warnings));
+    return createObject(info, obj, dryRun(ctx), manager(ctx)).map(o -> Reply.of(201, o).withWarnings(warnings));
   }
 
   /** Creates {@code obj} in the request's namespace (shared by POST and apply-patch on a missing object). */
-  private Future<ObjectNode> createObject(RequestInfo info, ObjectNode obj, boolean dryRun) {
+  private Future<ObjectNode> createObject(RequestInfo info, ObjectNode obj, boolean dryRun, String manager) {
     ResourceType type = info.type();
     ObjectNode meta = Objects.meta(obj);
     if (type.namespaced()) {
@@ -463,15 +490,17 @@ public final class RestHandler {
       throw ApiException.invalid(type.kind(), name, errors);
     }
     String finalName = name;
+    ObjectNode toStore = manager == null ? obj : ServerSideApply.recordUpdate(null, obj, manager, null,
+        PatchSchema.forKind(type.group(), type.kind()), Instant.now());
     return namespaceAdmits(type, info.namespace()).compose(v -> {
       if (dryRun) {
-        return Future.succeededFuture(obj);
+        return Future.succeededFuture(toStore);
       }
-      hooks.beforeCreate(type, obj);
-      return store.create(type.key(info.namespace(), finalName), Objects.encode(obj))
+      hooks.beforeCreate(type, toStore);
+      return store.create(type.key(info.namespace(), finalName), Objects.encode(toStore))
           .map(kv -> Objects.decode(kv))
           .recover(e -> {
-            hooks.released(type, obj);
+            hooks.released(type, toStore);
             if (e instanceof StoreException.KeyExists) {
               return Future.failedFuture(ApiException.alreadyExists(type, finalName));
             }
@@ -563,7 +592,7 @@ public final class RestHandler {
         return merged;
       }
       return next;
-    }, !conditional, dryRun(ctx)).map(o -> Reply.of(200, o).withWarnings(warnings));
+    }, !conditional, dryRun(ctx), manager(ctx)).map(o -> Reply.of(200, o).withWarnings(warnings));
   }
 
   private Future<Reply> patch(RoutingContext ctx, RequestInfo info) {
@@ -580,21 +609,24 @@ public final class RestHandler {
     if (apply && ctx.queryParams().get("fieldManager") == null) {
       throw ApiException.badRequest("PATCH, application/apply-patch+yaml requires fieldManager to be set");
     }
-    List<String> warnings = new ArrayList<>();
-    if (apply || !mt.equals("application/json-patch+json")) {
-      if (patch instanceof ObjectNode p) {
-        warnings.addAll(checkFields(ctx, type, stripped(p)));
-      } else {
-        throw ApiException.badRequest("the patch must be a JSON object");
-      }
+    // unknown fields are looked for in the patched object (patches carry $-directives), for apply in the configuration
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    if (!mt.equals("application/json-patch+json") && !(patch instanceof ObjectNode)) {
+      throw ApiException.badRequest("the patch must be a JSON object");
+    }
+    if (apply) {
+      warnings.addAll(checkFields(ctx, type, stripped((ObjectNode) patch)));
     }
     boolean dry = dryRun(ctx);
+    PatchSchema schema = PatchSchema.forKind(type.group(), type.kind());
+    String manager = ctx.queryParams().get("fieldManager");
+    boolean force = "true".equals(ctx.queryParams().get("force"));
     Future<ObjectNode> result = guaranteedUpdate(info, current -> {
       JsonNode out = switch (mt) {
         case "application/json-patch+json" -> Patches.jsonPatch(current, patch);
         case "application/merge-patch+json" -> Patches.mergePatch(current, patch);
-        case "application/strategic-merge-patch+json" -> Patches.strategicMergePatch(current, patch);
-        default -> Patches.strategicMergePatch(current, stripped((ObjectNode) patch));
+        case "application/strategic-merge-patch+json" -> Patches.strategicMergePatch(current, patch, schema);
+        default -> serverSideApply(info, current, (ObjectNode) patch, manager, force, schema);
       };
       if (!(out instanceof ObjectNode o)) {
         throw ApiException.badRequest("the patch result is not an object");
@@ -604,16 +636,22 @@ public final class RestHandler {
       if (!k.equals(type.kind()) || !v.equals(type.groupVersion())) {
         throw ApiException.badRequest("the patch may not change the kind or apiVersion of the object");
       }
+      if (!apply) {
+        List<String> w = checkFields(ctx, type, stripped(o));
+        warnings.clear();
+        warnings.addAll(w);
+      }
       return o;
-    }, true, dry);
+    }, true, dry, apply ? null : manager(ctx));
     if (apply && info.subresource() == null) {
       result = result.recover(e -> {
         if (e instanceof ApiException a && a.code() == 404) {
-          ObjectNode obj = objectBody(((ObjectNode) patch).deepCopy(), type, type.kind(), type.groupVersion());
+          ObjectNode obj = objectBody(serverSideApply(info, null, (ObjectNode) patch, manager, force, schema),
+              type, type.kind(), type.groupVersion());
           if (Objects.metaText(obj, "name").isEmpty()) {
             Objects.meta(obj).put("name", info.name());
           }
-          return createObject(info, obj, dry).map(o -> {
+          return createObject(info, obj, dry, null).map(o -> {
             o.put("__created", true);
             return o;
           });
@@ -625,6 +663,31 @@ public final class RestHandler {
       boolean created = o.remove("__created") != null;
       return Reply.of(created ? 201 : 200, o).withWarnings(warnings);
     });
+  }
+
+  /** Server-side apply of {@code applied} onto {@code live} (null: create); 409 with causes on conflicts. */
+  private static ObjectNode serverSideApply(RequestInfo info, ObjectNode live, ObjectNode applied, String manager,
+      boolean force, PatchSchema schema) {
+    ServerSideApply.Result r;
+    try {
+      r = ServerSideApply.apply(live, stripped(applied), manager, force, schema, Instant.now());
+    } catch (PatchException e) {
+      throw HttpReplies.toApi(e);
+    }
+    if (!r.ok()) {
+      ObjectNode d = Json.mapper().createObjectNode();
+      d.put("name", info.name());
+      if (!info.type().group().isEmpty()) {
+        d.put("group", info.type().group());
+      }
+      d.put("kind", info.type().resource());
+      ArrayNode causes = d.putArray("causes");
+      for (ServerSideApply.Conflict c : r.conflicts()) {
+        causes.addObject().put("reason", "FieldManagerConflict").put("message", c.causeMessage()).put("field", c.field());
+      }
+      throw new ApiException(409, "Conflict", r.conflictMessage(), d);
+    }
+    return r.object();
   }
 
   private static ObjectNode stripped(ObjectNode p) {
@@ -641,14 +704,14 @@ public final class RestHandler {
    * compare-and-swap on the revision read; on a conflict reads again when {@code retry}.
    */
   private Future<ObjectNode> guaranteedUpdate(RequestInfo info, UnaryOperator<ObjectNode> mutate, boolean retry,
-      boolean dryRun) {
+      boolean dryRun, String manager) {
     Promise<ObjectNode> done = Promise.promise();
-    attemptUpdate(info, mutate, retry, dryRun, 0, done);
+    attemptUpdate(info, mutate, retry, dryRun, manager, 0, done);
     return done.future();
   }
 
   private void attemptUpdate(RequestInfo info, UnaryOperator<ObjectNode> mutate, boolean retry, boolean dryRun,
-      int attempt, Promise<ObjectNode> done) {
+      String manager, int attempt, Promise<ObjectNode> done) {
     ResourceType type = info.type();
     store.get(info.key()).compose(kv -> {
       if (kv == null) {
@@ -656,10 +719,12 @@ public final class RestHandler {
       }
       ObjectNode old = Objects.decode(kv);
       ObjectNode obj = mutate.apply(old.deepCopy());
-      ObjectNode next = prepareUpdate(info, obj, old);
-      if (sameIgnoringVersion(next, old)) {
+      ObjectNode prepared = prepareUpdate(info, obj, old);
+      if (sameIgnoringVersion(prepared, old)) {
         return Future.succeededFuture(old);
       }
+      ObjectNode next = manager == null ? prepared : ServerSideApply.recordUpdate(old, prepared, manager,
+          info.subresource(), PatchSchema.forKind(type.group(), type.kind()), Instant.now());
       if (dryRun) {
         return Future.succeededFuture(next);
       }
@@ -674,7 +739,7 @@ public final class RestHandler {
       if (ar.succeeded()) {
         done.complete(ar.result());
       } else if (ar.cause() instanceof StoreException.Conflict && retry && attempt < MAX_RETRIES) {
-        attemptUpdate(info, mutate, retry, dryRun, attempt + 1, done);
+        attemptUpdate(info, mutate, retry, dryRun, manager, attempt + 1, done);
       } else if (ar.cause() instanceof StoreException.Conflict) {
         done.fail(ApiException.conflict(type, info.name()));
       } else if (ar.cause() instanceof StoreException.NotFound) {
@@ -703,6 +768,9 @@ public final class RestHandler {
     List<FieldError> errors = new ArrayList<>();
     if ("status".equals(info.subresource())) {
       strategy.prepareForStatusUpdate(obj, old);
+    } else if ("finalize".equals(info.subresource())) {
+      // only spec.finalizers changed (set by the caller); the strategy would keep the old spec
+      errors.addAll(validateMeta(type, obj));
     } else {
       strategy.prepareForUpdate(obj, old);
       strategy.applyDefaults(obj);
@@ -916,7 +984,7 @@ public final class RestHandler {
       }
       current.with("spec").put("replicas", replicas.asInt(0));
       return current;
-    }, rv.isEmpty(), dryRun(ctx)).map(o -> Reply.of(200, Scales.toScale(o)));
+    }, rv.isEmpty(), dryRun(ctx), manager(ctx)).map(o -> Reply.of(200, Scales.toScale(o)));
   }
 
   private Future<Reply> bind(RequestInfo info, JsonNode body) {
@@ -948,7 +1016,7 @@ public final class RestHandler {
       }
       conds.addObject().put("type", "PodScheduled").put("status", "True").put("lastTransitionTime", Objects.now());
       return current;
-    }, true, false).map(o -> Reply.of(201, success(201)));
+    }, true, false, null).map(o -> Reply.of(201, success(201)));
   }
 
   private Future<Reply> evict(RoutingContext ctx, RequestInfo info, JsonNode body) {

@@ -2,6 +2,9 @@ package io.jk.apiserver.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.allocation.ServiceAllocator;
+import io.jk.apiserver.auth.AuthenticationHandler;
+import io.jk.apiserver.auth.AuthorizationHandler;
+import io.jk.apiserver.auth.Authorizers;
 import io.jk.apiserver.discovery.Discovery;
 import io.jk.apiserver.http.ApiException;
 import io.jk.apiserver.http.HttpReplies;
@@ -13,6 +16,7 @@ import io.jk.apiserver.rest.Watches;
 import io.jk.apiserver.storage.KeyValue;
 import io.jk.apiserver.storage.Store;
 import io.jk.apiserver.storage.StoreException;
+import io.jk.apiserver.watch.WatchCache;
 import io.jk.common.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -34,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The API server component: the Kubernetes API over a {@link Store}, on Vert.x Web.
  *
- * <p>{@link #start()} creates the built-in namespaces and the {@code kubernetes} Service when
+ * <p>Lists at the latest revision and watches are served by a {@link WatchCache}.
+ * {@link #start()} creates the built-in namespaces and the {@code kubernetes} Service when
  * missing, rebuilds the Service IP/port allocations from the store and starts listening;
  * {@link #stop()} closes the listener (the store belongs to the caller).
  */
@@ -48,12 +53,14 @@ public final class ApiServer {
   private final Vertx vertx;
   private final ApiServerConfig config;
   private final Store store;
+  private final WatchCache cache;
   private final ResourceTypes types = ResourceTypes.builtIn();
   private final Discovery discovery = new Discovery(types);
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ServiceAllocator allocator;
   private final Watches watches;
   private final RestHandler rest;
+  private final PodNodeIndex podNodes;
   private HttpServer server;
   private volatile boolean ready;
 
@@ -61,9 +68,11 @@ public final class ApiServer {
   public ApiServer(Vertx vertx, ApiServerConfig config, Store store) {
     this.vertx = vertx;
     this.config = config;
-    this.store = new MeteredStore(store, metrics);
+    this.cache = new WatchCache(new MeteredStore(store, metrics), vertx, config.watchCacheEvents());
+    this.store = cache;
     this.allocator = new ServiceAllocator(config.serviceClusterIpRange(), config.serviceNodePortRange());
     this.watches = new Watches(this.store, config.bookmarkIntervalMs(), metrics);
+    this.podNodes = new PodNodeIndex(this.store, vertx);
     this.rest = new RestHandler(types, this.store, config.strategies(), config.unknownFields(), allocator, watches);
   }
 
@@ -79,7 +88,8 @@ public final class ApiServer {
 
   /** Seeds the store, then listens; fails when the store or the port is unusable. */
   public Future<Void> start() {
-    return seed().compose(v -> {
+    return cache.start().compose(v -> seed()).compose(v -> config.authenticator() == null ? Future.succeededFuture() : podNodes.start())
+        .compose(v -> {
       HttpServerOptions opts = new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port())
           .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024);
       if (config.tls() != null) {
@@ -98,15 +108,25 @@ public final class ApiServer {
   /** Stops listening and ends open watches. */
   public Future<Void> stop() {
     ready = false;
+    podNodes.close();
     if (server == null) {
+      cache.close();
       return Future.succeededFuture();
     }
-    return server.close().onComplete(ar -> metrics.close());
+    return server.close().onComplete(ar -> {
+      cache.close();
+      metrics.close();
+    });
   }
 
   private Router router() {
     Router r = Router.router(vertx);
     r.route().handler(this::instrument);
+    r.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
+    if (config.authenticator() != null) {
+      r.route().handler(AuthenticationHandler.create(config.authenticator()));
+      r.route().handler(AuthorizationHandler.create(Authorizers.standard(podNodes::nodeOf)));
+    }
     r.get("/version").handler(ctx -> HttpReplies.json(ctx, 200, discovery.version()));
     for (String p : List.of("/healthz", "/livez", "/readyz")) {
       r.get(p).handler(ctx -> {
@@ -141,9 +161,8 @@ public final class ApiServer {
     r.get("/openapi/v3/api/:version").handler(ctx -> found(ctx, discovery.openApi("", ctx.pathParam("version"))));
     r.get("/openapi/v3/apis/:group/:version").handler(ctx ->
         found(ctx, discovery.openApi(ctx.pathParam("group"), ctx.pathParam("version"))));
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false);
-    r.route("/api/v1/*").handler(body).handler(rest::handle);
-    r.route("/apis/*").handler(body).handler(rest::handle);
+    r.route("/api/v1/*").handler(rest::handle);
+    r.route("/apis/*").handler(rest::handle);
     r.route().handler(ctx -> HttpReplies.fail(ctx, ApiException.notFoundPath()));
     r.route().failureHandler(ctx -> {
       int code = ctx.statusCode();

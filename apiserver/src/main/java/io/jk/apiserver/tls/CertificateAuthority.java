@@ -101,7 +101,7 @@ public final class CertificateAuthority {
     return Pem.encode(certificate);
   }
 
-  /** The CA private key as PKCS#8 PEM. */
+  /** The CA private key as PEM. */
   String privateKeyPem() {
     return Pem.encode(privateKey);
   }
@@ -115,6 +115,21 @@ public final class CertificateAuthority {
    * @throws IllegalArgumentException for a blank common name or a non-positive validity
    */
   public IssuedCertificate issueClientCertificate(String commonName, List<String> organizations, Duration validity) {
+    if (validity == null || validity.isNegative() || validity.isZero()) {
+      throw new IllegalArgumentException("certificate validity must be positive, got " + validity);
+    }
+    Instant now = Instant.now();
+    return issueClientCertificate(commonName, organizations, now.minus(BACKDATE), now.plus(validity));
+  }
+
+  /**
+   * Issues a client certificate valid from {@code notBefore} to {@code notAfter} (for
+   * rotation and for tests of expired credentials).
+   *
+   * @throws IllegalArgumentException for a blank common name or {@code notAfter} not after {@code notBefore}
+   */
+  public IssuedCertificate issueClientCertificate(String commonName, List<String> organizations, Instant notBefore,
+      Instant notAfter) {
     if (commonName == null || commonName.isBlank()) {
       throw new IllegalArgumentException("client certificate common name must not be empty");
     }
@@ -123,7 +138,7 @@ public final class CertificateAuthority {
       name.addRDN(BCStyle.O, organization);
     }
     name.addRDN(BCStyle.CN, commonName);
-    return issue(name.build(), validity, KeyPurposeId.id_kp_clientAuth, null);
+    return issue(name.build(), notBefore, notAfter, KeyPurposeId.id_kp_clientAuth, null);
   }
 
   /**
@@ -136,19 +151,25 @@ public final class CertificateAuthority {
     identity.dnsNames().forEach(dns -> names.add(new GeneralName(GeneralName.dNSName, dns)));
     identity.ipAddresses().forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
-    return issue(subject, validity, KeyPurposeId.id_kp_serverAuth,
+    if (validity == null || validity.isNegative() || validity.isZero()) {
+      throw new IllegalArgumentException("certificate validity must be positive, got " + validity);
+    }
+    Instant now = Instant.now();
+    return issue(subject, now.minus(BACKDATE), now.plus(validity), KeyPurposeId.id_kp_serverAuth,
         new GeneralNames(names.toArray(GeneralName[]::new)));
   }
 
-  private IssuedCertificate issue(X500Name subject, Duration validity, KeyPurposeId purpose, GeneralNames sans) {
-    if (validity == null || validity.isNegative() || validity.isZero()) {
-      throw new IllegalArgumentException("certificate validity must be positive, got " + validity);
+  private IssuedCertificate issue(X500Name subject, Instant notBefore, Instant notAfter, KeyPurposeId purpose,
+      GeneralNames sans) {
+    if (notBefore == null || notAfter == null || !notAfter.isAfter(notBefore)) {
+      throw new IllegalArgumentException("certificate must end after it starts: " + notBefore + " .. " + notAfter);
     }
     KeyPair keys = newKeyPair();
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder builder = builder(
-              X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()), subject, keys.getPublic(), validity)
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+              X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()), serial(),
+              Date.from(notBefore), Date.from(notAfter), subject, keys.getPublic())
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(Extension.keyUsage, true,
               new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
@@ -166,9 +187,12 @@ public final class CertificateAuthority {
 
   private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, PublicKey key, Duration validity) {
     Instant now = Instant.now();
-    BigInteger serial = new BigInteger(127, RANDOM).add(BigInteger.ONE);
-    return new JcaX509v3CertificateBuilder(issuer, serial, Date.from(now.minus(BACKDATE)),
+    return new JcaX509v3CertificateBuilder(issuer, serial(), Date.from(now.minus(BACKDATE)),
         Date.from(now.plus(validity)), subject, key);
+  }
+
+  private static BigInteger serial() {
+    return new BigInteger(127, RANDOM).add(BigInteger.ONE);
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer)

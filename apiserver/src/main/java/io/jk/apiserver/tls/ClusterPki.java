@@ -1,5 +1,6 @@
 package io.jk.apiserver.tls;
 
+import io.jk.common.kubeconfig.Kubeconfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -76,7 +77,9 @@ public final class ClusterPki {
    */
   public static ClusterPki loadOrCreate(Path dir, ServingIdentity identity) {
     try {
-      Files.createDirectories(dir);
+      if (Files.notExists(dir)) {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
       Path caCert = dir.resolve(CA_CERT);
       Path caKey = dir.resolve(CA_KEY);
       CertificateAuthority ca;
@@ -138,6 +141,39 @@ public final class ClusterPki {
     }
   }
 
+  /**
+   * The PKI for kube-apiserver-style flags: with {@code tlsCertFile} and {@code tlsKeyFile},
+   * the operator's files ({@link #fromFiles}); without them, jk's own cluster PKI in {@code
+   * dataDir} ({@link #loadOrCreate}). A {@code clientCaFile} is then trusted for client
+   * certificates (beside jk's own CA when jk generated one).
+   *
+   * @param tlsCertFile {@code --tls-cert-file} or null
+   * @param tlsKeyFile {@code --tls-private-key-file} or null
+   * @param clientCaFile {@code --client-ca-file} or null
+   * @throws IllegalArgumentException when only one of the certificate and key files is given
+   * @throws IllegalStateException when a file is unreadable or invalid
+   */
+  public static ClusterPki resolve(Path dataDir, ServingIdentity identity, Path tlsCertFile, Path tlsKeyFile,
+      Path clientCaFile) {
+    if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+      throw new IllegalArgumentException("--tls-cert-file and --tls-private-key-file must be given together");
+    }
+    if (tlsCertFile != null) {
+      return fromFiles(tlsCertFile, tlsKeyFile, clientCaFile);
+    }
+    ClusterPki pki = loadOrCreate(dataDir, identity);
+    if (clientCaFile == null) {
+      return pki;
+    }
+    try {
+      return pki.withAdditionalClientCa(Files.readString(clientCaFile));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read --client-ca-file " + clientCaFile + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("invalid --client-ca-file " + clientCaFile + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The CA that can issue client certificates, when jk generated or was given its key. */
   public Optional<CertificateAuthority> authority() {
     return Optional.ofNullable(authority);
@@ -161,6 +197,36 @@ public final class ClusterPki {
   /** The client CA certificates (empty when client certificates are not accepted). */
   public List<X509Certificate> clientCaCertificates() {
     return clientCaCertificates;
+  }
+
+  /**
+   * These TLS files, with {@code extraClientCaPem} (an operator's {@code --client-ca-file})
+   * also trusted for client certificates beside the current client CA.
+   *
+   * @throws IllegalArgumentException when the PEM holds no certificate
+   */
+  public ClusterPki withAdditionalClientCa(String extraClientCaPem) {
+    Pem.readCertificates(extraClientCaPem); // validate
+    String bundle = clientCaPem == null ? extraClientCaPem
+        : clientCaPem + (clientCaPem.endsWith("\n") ? "" : "\n") + extraClientCaPem;
+    return new ClusterPki(authority, servingCertificatePem, servingKeyPem, bundle);
+  }
+
+  /**
+   * Issues a client certificate from the cluster CA and writes a kubeconfig with it (mode 0600,
+   * atomically), e.g. the admin kubeconfig: {@code writeClientKubeconfig(path,
+   * "https://127.0.0.1:6443", "jk-admin", List.of("system:masters"), Duration.ofDays(365))}.
+   * The kubeconfig trusts the cluster CA. Blocking.
+   *
+   * @throws IllegalStateException when this PKI has no CA key (operator-supplied files)
+   */
+  public void writeClientKubeconfig(Path file, String serverUrl, String userName, List<String> groups,
+      Duration validity) throws IOException {
+    CertificateAuthority ca = authority().orElseThrow(() -> new IllegalStateException(
+        "cannot issue a client certificate: the cluster CA key is not available"));
+    IssuedCertificate cert = ca.issueClientCertificate(userName, groups, validity);
+    Kubeconfigs.write(file, Kubeconfigs.Spec.withClientCertificate(serverUrl, ca.certificatePem(), "jk", userName,
+        cert.certificatePem(), cert.privateKeyPem(), "default"));
   }
 
   /** Null when the serving certificate on disk can be reused, else why it must be issued. */

@@ -7,7 +7,7 @@ import java.security.cert.X509Certificate;
  *
  * @param certificate the certificate
  * @param certificatePem the certificate as PEM
- * @param privateKeyPem the private key as unencrypted PKCS#8 PEM: keep it secret (files 0600)
+ * @param privateKeyPem the private key as unencrypted PEM (SEC1 EC): keep it secret (files 0600)
  */
 public record IssuedCertificate(X509Certificate certificate, String certificatePem, String privateKeyPem) {
 

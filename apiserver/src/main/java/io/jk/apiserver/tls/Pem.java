@@ -3,6 +3,9 @@ package io.jk.apiserver.tls;
 import java.io.IOException;
 import java.io.StringReader;
 import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateKey;
+import org.bouncycastle.asn1.ASN1Encodable;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -19,10 +22,10 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 /**
  * PEM encoding and decoding of certificates and private keys.
  *
- * <p>Keys are written as unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}), the form that Vert.x,
- * fabric8, Go's {@code crypto/tls} (kubectl) and OpenSSL all read. Reading also accepts PKCS#1
- * ({@code BEGIN RSA PRIVATE KEY}) and SEC1 ({@code BEGIN EC PRIVATE KEY}) keys, as operators
- * supply them.
+ * <p>Keys are written unencrypted in the traditional forms, SEC1 ({@code BEGIN EC PRIVATE KEY},
+ * with the named curve) or PKCS#1 ({@code BEGIN RSA PRIVATE KEY}), as kubeadm writes them: these
+ * are what Vert.x, Go's {@code crypto/tls} (kubectl), OpenSSL and fabric8 all read (fabric8 reads
+ * an EC key only in SEC1 form). Reading also accepts PKCS#8 ({@code BEGIN PRIVATE KEY}).
  */
 public final class Pem {
 
@@ -40,9 +43,24 @@ public final class Pem {
     }
   }
 
-  /** The PEM text of a private key, as unencrypted PKCS#8. */
+  /** The PEM text of a private key: SEC1 for EC keys, PKCS#1 for RSA keys, else PKCS#8. */
   public static String encode(PrivateKey key) {
-    return block("PRIVATE KEY", key.getEncoded());
+    try {
+      PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+      if (key instanceof ECPrivateKey ec) {
+        // The JDK leaves the curve out of the inner structure; SEC1 readers (Go, fabric8) need it.
+        ASN1Encodable curve = info.getPrivateKeyAlgorithm().getParameters();
+        org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+            ec.getParams().getOrder().bitLength(), ec.getS(), curve);
+        return block("EC PRIVATE KEY", sec1.getEncoded());
+      }
+      if (key instanceof RSAPrivateKey) {
+        return block("RSA PRIVATE KEY", info.parsePrivateKey().toASN1Primitive().getEncoded());
+      }
+      return block("PRIVATE KEY", key.getEncoded());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode private key: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -81,7 +99,7 @@ public final class Pem {
           return KEY_CONVERTER.getPrivateKey(info);
         }
         if (item instanceof PEMKeyPair pair) {
-          return KEY_CONVERTER.getKeyPair(pair).getPrivate();
+          return KEY_CONVERTER.getPrivateKey(pair.getPrivateKeyInfo()); // public half may be absent
         }
       }
     } catch (IOException | RuntimeException e) {

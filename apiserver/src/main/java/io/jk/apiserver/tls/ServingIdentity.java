@@ -49,7 +49,8 @@ public record ServingIdentity(Set<String> dnsNames, Set<String> ipAddresses) {
   /**
    * The standard identity of an API server.
    *
-   * @param hostName this machine's host name (may be null or blank to leave out)
+   * @param hostName this machine's host name (may be null or blank to leave out; left out with
+   *     a warning when it is not a valid DNS name)
    * @param firstServiceIp the first address of the service range, e.g. {@code 10.96.0.1} (may be null)
    * @param extraSans advertise addresses and extra SANs: IP literals become IP SANs, others DNS SANs
    */
@@ -59,7 +60,14 @@ public record ServingIdentity(Set<String> dnsNames, Set<String> ipAddresses) {
         "kubernetes.default.svc.cluster.local"));
     TreeSet<String> ips = new TreeSet<>(List.of("127.0.0.1", "::1"));
     if (hostName != null && !hostName.isBlank()) {
-      dns.add(hostName.trim());
+      String host = hostName.trim().toLowerCase(Locale.ROOT);
+      if (DNS_NAME.matcher(host).matches()) {
+        dns.add(host);
+      } else {
+        // A machine name that is no DNS name (e.g. with '_') must not stop the server.
+        org.slf4j.LoggerFactory.getLogger(ServingIdentity.class)
+            .warn("Host name is not a valid DNS name, left out of the serving certificate hostName={}", hostName);
+      }
     }
     if (firstServiceIp != null && !firstServiceIp.isBlank()) {
       ips.add(firstServiceIp.trim());

@@ -13,8 +13,11 @@ import java.util.Set;
  * The TLS part of the API server's Vert.x {@link HttpServerOptions}, from a {@link ClusterPki}.
  *
  * <p>TLS 1.2 and 1.3; the serving certificate and key from PEM in memory; client certificates
- * requested (not required: token users send none) and verified during the handshake against
- * the client CA, so a certificate from another CA fails the handshake; ALPN offers only
+ * requested (not required: token users send none) against the client CA as trust store. The
+ * server lists that CA as acceptable, so ordinary clients do not offer certificates from other
+ * CAs (their request arrives without one and gets 401); a certificate that is offered and does
+ * not verify (foreign CA, expired) fails the handshake. {@code ClientCertificateAuthenticator}
+ * verifies the chain again, so no path depends on the TLS layer alone. ALPN offers only
  * {@code http/1.1}, which exec/attach upgrades (WebSocket, SPDY) need.
  */
 public final class TlsServerOptions {

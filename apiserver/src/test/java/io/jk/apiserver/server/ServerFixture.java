@@ -1,7 +1,11 @@
 package io.jk.apiserver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jk.apiserver.memstore.MemoryStore;
+import io.jk.apiserver.storage.StoreFactory;
+import io.jk.apiserver.storage.StoreOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import io.jk.apiserver.storage.Store;
 import io.jk.common.json.Json;
 import io.vertx.core.Vertx;
@@ -14,11 +18,12 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
-/** An API server on a memory store and a plain HTTP client for it, for HTTP-level tests. */
+/** An API server on a temporary SQLite store and a plain HTTP client for it, for HTTP-level tests. */
 final class ServerFixture implements AutoCloseable {
 
   final Vertx vertx = Vertx.vertx();
-  final Store store = new MemoryStore();
+  final Path dir = Files.createTempDirectory("jk-apiserver-test");
+  final Store store = StoreFactory.open("sqlite://" + dir.resolve("state.db"), StoreOptions.defaults());
   final ApiServer server;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -86,5 +91,8 @@ final class ServerFixture implements AutoCloseable {
     server.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     store.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try (var files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
   }
 }

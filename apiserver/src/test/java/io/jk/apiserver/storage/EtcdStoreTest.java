@@ -28,8 +28,8 @@ class EtcdStoreTest extends StoreConformanceTest {
   }
 
   @Override
-  protected Store newStore() {
-    return StoreFactory.open(etcd.endpoint(), StoreOptions.defaults());
+  protected Store newStore(StoreOptions options) {
+    return StoreFactory.open(etcd.endpoint(), options);
   }
 
   @Test

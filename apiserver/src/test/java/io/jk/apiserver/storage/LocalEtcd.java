@@ -11,13 +11,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * A copy of {@code io.jk.testing.etcd.EtcdProcess} for this module's own tests (the testing module
- * depends on the API server, so these tests cannot use it).
+ * depends on the API server, so these tests cannot use it). Keep the two the same.
  *
  * <p>A real etcd server for tests: Debian's {@code /usr/bin/etcd} on free loopback ports with its data
  * in a fresh directory on disk (never {@code --unsafe-no-fsync}). {@link #start()} returns once
@@ -28,8 +29,20 @@ import java.util.stream.Stream;
  *   Store store = StoreFactory.open(etcd.endpoint(), StoreOptions.defaults());
  * }
  * }</pre>
+ *
+ * <p>{@link #startTls(Tls)} serves clients over HTTPS with a given server certificate and requires
+ * client certificates signed by the given CA ({@code --client-cert-auth}).
  */
-final class LocalEtcd implements AutoCloseable {
+public final class LocalEtcd implements AutoCloseable {
+
+  /**
+   * TLS files for the client port.
+   *
+   * @param certFile server certificate (PEM), valid for IP 127.0.0.1
+   * @param keyFile its private key (PEM)
+   * @param trustedCaFile CA (PEM) that client certificates must be signed by
+   */
+  public record Tls(Path certFile, Path keyFile, Path trustedCaFile) {}
 
   /** The etcd binary used unless {@code JK_ETCD_BINARY} names another. */
   public static final String DEFAULT_BINARY = "/usr/bin/etcd";
@@ -39,11 +52,13 @@ final class LocalEtcd implements AutoCloseable {
   private final Process process;
   private final Path dir;
   private final int clientPort;
+  private final boolean tls;
 
-  private LocalEtcd(Process process, Path dir, int clientPort) {
+  private LocalEtcd(Process process, Path dir, int clientPort, boolean tls) {
     this.process = process;
     this.dir = dir;
     this.clientPort = clientPort;
+    this.tls = tls;
   }
 
   /** Whether the etcd binary is installed (tests skip themselves when it is not). */
@@ -58,13 +73,18 @@ final class LocalEtcd implements AutoCloseable {
 
   /** Starts etcd in a new temporary directory and waits until it is healthy. */
   public static LocalEtcd start() {
+    return startTls(null);
+  }
+
+  /** Starts etcd serving clients over HTTPS ({@code tls == null}: plain HTTP) and waits until it is ready. */
+  public static LocalEtcd startTls(Tls tls) {
     IOException last = null;
     // Free ports are picked by binding port 0; another process may grab one first, so retry.
     for (int attempt = 0; attempt < 3; attempt++) {
       Path dir = null;
       try {
         dir = Files.createTempDirectory("jk-etcd-");
-        return startIn(dir);
+        return startIn(dir, tls);
       } catch (IOException e) {
         last = e;
         if (dir != null) {
@@ -75,12 +95,12 @@ final class LocalEtcd implements AutoCloseable {
     throw new UncheckedIOException("etcd did not start", last);
   }
 
-  private static LocalEtcd startIn(Path dir) throws IOException {
+  private static LocalEtcd startIn(Path dir, Tls tls) throws IOException {
     int clientPort = freePort();
     int peerPort = freePort();
-    String client = "http://127.0.0.1:" + clientPort;
+    String client = (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
     String peer = "http://127.0.0.1:" + peerPort;
-    List<String> cmd = List.of(binary(),
+    List<String> cmd = new ArrayList<>(List.of(binary(),
         "--name", "jk-test",
         "--data-dir", dir.resolve("data").toString(),
         "--listen-client-urls", client,
@@ -88,13 +108,17 @@ final class LocalEtcd implements AutoCloseable {
         "--listen-peer-urls", peer,
         "--initial-advertise-peer-urls", peer,
         "--initial-cluster", "jk-test=" + peer,
-        "--initial-cluster-state", "new");
+        "--initial-cluster-state", "new"));
+    if (tls != null) {
+      cmd.addAll(List.of("--cert-file", tls.certFile().toString(), "--key-file", tls.keyFile().toString(),
+          "--client-cert-auth", "--trusted-ca-file", tls.trustedCaFile().toString()));
+    }
     Path log = dir.resolve("etcd.log");
     Process p = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
-    LocalEtcd etcd = new LocalEtcd(p, dir, clientPort);
+    LocalEtcd etcd = new LocalEtcd(p, dir, clientPort, tls != null);
     try {
       etcd.awaitHealthy(log);
       return etcd;
@@ -105,6 +129,10 @@ final class LocalEtcd implements AutoCloseable {
   }
 
   private void awaitHealthy(Path log) throws IOException {
+    if (tls) {
+      awaitLogLine(log, "serving client requests on");
+      return;
+    }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest health = HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
         .timeout(Duration.ofSeconds(2)).GET().build();
@@ -134,6 +162,26 @@ final class LocalEtcd implements AutoCloseable {
     throw new IOException("etcd not healthy after " + START_TIMEOUT.toSeconds() + " s: " + tail(log));
   }
 
+  /** With TLS and client-cert-auth a plain health probe cannot get in; etcd's log says when it serves. */
+  private void awaitLogLine(Path log, String marker) throws IOException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IOException("etcd exited with " + process.exitValue() + ": " + tail(log));
+      }
+      if (Files.exists(log) && Files.readString(log).contains(marker)) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for etcd", e);
+      }
+    }
+    throw new IOException("etcd not ready after " + START_TIMEOUT.toSeconds() + " s: " + tail(log));
+  }
+
   private static String tail(Path log) {
     try {
       List<String> lines = Files.readAllLines(log);
@@ -149,9 +197,9 @@ final class LocalEtcd implements AutoCloseable {
     }
   }
 
-  /** The client URL, {@code http://127.0.0.1:PORT}. */
+  /** The client URL, {@code http://127.0.0.1:PORT} ({@code https://} with TLS). */
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls ? "https" : "http") + "://127.0.0.1:" + clientPort;
   }
 
   /** The PID of the etcd process. */

@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,12 +22,12 @@ class SqliteStoreTest extends StoreConformanceTest {
   Path dir;
 
   @Override
-  protected Store newStore() {
-    return StoreFactory.open("sqlite://" + dir.resolve("state.db"), StoreOptions.defaults());
+  protected Store newStore(StoreOptions options) {
+    return StoreFactory.open("sqlite://" + dir.resolve("state.db"), options);
   }
 
   @Test
-  void reopeningContinuesTheRevisionCounterAndKeepsData() {
+  void reopeningContinuesTheRevisionCounterAndKeepsData() throws Exception {
     KeyValue a = get(store.create(p + "a", b("1")));
     get(store.delete(p + "a", 0));
     KeyValue c = get(store.create(p + "c", b("3")));
@@ -41,7 +43,7 @@ class SqliteStoreTest extends StoreConformanceTest {
 
   @Test
   void secondStoreOnTheSameFileIsRefused() {
-    StoreException e = assertThrows(StoreException.class, this::newStore);
+    StoreException e = assertThrows(StoreException.class, () -> newStore());
     assertEquals(true, e.getMessage().contains("already open"), e.getMessage());
   }
 
@@ -56,18 +58,53 @@ class SqliteStoreTest extends StoreConformanceTest {
   }
 
   @Test
-  void automaticCompactionKeepsTheConfiguredWindow() {
-    store.close();
-    store = StoreFactory.open("sqlite://" + dir.resolve("auto.db"),
-        StoreOptions.defaults().withCompaction(Duration.ofMillis(100), 5));
-    for (int i = 0; i < 20; i++) {
-      get(store.create(p + i, b("v")));
+  void compactionInChunksRemovesEveryDeadRowFromTheFile() throws Exception {
+    int n = 6_000;
+    List<io.vertx.core.Future<KeyValue>> creates = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      creates.add(store.create(p + "tmp" + i, b("x")));
     }
-    long cur = get(store.currentRevision());
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-        .until(() -> store.compactedRevision() == cur - 5);
-    failure(store.list(p, null, 0, cur - 6), StoreException.Compacted.class);
-    assertEquals(20, get(store.list(p, null, 0, 0)).items().size());
+    creates.forEach(StoreConformanceTest::get);
+    List<io.vertx.core.Future<KeyValue>> deletes = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      deletes.add(store.delete(p + "tmp" + i, 0));
+    }
+    deletes.forEach(StoreConformanceTest::get);
+    KeyValue kept = get(store.create(p + "kept", b("1")));
+    KeyValue kept2 = get(store.update(p + "kept", b("2"), kept.modRevision()));
+    long target = get(store.currentRevision());
+    assertEquals(2L * n + 2, target);
+
+    get(store.compact(target));
+    assertEquals(target, store.compactedRevision());
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ((SqliteStore) store).path());
+        ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*), MIN(id) FROM log")) {
+      rs.next();
+      assertEquals(1, rs.getInt(1), "only the current version of the one live key is left");
+      assertEquals(kept2.modRevision(), rs.getLong(2));
+    }
+    assertEquals("2", s(get(store.get(p + "kept")).value()));
+    // The counter survives compaction of the newest rows and a reopen.
+    store.close();
+    store = newStore();
+    assertEquals(target, (long) get(store.currentRevision()));
+    assertEquals(target, store.compactedRevision());
+    assertEquals(target + 1, get(store.create(p + "next", b("n"))).modRevision());
+  }
+
+  @Test
+  void emptyAndUnusualPrefixesListAndWatchTheRightKeys() {
+    get(store.create("/a", b("1")));
+    get(store.create("/b\uffff", b("2")));
+    get(store.create("/b\uffffx", b("3")));
+    get(store.create("/c", b("4")));
+    assertEquals(4, get(store.list("", null, 0, 0)).items().size(), "the empty prefix is every key");
+    assertEquals(List.of("/b\uffff", "/b\uffffx"),
+        get(store.list("/b\uffff", null, 0, 0)).items().stream().map(KeyValue::key).toList());
+    StoreConformanceTest.Recorder r = new StoreConformanceTest.Recorder();
+    try (Watch w = store.watch("", 0, r)) {
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> r.events.size() == 4);
+    }
   }
 
   @Test

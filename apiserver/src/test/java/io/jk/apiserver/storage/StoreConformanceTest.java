@@ -36,8 +36,13 @@ public abstract class StoreConformanceTest {
   protected Store store;
   protected String p;
 
-  /** A fresh store (or a fresh client of a shared server). */
-  protected abstract Store newStore() throws Exception;
+  /** A fresh store (or a fresh client of a shared server) with these options. */
+  protected abstract Store newStore(StoreOptions options) throws Exception;
+
+  /** A fresh store with the default options. */
+  protected Store newStore() throws Exception {
+    return newStore(StoreOptions.defaults());
+  }
 
   @BeforeEach
   void openStore() throws Exception {
@@ -93,7 +98,7 @@ public abstract class StoreConformanceTest {
   }
 
   /** Collects watch events and errors. */
-  protected static final class Recorder implements WatchListener {
+  static final class Recorder implements WatchListener {
     final List<WatchEvent> events = Collections.synchronizedList(new ArrayList<>());
     final AtomicReference<Throwable> error = new AtomicReference<>();
     volatile boolean overlapped;
@@ -174,6 +179,50 @@ public abstract class StoreConformanceTest {
     assertEquals(again.modRevision(), again.createRevision(), "a re-created key is a new key");
     get(store.delete(p + "a", 0));
     assertNull(get(store.get(p + "a")));
+  }
+
+  @Test
+  void racingWritesOnOneKeyHaveExactlyOneWinner() {
+    // Sent without waiting, so a batching backend gets them in one batch.
+    List<Future<KeyValue>> creates = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      creates.add(store.create(p + "k", b("c" + i)));
+    }
+    KeyValue created = single(creates, StoreException.KeyExists.class);
+    assertEquals(s(created.value()), s(get(store.get(p + "k")).value()));
+
+    List<Future<KeyValue>> updates = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      updates.add(store.update(p + "k", b("u" + i), created.modRevision()));
+    }
+    KeyValue updated = single(updates, StoreException.Conflict.class);
+    for (Future<KeyValue> f : updates) {
+      if (f.failed()) {
+        assertEquals(updated.modRevision(), ((StoreException.Conflict) f.cause()).current().modRevision(),
+            "losers see the winner's version");
+      }
+    }
+    List<Future<KeyValue>> deletes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      deletes.add(store.delete(p + "k", updated.modRevision()));
+    }
+    single(deletes, StoreException.NotFound.class);
+    assertNull(get(store.get(p + "k")));
+  }
+
+  private static KeyValue single(List<Future<KeyValue>> futures, Class<? extends StoreException> loserType) {
+    KeyValue winner = null;
+    for (Future<KeyValue> f : futures) {
+      try {
+        KeyValue kv = get(f);
+        assertNull(winner, "only one write wins");
+        winner = kv;
+      } catch (StoreException e) {
+        assertInstanceOf(loserType, e);
+      }
+    }
+    assertNotNull(winner, "one write wins");
+    return winner;
   }
 
   @Test
@@ -265,6 +314,70 @@ public abstract class StoreConformanceTest {
   }
 
   @Test
+  void resultsArriveOnTheCallersVertxContext() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.Context ctx = vertx.getOrCreateContext();
+      java.util.concurrent.CompletableFuture<List<Boolean>> onContext = new java.util.concurrent.CompletableFuture<>();
+      ctx.runOnContext(v -> {
+        List<Boolean> seen = Collections.synchronizedList(new ArrayList<>());
+        store.create(p + "ctx", b("1"))
+            .onComplete(ar -> seen.add(io.vertx.core.Vertx.currentContext() == ctx))
+            .compose(kv -> store.create(p + "ctx", b("again")))
+            .onComplete(ar -> seen.add(io.vertx.core.Vertx.currentContext() == ctx && ar.failed()))
+            .recover(e -> store.get(p + "ctx"))
+            .compose(kv -> store.list(p, null, 0, 0))
+            .onComplete(ar -> {
+              seen.add(io.vertx.core.Vertx.currentContext() == ctx && ar.succeeded());
+              onContext.complete(seen);
+            });
+      });
+      assertEquals(List.of(true, true, true), onContext.get(30, TimeUnit.SECONDS),
+          "success, failure and read callbacks all run on the caller's context");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void compactionRacingWatchesNeverLeavesAGap() throws Exception {
+    // Watches start from revisions that a concurrent compaction is removing: each either gets
+    // Compacted, or every event after its start revision with no gap.
+    List<Long> revs = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      revs.add(get(store.create(p + "k" + (i % 5) + "-" + i, b("v"))).modRevision());
+    }
+    long end = revs.get(revs.size() - 1);
+    List<Recorder> recorders = new ArrayList<>();
+    List<Watch> watches = new ArrayList<>();
+    try {
+      Future<Void> compaction = store.compact(revs.get(15));
+      for (int i = 0; i < revs.size(); i += 2) {
+        Recorder r = new Recorder();
+        recorders.add(r);
+        watches.add(store.watch(p, revs.get(i), r));
+      }
+      get(compaction);
+      int compactedCount = 0;
+      for (int w = 0; w < recorders.size(); w++) {
+        Recorder r = recorders.get(w);
+        long from = revs.get(w * 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> r.error.get() != null
+            || (!r.events.isEmpty() && r.revisions().get(r.revisions().size() - 1) == end) || from == end);
+        if (r.error.get() != null) {
+          assertInstanceOf(StoreException.Compacted.class, r.error.get());
+          compactedCount++;
+        } else {
+          assertEquals(revs.subList(w * 2 + 1, revs.size()), r.revisions(), "watch from " + from);
+        }
+      }
+      assertTrue(compactedCount > 0 || store.compactedRevision() >= revs.get(15));
+    } finally {
+      watches.forEach(Watch::close);
+    }
+  }
+
+  @Test
   void closedWatchGetsNothingMore() {
     Recorder r = new Recorder();
     Watch w = store.watch(p, get(store.currentRevision()), r);
@@ -317,6 +430,20 @@ public abstract class StoreConformanceTest {
       assertEquals(p + "after", ok.events.get(0).kv().key());
       assertNull(ok.error.get());
     }
+  }
+
+  @Test
+  void automaticCompactionKeepsTheConfiguredWindow() throws Exception {
+    store.close();
+    store = newStore(StoreOptions.defaults().withCompaction(Duration.ofMillis(100), 5));
+    for (int i = 0; i < 20; i++) {
+      get(store.create(p + i, b("v")));
+    }
+    long cur = get(store.currentRevision());
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.compactedRevision() == cur - 5);
+    failure(store.list(p, null, 0, cur - 6), StoreException.Compacted.class);
+    assertEquals(15, get(store.list(p, null, 0, cur - 5)).items().size(), "the oldest kept revision is readable");
+    assertEquals(20, get(store.list(p, null, 0, 0)).items().size());
   }
 
   @Test

@@ -463,7 +463,8 @@ public final class DeploymentController implements Reconciler {
       setCondition(conds, AVAILABLE, "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now, false);
     }
     boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
-    Integer deadline = d.getSpec().getProgressDeadlineSeconds();
+    // The API server defaults it to 600; an undefaulted object gets the same.
+    Integer deadline = d.getSpec().getProgressDeadlineSeconds() == null ? 600 : d.getSpec().getProgressDeadlineSeconds();
     DeploymentCondition progressing = find(conds, PROGRESSING);
     Result result = Result.done();
     String rsName = newRs == null ? "" : newRs.getMetadata().getName();

@@ -3,7 +3,11 @@ package io.jk.controllers.deployment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import java.util.Iterator;
 import io.jk.common.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -29,7 +33,7 @@ public final class PodTemplateHash {
   public static String of(PodTemplateSpec template, Integer collisionCount) {
     byte[] bytes;
     try {
-      bytes = CANONICAL.writeValueAsBytes(withoutHashLabel(template));
+      bytes = CANONICAL.writeValueAsBytes(normalized(template));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize pod template: " + e.getMessage(), e);
     }
@@ -48,7 +52,36 @@ public final class PodTemplateHash {
 
   /** Whether two templates are equal once their pod-template-hash labels are ignored. */
   public static boolean equalIgnoringHash(PodTemplateSpec a, PodTemplateSpec b) {
-    return CANONICAL.valueToTree(withoutHashLabel(a)).equals(CANONICAL.valueToTree(withoutHashLabel(b)));
+    return normalized(a).equals(normalized(b));
+  }
+
+  /**
+   * The template as a JSON tree without the hash label and without empty objects, arrays and
+   * nulls: {@code resources: {}} sent by kubectl means the same as no resources.
+   */
+  static JsonNode normalized(PodTemplateSpec template) {
+    JsonNode tree = CANONICAL.valueToTree(withoutHashLabel(template));
+    prune(tree);
+    return tree;
+  }
+
+  private static boolean prune(JsonNode node) {
+    if (node instanceof ObjectNode o) {
+      Iterator<Map.Entry<String, JsonNode>> it = o.fields();
+      while (it.hasNext()) {
+        if (prune(it.next().getValue())) {
+          it.remove();
+        }
+      }
+      return o.isEmpty();
+    }
+    if (node instanceof ArrayNode a) {
+      for (JsonNode e : a) {
+        prune(e);
+      }
+      return a.isEmpty();
+    }
+    return node == null || node.isNull();
   }
 
   /** A copy of {@code template} without the pod-template-hash label. */

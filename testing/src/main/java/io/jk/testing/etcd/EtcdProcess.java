@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -25,8 +26,20 @@ import java.util.stream.Stream;
  *   Store store = StoreFactory.open(etcd.endpoint(), StoreOptions.defaults());
  * }
  * }</pre>
+ *
+ * <p>{@link #startTls(Tls)} serves clients over HTTPS with a given server certificate and requires
+ * client certificates signed by the given CA ({@code --client-cert-auth}).
  */
 public final class EtcdProcess implements AutoCloseable {
+
+  /**
+   * TLS files for the client port.
+   *
+   * @param certFile server certificate (PEM), valid for IP 127.0.0.1
+   * @param keyFile its private key (PEM)
+   * @param trustedCaFile CA (PEM) that client certificates must be signed by
+   */
+  public record Tls(Path certFile, Path keyFile, Path trustedCaFile) {}
 
   /** The etcd binary used unless {@code JK_ETCD_BINARY} names another. */
   public static final String DEFAULT_BINARY = "/usr/bin/etcd";
@@ -36,11 +49,13 @@ public final class EtcdProcess implements AutoCloseable {
   private final Process process;
   private final Path dir;
   private final int clientPort;
+  private final boolean tls;
 
-  private EtcdProcess(Process process, Path dir, int clientPort) {
+  private EtcdProcess(Process process, Path dir, int clientPort, boolean tls) {
     this.process = process;
     this.dir = dir;
     this.clientPort = clientPort;
+    this.tls = tls;
   }
 
   /** Whether the etcd binary is installed (tests skip themselves when it is not). */
@@ -55,13 +70,18 @@ public final class EtcdProcess implements AutoCloseable {
 
   /** Starts etcd in a new temporary directory and waits until it is healthy. */
   public static EtcdProcess start() {
+    return startTls(null);
+  }
+
+  /** Starts etcd serving clients over HTTPS ({@code tls == null}: plain HTTP) and waits until it is ready. */
+  public static EtcdProcess startTls(Tls tls) {
     IOException last = null;
     // Free ports are picked by binding port 0; another process may grab one first, so retry.
     for (int attempt = 0; attempt < 3; attempt++) {
       Path dir = null;
       try {
         dir = Files.createTempDirectory("jk-etcd-");
-        return startIn(dir);
+        return startIn(dir, tls);
       } catch (IOException e) {
         last = e;
         if (dir != null) {
@@ -72,12 +92,12 @@ public final class EtcdProcess implements AutoCloseable {
     throw new UncheckedIOException("etcd did not start", last);
   }
 
-  private static EtcdProcess startIn(Path dir) throws IOException {
+  private static EtcdProcess startIn(Path dir, Tls tls) throws IOException {
     int clientPort = freePort();
     int peerPort = freePort();
-    String client = "http://127.0.0.1:" + clientPort;
+    String client = (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
     String peer = "http://127.0.0.1:" + peerPort;
-    List<String> cmd = List.of(binary(),
+    List<String> cmd = new ArrayList<>(List.of(binary(),
         "--name", "jk-test",
         "--data-dir", dir.resolve("data").toString(),
         "--listen-client-urls", client,
@@ -85,13 +105,17 @@ public final class EtcdProcess implements AutoCloseable {
         "--listen-peer-urls", peer,
         "--initial-advertise-peer-urls", peer,
         "--initial-cluster", "jk-test=" + peer,
-        "--initial-cluster-state", "new");
+        "--initial-cluster-state", "new"));
+    if (tls != null) {
+      cmd.addAll(List.of("--cert-file", tls.certFile().toString(), "--key-file", tls.keyFile().toString(),
+          "--client-cert-auth", "--trusted-ca-file", tls.trustedCaFile().toString()));
+    }
     Path log = dir.resolve("etcd.log");
     Process p = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
-    EtcdProcess etcd = new EtcdProcess(p, dir, clientPort);
+    EtcdProcess etcd = new EtcdProcess(p, dir, clientPort, tls != null);
     try {
       etcd.awaitHealthy(log);
       return etcd;
@@ -102,6 +126,10 @@ public final class EtcdProcess implements AutoCloseable {
   }
 
   private void awaitHealthy(Path log) throws IOException {
+    if (tls) {
+      awaitLogLine(log, "serving client requests on");
+      return;
+    }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest health = HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
         .timeout(Duration.ofSeconds(2)).GET().build();
@@ -131,6 +159,26 @@ public final class EtcdProcess implements AutoCloseable {
     throw new IOException("etcd not healthy after " + START_TIMEOUT.toSeconds() + " s: " + tail(log));
   }
 
+  /** With TLS and client-cert-auth a plain health probe cannot get in; etcd's log says when it serves. */
+  private void awaitLogLine(Path log, String marker) throws IOException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IOException("etcd exited with " + process.exitValue() + ": " + tail(log));
+      }
+      if (Files.exists(log) && Files.readString(log).contains(marker)) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for etcd", e);
+      }
+    }
+    throw new IOException("etcd not ready after " + START_TIMEOUT.toSeconds() + " s: " + tail(log));
+  }
+
   private static String tail(Path log) {
     try {
       List<String> lines = Files.readAllLines(log);
@@ -146,9 +194,9 @@ public final class EtcdProcess implements AutoCloseable {
     }
   }
 
-  /** The client URL, {@code http://127.0.0.1:PORT}. */
+  /** The client URL, {@code http://127.0.0.1:PORT} ({@code https://} with TLS). */
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls ? "https" : "http") + "://127.0.0.1:" + clientPort;
   }
 
   /** The PID of the etcd process. */

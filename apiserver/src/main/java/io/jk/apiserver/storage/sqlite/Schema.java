@@ -50,14 +50,23 @@ final class Schema {
   static final String COMPACT_TOMBSTONES = "DELETE FROM log WHERE deleted = 1 AND id > ? AND id <= ?";
 
   /**
-   * Live keys under a prefix as of a revision, key order, after a key: the newest row of each name at
-   * or below the revision that is no tombstone. Parameters: lower bound, upper bound, startAfter,
-   * revision, limit.
+   * Live keys under a prefix as of a revision, key order, from a lower bound: the newest row of each
+   * name at or below the revision that is no tombstone. It walks the (name, id) index in key order
+   * and stops at the limit, so a page costs its own size, not the prefix's. The lower bound is one
+   * comparison ({@code >=} the prefix, or {@code >} the continue key) so the index search starts
+   * there. Parameters: lower bound, upper bound, revision, revision, limit.
    */
-  static final String LIST =
-      "SELECT l.id, l.name, l.create_revision, l.value FROM log l WHERE l.id IN ("
-          + " SELECT MAX(id) FROM log WHERE name >= ? AND name < ? AND name > ? AND id <= ? GROUP BY name)"
-          + " AND l.deleted = 0 ORDER BY l.name LIMIT ?";
+  static final String LIST_FROM = list(">=");
+
+  /** {@link #LIST_FROM} strictly after a key (a continue token). */
+  static final String LIST_AFTER = list(">");
+
+  private static String list(String lowerOp) {
+    return "SELECT l.id, l.name, l.create_revision, l.value FROM log l"
+        + " WHERE l.name " + lowerOp + " ? AND l.name < ? AND l.id <= ? AND l.deleted = 0"
+        + " AND l.id = (SELECT MAX(m.id) FROM log m WHERE m.name = l.name AND m.id <= ?)"
+        + " ORDER BY l.name LIMIT ?";
+  }
 
   /** The changes in a revision range under a prefix, with the superseded row for prevKv. */
   static final String CHANGES =

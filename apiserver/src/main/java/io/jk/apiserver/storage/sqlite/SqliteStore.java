@@ -149,9 +149,14 @@ public final class SqliteStore implements Store {
             throw new StoreException("SQLite store " + abs + " could not switch to WAL journal mode");
           }
         }
+        try (ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
+          // 2 = FULL: the WAL is fsync'd at every commit, so an acknowledged write survives power loss.
+          if (!rs.next() || rs.getInt(1) != 2) {
+            throw new StoreException("SQLite store " + abs + " could not set synchronous=FULL");
+          }
+        }
       }
       long[] revs = Writer.readRevisions(conn);
-      conn.setAutoCommit(false);
       LOG.info("Opened SQLite store path={} revision={} compactedRevision={}", abs, revs[0], revs[1]);
       return new SqliteStore(abs, options, channel, lock, conn, revs[0], revs[1]);
     } catch (IOException | SQLException e) {
@@ -228,10 +233,11 @@ public final class SqliteStore implements Store {
     return readers.submit(conn -> {
       List<KeyValue> items = new ArrayList<>();
       boolean more = false;
-      try (PreparedStatement ps = conn.prepareStatement(Schema.LIST)) {
-        ps.setString(1, prefix);
+      boolean after = startAfter != null && startAfter.compareTo(prefix) >= 0;
+      try (PreparedStatement ps = conn.prepareStatement(after ? Schema.LIST_AFTER : Schema.LIST_FROM)) {
+        ps.setString(1, after ? startAfter : prefix);
         ps.setObject(2, range.upper());
-        ps.setString(3, startAfter == null ? "" : startAfter);
+        ps.setLong(3, rev);
         ps.setLong(4, rev);
         ps.setLong(5, limit <= 0 ? -1 : (long) limit + 1);
         try (ResultSet rs = ps.executeQuery()) {

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class Writer implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
+  /** Revisions compacted per transaction. */
+  static final long COMPACT_CHUNK = 5_000;
   private static final WriteOp STOP = new WriteOp(WriteOp.Kind.COMPACT, null, null, -1, null);
 
   private final Connection conn;
@@ -39,6 +41,12 @@ final class Writer implements Runnable {
   private final WatchHub hub;
   private final PreparedStatement currentRow;
   private final PreparedStatement insert;
+  /**
+   * BEGIN/COMMIT/ROLLBACK as SQL on an auto-commit connection: SQLite itself rolls a transaction
+   * back on some errors (SQLITE_FULL), which the JDBC driver's own transaction state would not
+   * notice, leaving later statements to run (and commit) outside any transaction.
+   */
+  private final Statement control;
   private final Thread thread;
   private volatile boolean stopping;
 
@@ -64,6 +72,7 @@ final class Writer implements Runnable {
     this.hub = hub;
     this.currentRow = conn.prepareStatement(Schema.CURRENT_ROW);
     this.insert = conn.prepareStatement(Schema.INSERT);
+    this.control = conn.createStatement();
     this.thread = new Thread(this, "jk-sqlite-writer-" + name);
     this.thread.setDaemon(true);
   }
@@ -90,6 +99,13 @@ final class Writer implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // A write that raced with stop() may have been queued after the thread's last look.
+    WriteOp late;
+    while ((late = queue.poll()) != null) {
+      if (late != STOP) {
+        late.done.fail(new StoreException("store is closed"));
+      }
+    }
   }
 
   @Override
@@ -104,18 +120,31 @@ final class Writer implements Runnable {
       }
       queue.drainTo(batch, maxBatch - 1);
       List<WriteOp> writes = new ArrayList<>(batch.size());
-      for (WriteOp op : batch) {
-        if (op == STOP) {
-          running = false;
-        } else if (op.kind == WriteOp.Kind.COMPACT) {
-          commitWrites(writes);
-          writes.clear();
-          compact(op);
-        } else {
-          writes.add(op);
+      try {
+        for (WriteOp op : batch) {
+          if (op == STOP) {
+            running = false;
+          } else if (op.kind == WriteOp.Kind.COMPACT) {
+            commitWrites(writes);
+            writes.clear();
+            compact(op);
+          } else {
+            writes.add(op);
+          }
         }
+        commitWrites(writes);
+      } catch (RuntimeException | Error e) {
+        // Never let the only writer die: fail what this batch still holds and go on.
+        LOG.error("Writer failed unexpectedly err=\"{}\"", e.toString(), e);
+        StoreException failure = new StoreException("write failed (it may or may not have been stored): " + e, e);
+        for (WriteOp op : batch) {
+          if (op != STOP) {
+            op.done.fail(failure);
+          }
+        }
+        rollbackQuietly();
+        resyncRevision();
       }
-      commitWrites(writes);
       batch.clear();
     }
     // Anything queued after STOP is refused.
@@ -136,6 +165,7 @@ final class Writer implements Runnable {
     List<WatchEvent> events = new ArrayList<>(ops.size());
     long rev = revisions.current();
     try {
+      control.execute("BEGIN IMMEDIATE");
       for (int i = 0; i < ops.size(); i++) {
         WriteOp op = ops.get(i);
         Row cur = latest.containsKey(op.key) ? latest.get(op.key) : loadCurrent(op.key);
@@ -193,9 +223,9 @@ final class Writer implements Runnable {
       }
       if (!events.isEmpty()) {
         insert.executeBatch();
-        conn.commit();
+        control.execute("COMMIT");
       } else {
-        conn.rollback();
+        control.execute("ROLLBACK");
       }
     } catch (SQLException | RuntimeException e) {
       LOG.error("Write batch failed size={} err=\"{}\"", ops.size(), e.toString());
@@ -204,6 +234,7 @@ final class Writer implements Runnable {
       for (WriteOp op : ops) {
         op.done.fail(failure);
       }
+      resyncRevision();
       return;
     }
     revisions.committed(rev);
@@ -242,6 +273,11 @@ final class Writer implements Runnable {
     insert.addBatch();
   }
 
+  /**
+   * Compacts up to {@code op.revision} in chunks of {@link #COMPACT_CHUNK} revisions, one transaction
+   * each, putting the rest back at the end of the queue so writes waiting meanwhile go first: a big
+   * compaction never stalls writes for long.
+   */
   private void compact(WriteOp op) {
     long target = Math.min(op.revision, revisions.current());
     long from = revisions.compacted();
@@ -249,38 +285,67 @@ final class Writer implements Runnable {
       op.done.succeed(null);
       return;
     }
-    revisions.compacting(target);
+    long upTo = Math.min(target, from + COMPACT_CHUNK);
+    revisions.compacting(upTo);
     long started = System.nanoTime();
     try (PreparedStatement superseded = conn.prepareStatement(Schema.COMPACT_SUPERSEDED);
         PreparedStatement tombstones = conn.prepareStatement(Schema.COMPACT_TOMBSTONES);
         PreparedStatement meta = conn.prepareStatement(Schema.WRITE_COMPACT_REVISION)) {
+      control.execute("BEGIN IMMEDIATE");
       // Superseded rows first (their superseding row may be a tombstone removed next).
       superseded.setLong(1, from);
-      superseded.setLong(2, target);
+      superseded.setLong(2, upTo);
       int removed = superseded.executeUpdate();
       tombstones.setLong(1, from);
-      tombstones.setLong(2, target);
+      tombstones.setLong(2, upTo);
       removed += tombstones.executeUpdate();
-      meta.setLong(1, target);
+      meta.setLong(1, upTo);
       meta.executeUpdate();
-      conn.commit();
-      LOG.info("Compacted revision={} removedRows={} tookMs={}", target, removed,
+      control.execute("COMMIT");
+      LOG.info("Compacted revision={} removedRows={} tookMs={}", upTo, removed,
           (System.nanoTime() - started) / 1_000_000);
-      op.done.succeed(null);
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
       revisions.compacting(from);
-      LOG.error("Compaction failed revision={} err=\"{}\"", target, e.toString());
+      LOG.error("Compaction failed revision={} err=\"{}\"", upTo, e.toString());
       op.done.fail(new StoreException("compaction failed: " + e, e));
+      return;
+    }
+    if (upTo < target) {
+      queue.add(op);
+    } else {
+      op.done.succeed(null);
+    }
+  }
+
+  /**
+   * After a failed commit the file may hold more than the counter says (a commit can fail after it
+   * reached the disk); reading the counter back keeps the next revisions unique and increasing.
+   */
+  private void resyncRevision() {
+    try {
+      long stored = readRevisions(conn)[0];
+      if (stored > revisions.current()) {
+        LOG.warn("Revision counter behind the file after a failed commit memory={} file={}", revisions.current(),
+            stored);
+        revisions.committed(stored);
+      }
+    } catch (SQLException e) {
+      LOG.error("Cannot read the revision back after a failed commit err=\"{}\"", e.toString());
     }
   }
 
   private void rollbackQuietly() {
     try {
       insert.clearBatch();
-      conn.rollback();
+      control.execute("ROLLBACK");
     } catch (SQLException e) {
-      LOG.warn("Rollback failed err=\"{}\"", e.toString());
+      // SQLite may have rolled the transaction back itself already.
+      if (String.valueOf(e.getMessage()).contains("no transaction is active")) {
+        LOG.debug("Rollback found no transaction");
+      } else {
+        LOG.warn("Rollback failed err=\"{}\"", e.toString());
+      }
     }
   }
 

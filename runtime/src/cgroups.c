@@ -1,0 +1,408 @@
+/* cgroups: v1 (one directory per controller) and v2 (one unified directory) behind
+ * rt_cgroup_ops_t. The container's cgroup is nested under the caller's own cgroup. */
+#include "jkrt.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+const char *rt_cgroup2_root = NULL; /* set by --cgroup2-root (tests against a fake cgroupfs) */
+
+static int cg_write(const char *dir, const char *file, const char *val, rt_error_t *err) {
+  char path[4400];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  if (rt_write_file(path, val, err) < 0)
+    return rt_make_error(err, err->errnum, "cgroup write %s=%s", path, val);
+  return 0;
+}
+
+static int cg_write_i64(const char *dir, const char *file, int64_t v, rt_error_t *err) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%lld", (long long)v);
+  return cg_write(dir, file, buf, err);
+}
+
+/* Value of "key N" in a flat keyed file such as memory.events, or -1. */
+static long long keyed_value(const char *dir, const char *file, const char *key) {
+  char path[4400];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  cleanup_free char *s = rt_read_file(path);
+  if (!s) return -1;
+  size_t kl = strlen(key);
+  for (char *line = s; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+    if (strncmp(line, key, kl) == 0 && line[kl] == ' ') return atoll(line + kl + 1);
+  return -1;
+}
+
+static void sleep_ms(int ms) {
+  struct timespec ts = {0, ms * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+static int enter_file(const char *dir, pid_t pid, rt_error_t *err) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%d", (int)pid);
+  return cg_write(dir, "cgroup.procs", buf, err);
+}
+
+static int kill_listed(const char *dir, int sig) {
+  char path[4400];
+  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+  cleanup_free char *s = rt_read_file(path);
+  int n = 0;
+  if (!s) return 0;
+  for (char *p = s; *p;) {
+    long pid = strtol(p, &p, 10);
+    if (pid > 0 && kill((pid_t)pid, sig) == 0) n++;
+    while (*p == '\n') p++;
+    if (pid <= 0) break;
+  }
+  return n;
+}
+
+static int rmdir_retry(const char *dir, rt_error_t *err) {
+  for (int i = 0; i < 200; i++) {
+    if (rmdir(dir) == 0 || errno == ENOENT) return 0;
+    if (errno != EBUSY) break;
+    sleep_ms(5);
+  }
+  return rt_make_error(err, errno, "rmdir cgroup %s", dir);
+}
+
+/* ---------------- v1 ---------------- */
+
+static int v1_create(rt_cgroup_t *cg, const rt_resources_t *r, rt_error_t *err) {
+  for (size_t i = 0; i < cg->n; i++) {
+    const char *c = cg->ctrl[i], *d = cg->path[i];
+    if (rt_mkdir_p(d, 0755) < 0) return rt_make_error(err, errno, "mkdir cgroup %s", d);
+    if (strcmp(c, "memory") == 0) {
+      if (r->mem_limit != RT_UNSET && r->mem_limit > 0 &&
+          cg_write_i64(d, "memory.limit_in_bytes", r->mem_limit, err) < 0)
+        return -1;
+      if (r->mem_reservation != RT_UNSET && r->mem_reservation > 0 &&
+          cg_write_i64(d, "memory.soft_limit_in_bytes", r->mem_reservation, err) < 0)
+        return -1;
+      if (r->mem_swap != RT_UNSET && r->mem_swap != 0 &&
+          cg_write_i64(d, "memory.memsw.limit_in_bytes", r->mem_swap, err) < 0)
+        return -1;
+    } else if (strcmp(c, "cpu") == 0) {
+      if (r->cpu_shares != RT_UNSET && r->cpu_shares > 0 &&
+          cg_write_i64(d, "cpu.shares", r->cpu_shares, err) < 0)
+        return -1;
+      if (r->cpu_period != RT_UNSET && r->cpu_period > 0 &&
+          cg_write_i64(d, "cpu.cfs_period_us", r->cpu_period, err) < 0)
+        return -1;
+      if (r->cpu_quota != RT_UNSET && r->cpu_quota != 0 &&
+          cg_write_i64(d, "cpu.cfs_quota_us", r->cpu_quota, err) < 0)
+        return -1;
+    } else if (strcmp(c, "pids") == 0) {
+      if (r->pids_limit != RT_UNSET) {
+        if (r->pids_limit > 0 ? cg_write_i64(d, "pids.max", r->pids_limit, err) < 0
+                              : cg_write(d, "pids.max", "max", err) < 0)
+          return -1;
+      }
+    } else if (strcmp(c, "cpuset") == 0) {
+      /* a v1 cpuset starts empty: inherit the parent's, then narrow */
+      char parent[4096];
+      snprintf(parent, sizeof parent, "%s", d);
+      *strrchr(parent, '/') = '\0';
+      const char *files[2] = {"cpuset.cpus", "cpuset.mems"};
+      const char *want[2] = {r->cpus, r->mems};
+      for (int k = 0; k < 2; k++) {
+        char p[4400];
+        snprintf(p, sizeof p, "%s/%s", parent, files[k]);
+        cleanup_free char *v = rt_read_file(p);
+        const char *val = want[k] ? want[k] : (v ? v : "");
+        if (cg_write(d, files[k], val, err) < 0) return -1;
+      }
+    }
+  }
+  return 0;
+}
+
+static int v1_enter(rt_cgroup_t *cg, pid_t pid, rt_error_t *err) {
+  for (size_t i = 0; i < cg->n; i++)
+    if (enter_file(cg->path[i], pid, err) < 0) return -1;
+  return 0;
+}
+
+static const char *v1_dir(rt_cgroup_t *cg, const char *ctrl) {
+  for (size_t i = 0; i < cg->n; i++)
+    if (strcmp(cg->ctrl[i], ctrl) == 0) return cg->path[i];
+  return NULL;
+}
+
+static int v1_freeze(rt_cgroup_t *cg, bool frozen, rt_error_t *err) {
+  const char *d = v1_dir(cg, "freezer");
+  if (!d) return rt_make_error(err, 0, "no freezer cgroup");
+  const char *want = frozen ? "FROZEN" : "THAWED";
+  for (int i = 0; i < 1000; i++) {
+    if (cg_write(d, "freezer.state", want, err) < 0) return -1;
+    char p[4400];
+    snprintf(p, sizeof p, "%s/freezer.state", d);
+    cleanup_free char *s = rt_read_file(p);
+    if (s && strncmp(s, want, strlen(want)) == 0) return 0;
+    sleep_ms(1);
+  }
+  return rt_make_error(err, EBUSY, "freezer did not reach %s", want);
+}
+
+static int v1_frozen(rt_cgroup_t *cg) {
+  const char *d = v1_dir(cg, "freezer");
+  char p[4400];
+  if (!d) return 0;
+  snprintf(p, sizeof p, "%s/freezer.state", d);
+  cleanup_free char *s = rt_read_file(p);
+  return s && strncmp(s, "FROZEN", 6) == 0;
+}
+
+static int v1_oom_kills(rt_cgroup_t *cg) {
+  const char *d = v1_dir(cg, "memory");
+  long long n = d ? keyed_value(d, "memory.oom_control", "oom_kill") : -1;
+  return n < 0 ? 0 : (int)n;
+}
+
+static int v1_kill_all(rt_cgroup_t *cg, int sig) {
+  const char *d = v1_dir(cg, "pids");
+  if (!d) d = v1_dir(cg, "freezer");
+  return d ? kill_listed(d, sig) : 0;
+}
+
+static int v1_destroy(rt_cgroup_t *cg, rt_error_t *err) {
+  int rc = 0;
+  for (size_t i = 0; i < cg->n; i++)
+    if (rmdir_retry(cg->path[i], err) < 0) rc = -1;
+  return rc;
+}
+
+const rt_cgroup_ops_t rt_cgroup_v1_ops = {"v1", v1_create, v1_enter, v1_freeze, v1_frozen,
+                                          v1_oom_kills, v1_kill_all, v1_destroy};
+
+/* ---------------- v2 ---------------- */
+
+static int v2_create(rt_cgroup_t *cg, const rt_resources_t *r, rt_error_t *err) {
+  const char *d = cg->path[0];
+  if (rt_mkdir_p(d, 0755) < 0) return rt_make_error(err, errno, "mkdir cgroup %s", d);
+  /* enable the controllers in every ancestor below the root, as the kernel requires */
+  char anc[4096];
+  snprintf(anc, sizeof anc, "%s", d);
+  size_t rootlen = strlen(cg->v2root);
+  for (char *s = strrchr(anc, '/'); s && (size_t)(s - anc) >= rootlen; s = strrchr(anc, '/')) {
+    *s = '\0';
+    rt_error_t ignored;  /* a controller missing from the hierarchy is not fatal */
+    cg_write(anc, "cgroup.subtree_control", "+memory +cpu +pids +cpuset", &ignored);
+  }
+  if (r->mem_limit != RT_UNSET && r->mem_limit > 0 &&
+      cg_write_i64(d, "memory.max", r->mem_limit, err) < 0)
+    return -1;
+  if (r->mem_reservation != RT_UNSET && r->mem_reservation > 0 &&
+      cg_write_i64(d, "memory.low", r->mem_reservation, err) < 0)
+    return -1;
+  if (r->mem_swap != RT_UNSET && r->mem_swap != 0) {
+    /* OCI swap is memory+swap; v2 counts swap alone */
+    int64_t s = r->mem_swap < 0 ? -1 : r->mem_swap - (r->mem_limit > 0 ? r->mem_limit : 0);
+    if ((s < 0 ? cg_write(d, "memory.swap.max", "max", err)
+               : cg_write_i64(d, "memory.swap.max", s, err)) < 0)
+      return -1;
+  }
+  if (r->cpu_shares != RT_UNSET && r->cpu_shares > 0) {
+    int64_t w = 1 + ((r->cpu_shares - 2) * 9999) / 262142;
+    if (w < 1) w = 1;
+    if (w > 10000) w = 10000;
+    if (cg_write_i64(d, "cpu.weight", w, err) < 0) return -1;
+  }
+  if ((r->cpu_quota != RT_UNSET && r->cpu_quota != 0) ||
+      (r->cpu_period != RT_UNSET && r->cpu_period > 0)) {
+    char buf[64], q[24];
+    int64_t period = r->cpu_period > 0 ? r->cpu_period : 100000;
+    if (r->cpu_quota != RT_UNSET && r->cpu_quota > 0)
+      snprintf(q, sizeof q, "%lld", (long long)r->cpu_quota);
+    else
+      snprintf(q, sizeof q, "max");
+    snprintf(buf, sizeof buf, "%s %lld", q, (long long)period);
+    if (cg_write(d, "cpu.max", buf, err) < 0) return -1;
+  }
+  if (r->cpus && cg_write(d, "cpuset.cpus", r->cpus, err) < 0) return -1;
+  if (r->mems && cg_write(d, "cpuset.mems", r->mems, err) < 0) return -1;
+  if (r->pids_limit != RT_UNSET) {
+    if ((r->pids_limit > 0 ? cg_write_i64(d, "pids.max", r->pids_limit, err)
+                           : cg_write(d, "pids.max", "max", err)) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int v2_enter(rt_cgroup_t *cg, pid_t pid, rt_error_t *err) {
+  return enter_file(cg->path[0], pid, err);
+}
+
+static int v2_freeze(rt_cgroup_t *cg, bool frozen, rt_error_t *err) {
+  if (cg_write(cg->path[0], "cgroup.freeze", frozen ? "1" : "0", err) < 0) return -1;
+  for (int i = 0; i < 1000; i++) {
+    long long f = keyed_value(cg->path[0], "cgroup.events", "frozen");
+    if (f < 0 || (f == 1) == frozen) return 0;
+    sleep_ms(1);
+  }
+  return rt_make_error(err, EBUSY, "cgroup did not %s", frozen ? "freeze" : "thaw");
+}
+
+static int v2_frozen(rt_cgroup_t *cg) {
+  return keyed_value(cg->path[0], "cgroup.events", "frozen") == 1;
+}
+
+static int v2_oom_kills(rt_cgroup_t *cg) {
+  long long n = keyed_value(cg->path[0], "memory.events", "oom_kill");
+  return n < 0 ? 0 : (int)n;
+}
+
+static int v2_kill_all(rt_cgroup_t *cg, int sig) {
+  if (sig == SIGKILL) {
+    rt_error_t ignored;
+    char p[4400];
+    snprintf(p, sizeof p, "%s/cgroup.kill", cg->path[0]);
+    if (access(p, F_OK) == 0 && cg_write(cg->path[0], "cgroup.kill", "1", &ignored) == 0) return 1;
+  }
+  return kill_listed(cg->path[0], sig);
+}
+
+static int v2_destroy(rt_cgroup_t *cg, rt_error_t *err) { return rmdir_retry(cg->path[0], err); }
+
+const rt_cgroup_ops_t rt_cgroup_v2_ops = {"v2", v2_create, v2_enter, v2_freeze, v2_frozen,
+                                          v2_oom_kills, v2_kill_all, v2_destroy};
+
+/* ---------------- discovery ---------------- */
+
+/* The caller's cgroup for a v1 controller ("" for the v2 line) from /proc/self/cgroup. */
+static int own_cgroup(const char *ctrl, char *out, size_t len) {
+  cleanup_free char *s = rt_read_file("/proc/self/cgroup");
+  if (!s) return -1;
+  for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+    char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2) continue;
+    *c2 = '\0';
+    char *list = c1 + 1;
+    bool match = false;
+    if (!*ctrl) match = (*list == '\0');
+    else
+      for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (strcmp(t, ctrl) == 0) match = true;
+    if (match) {
+      snprintf(out, len, "%s", strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1);
+      return 0;
+    }
+  }
+  return -1;
+}
+
+/* The mount point of a v1 controller from /proc/self/mountinfo. */
+static int v1_mountpoint(const char *ctrl, char *out, size_t len) {
+  cleanup_free char *s = rt_read_file("/proc/self/mountinfo");
+  if (!s) return -1;
+  for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+    char *sep = strstr(line, " - cgroup ");
+    if (!sep) continue;
+    char *opts = strrchr(sep, ' ') + 1;
+    bool match = false;
+    for (char *save, *t = strtok_r(opts, ",", &save); t; t = strtok_r(NULL, ",", &save))
+      if (strcmp(t, ctrl) == 0) match = true;
+    if (!match) continue;
+    char mp[4096];
+    if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1) continue;
+    snprintf(out, len, "%s", mp);
+    return 0;
+  }
+  return -1;
+}
+
+static int rel_path(const char *cgroups_path, const char *id, const char *own, char *out,
+                    size_t len, rt_error_t *err) {
+  if (cgroups_path && strchr(cgroups_path, ':'))
+    return rt_make_error(err, 0, "systemd cgroupsPath %s is not supported", cgroups_path);
+  if (cgroups_path && strstr(cgroups_path, ".."))
+    return rt_make_error(err, 0, "cgroupsPath %s must not contain ..", cgroups_path);
+  if (cgroups_path && cgroups_path[0] == '/') snprintf(out, len, "%s", cgroups_path);
+  else snprintf(out, len, "%s/%s", own, cgroups_path ? cgroups_path : id);
+  return 0;
+}
+
+int rt_cgroup_v2_init_at(rt_cgroup_t *cg, const char *root, const char *rel, rt_error_t *err) {
+  memset(cg, 0, sizeof *cg);
+  cg->ops = &rt_cgroup_v2_ops;
+  cg->n = 1;
+  if (snprintf(cg->path[0], sizeof cg->path[0], "%s%s", root, rel) >= (int)sizeof cg->path[0])
+    return rt_make_error(err, ENAMETOOLONG, "cgroup path");
+  snprintf(cg->v2root, sizeof cg->v2root, "%s", root);
+  return 0;
+}
+
+int rt_cgroup_init(rt_cgroup_t *cg, const char *cgroups_path, const char *id,
+                   const rt_resources_t *res, rt_error_t *err) {
+  char own[4096] = "", rel[4096];
+  struct statfs sf;
+  rt_set_stage(err, "cgroups");
+  if (rt_cgroup2_root || (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)) {
+    const char *root = rt_cgroup2_root ? rt_cgroup2_root : "/sys/fs/cgroup";
+    if (!rt_cgroup2_root && own_cgroup("", own, sizeof own) < 0)
+      return rt_make_error(err, errno, "read /proc/self/cgroup");
+    if (rel_path(cgroups_path, id, own, rel, sizeof rel, err) < 0) return -1;
+    return rt_cgroup_v2_init_at(cg, root, rel, err);
+  }
+  memset(cg, 0, sizeof *cg);
+  cg->ops = &rt_cgroup_v1_ops;
+  const char *ctrls[] = {"memory", "cpu", "cpuacct", "pids", "freezer", "cpuset"};
+  for (size_t i = 0; i < sizeof ctrls / sizeof *ctrls; i++) {
+    if (strcmp(ctrls[i], "cpuset") == 0 && !res->cpus && !res->mems) continue;
+    char mp[4096];
+    if (v1_mountpoint(ctrls[i], mp, sizeof mp) < 0) {
+      if (strcmp(ctrls[i], "cpuacct") == 0 || strcmp(ctrls[i], "freezer") == 0) continue;
+      return rt_make_error(err, ENOENT, "cgroup v1 controller %s is not mounted", ctrls[i]);
+    }
+    /* co-mounted controllers (cpu,cpuacct) share one directory: keep one entry */
+    bool dup = false;
+    for (size_t k = 0; k < cg->n; k++) dup |= strncmp(cg->path[k], mp, strlen(mp)) == 0 &&
+                                              cg->path[k][strlen(mp)] == '/';
+    if (dup) continue;
+    if (own_cgroup(ctrls[i], own, sizeof own) < 0) own[0] = '\0';
+    if (rel_path(cgroups_path, id, own, rel, sizeof rel, err) < 0) return -1;
+    snprintf(cg->ctrl[cg->n], sizeof cg->ctrl[0], "%s", ctrls[i]);
+    if (snprintf(cg->path[cg->n], sizeof cg->path[0], "%s%s", mp, rel) >= (int)sizeof cg->path[0])
+      return rt_make_error(err, ENAMETOOLONG, "cgroup path");
+    cg->n++;
+  }
+  return 0;
+}
+
+json_t *rt_cgroup_to_json(const rt_cgroup_t *cg) {
+  json_t *o = json_object();
+  json_object_set_new(o, "version", json_string(cg->ops->name));
+  json_t *p = json_object();
+  for (size_t i = 0; i < cg->n; i++)
+    json_object_set_new(p, cg->ops == &rt_cgroup_v2_ops ? "unified" : cg->ctrl[i],
+                        json_string(cg->path[i]));
+  json_object_set_new(o, "paths", p);
+  return o;
+}
+
+int rt_cgroup_from_json(rt_cgroup_t *cg, json_t *o, rt_error_t *err) {
+  const char *ver = json_string_value(json_object_get(o, "version")), *k;
+  json_t *v;
+  memset(cg, 0, sizeof *cg);
+  if (!ver) return rt_make_error(err, 0, "state has no cgroup");
+  cg->ops = strcmp(ver, "v2") == 0 ? &rt_cgroup_v2_ops : &rt_cgroup_v1_ops;
+  json_object_foreach(json_object_get(o, "paths"), k, v) {
+    if (cg->n >= RT_CG_MAX || !json_is_string(v)) break;
+    snprintf(cg->ctrl[cg->n], sizeof cg->ctrl[0], "%s", k);
+    snprintf(cg->path[cg->n++], sizeof cg->path[0], "%s", json_string_value(v));
+  }
+  return 0;
+}

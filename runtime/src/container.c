@@ -1,0 +1,392 @@
+/* The container life cycle: create (clone + child setup, waiting on exec.fifo), start,
+ * run, exec, delete. The child reports each stage's error over a SEQPACKET socketpair. */
+#include "jkrt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { MSG_GO = 1, MSG_READY, MSG_ERROR };
+typedef struct {
+  int kind, errnum;
+  char stage[32], msg[1024];
+} sync_msg_t;
+
+static int send_msg(int fd, int kind, const rt_error_t *e) {
+  sync_msg_t m = {.kind = kind};
+  if (e) {
+    m.errnum = e->errnum;
+    memcpy(m.stage, e->stage, sizeof m.stage);
+    memcpy(m.msg, e->msg, sizeof m.msg);
+  }
+  return send(fd, &m, sizeof m, MSG_NOSIGNAL) == sizeof m ? 0 : -1;
+}
+
+/* Reads one message; returns its kind, 0 on EOF, -1 on error (err filled from a child's report). */
+static int recv_msg(int fd, rt_error_t *err) {
+  sync_msg_t m;
+  ssize_t n;
+  do n = recv(fd, &m, sizeof m, 0);
+  while (n < 0 && errno == EINTR);
+  if (n == 0) return 0;
+  if (n != sizeof m) return rt_make_error(err, errno, "sync socket");
+  if (m.kind == MSG_ERROR) {
+    err->errnum = m.errnum;
+    memcpy(err->stage, m.stage, sizeof m.stage);
+    memcpy(err->msg, m.msg, sizeof m.msg);
+    err->stage[sizeof err->stage - 1] = err->msg[sizeof err->msg - 1] = '\0';
+    return -1;
+  }
+  return m.kind;
+}
+
+static void child_fail(int sock, rt_error_t *err) {
+  send_msg(sock, MSG_ERROR, err);
+  _exit(1);
+}
+
+/* Waits for `jkrt start` to write a byte into exec.fifo. Opened for reading before any
+ * writer existed, poll only reports the fifo once a writer came. */
+static int wait_for_start(int fifo, rt_error_t *err) {
+  struct pollfd p = {.fd = fifo, .events = POLLIN};
+  char c;
+  for (;;) {
+    int r = poll(&p, 1, -1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return rt_make_error(err, errno, "wait for start");
+    ssize_t n = read(fifo, &c, 1);
+    if (n == 1) return 0;
+    if (n < 0 && errno == EAGAIN) continue;
+    return rt_make_error(err, 0, "exec.fifo closed without start");
+  }
+}
+
+static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, int fifo) {
+  rt_error_t err = {0};
+  rt_set_stage(&err, "init");
+  if (recv_msg(sock, &err) != MSG_GO) _exit(1);
+  if (rt_spec_has_ns(spec, CLONE_NEWCGROUP, NULL) && unshare(CLONE_NEWCGROUP) < 0) {
+    rt_set_stage(&err, "namespaces");
+    rt_make_error(&err, errno, "unshare cgroup namespace");
+    child_fail(sock, &err);
+  }
+  if (rt_ns_join_paths(spec, true, &err) < 0) child_fail(sock, &err);
+  if (spec->hostname) {
+    const char *uts_path = NULL;
+    if (!rt_spec_has_ns(spec, CLONE_NEWUTS, &uts_path) || uts_path) {
+      rt_make_error(&err, 0, "hostname needs a new uts namespace");
+      child_fail(sock, &err);
+    }
+    if (sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
+      rt_make_error(&err, errno, "sethostname %s", spec->hostname);
+      child_fail(sock, &err);
+    }
+  }
+  if (rt_apply_sysctls(spec, &err) < 0 || rt_setup_rootfs(spec, cg, &err) < 0 ||
+      rt_pivot_and_protect(spec, &err) < 0)
+    child_fail(sock, &err);
+  bool seccomp_done;
+  if (rt_process_prepare(&spec->proc, spec->seccomp, 0, &seccomp_done, &err) < 0)
+    child_fail(sock, &err);
+  if (fifo >= 0) {
+    send_msg(sock, MSG_READY, NULL);
+    if (wait_for_start(fifo, &err) < 0) _exit(1);
+  }
+  if (!seccomp_done && rt_process_seccomp(spec->seccomp, &err) < 0) {
+    if (fifo < 0) child_fail(sock, &err);
+    rt_print_error(&err);
+    _exit(127);
+  }
+  rt_process_exec(&spec->proc, &err);
+  if (fifo < 0) child_fail(sock, &err);
+  rt_print_error(&err); /* the creator is gone: stderr is all that is left */
+  _exit(127);
+}
+
+static int write_pid_file(const char *path, pid_t pid, rt_error_t *err) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%d", (int)pid);
+  return path ? rt_write_file_atomic(path, buf, err) : 0;
+}
+
+static int wait_exit_code(pid_t pid) {
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return 255;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void sleep_ms(int ms) {
+  struct timespec ts = {0, ms * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* Kills whatever is left, removes cgroups and state. Used by delete and failed creates. */
+static int teardown(rt_state_t *st, rt_error_t *err) {
+  if (st->pid > 0) kill(st->pid, SIGKILL);
+  if (st->cg.ops) {
+    st->cg.ops->kill_all(&st->cg, SIGKILL);
+    if (st->cg.ops->frozen(&st->cg)) {
+      rt_error_t ignored;
+      st->cg.ops->freeze(&st->cg, false, &ignored);
+    }
+  }
+  for (int i = 0; i < 200 && st->pid > 0 && rt_pid_alive(st->pid, st->starttime); i++) sleep_ms(5);
+  int rc = 0;
+  if (st->cg.ops && st->cg.ops->destroy(&st->cg, err) < 0) rc = -1;
+  if (rt_state_remove(st, err) < 0) rc = -1;
+  return rc;
+}
+
+int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *err) {
+  rt_spec_t spec;
+  rt_state_t st;
+  int rc = -1, sv[2] = {-1, -1}, fifo = -1;
+  pid_t pid = -1;
+  memset(&st, 0, sizeof st);
+  if (rt_spec_load(o->bundle, &spec, err) < 0) goto out_spec;
+  if (!rt_spec_has_ns(&spec, CLONE_NEWNS, NULL)) {
+    rt_make_error(err, 0, "a mount namespace is required");
+    goto out_spec;
+  }
+  if (rt_state_dir(o->root, o->id, st.dir, sizeof st.dir, err) < 0) goto out_spec;
+  snprintf(st.id, sizeof st.id, "%s", o->id);
+  snprintf(st.bundle, sizeof st.bundle, "%s", spec.bundle);
+  rt_set_stage(err, "state");
+  if (rt_mkdir_p(o->root, 0700) < 0) {
+    rt_make_error(err, errno, "mkdir %s", o->root);
+    goto out_spec;
+  }
+  if (mkdir(st.dir, 0700) < 0) {
+    rt_make_error(err, errno, errno == EEXIST ? "container %s exists" : "mkdir state %s", o->id);
+    goto out_spec;
+  }
+  /* from here on a failure removes everything made so far */
+  if (rt_cgroup_init(&st.cg, spec.cgroups_path, o->id, &spec.res, err) < 0 ||
+      st.cg.ops->create(&st.cg, &spec.res, err) < 0)
+    goto fail;
+  if (o->detach_wait == false) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/exec.fifo", st.dir);
+    if (mkfifo(path, 0600) < 0 ||
+        (fifo = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+      rt_make_error(err, errno, "exec fifo %s", path);
+      goto fail;
+    }
+  }
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+    rt_make_error(err, errno, "socketpair");
+    goto fail;
+  }
+  if (rt_ns_join_paths(&spec, false, err) < 0) goto fail;
+  rt_set_stage(err, "clone");
+  pid = (pid_t)syscall(SYS_clone, (rt_ns_clone_flags(&spec) & ~CLONE_NEWCGROUP) | SIGCHLD, 0, 0,
+                       0, 0);
+  if (pid < 0) {
+    rt_make_error(err, errno, "clone");
+    goto fail;
+  }
+  if (pid == 0) {
+    close(sv[0]);
+    child_main(&spec, &st.cg, sv[1], fifo);
+  }
+  close(sv[1]);
+  sv[1] = -1;
+  if (fifo >= 0) close(fifo);
+  fifo = -1;
+  st.pid = pid;
+  if (st.cg.ops->enter(&st.cg, pid, err) < 0) goto fail;
+  send_msg(sv[0], MSG_GO, NULL);
+  int kind = recv_msg(sv[0], err);
+  if (kind < 0) goto fail;
+  if (kind == 0 && o->detach_wait == false) {
+    rt_set_stage(err, "init");
+    rt_make_error(err, 0, "container process exited during setup");
+    goto fail;
+  }
+  st.starttime = rt_pid_starttime(pid);
+  rt_now_rfc3339(st.created, sizeof st.created);
+  if (rt_state_save(&st, err) < 0 || write_pid_file(o->pid_file, pid, err) < 0) goto fail;
+  if (o->detach_wait) {
+    /* run: EOF on the cloexec socket means execve happened; a message is an error */
+    if (kind < 0) goto fail;
+    *exit_code = wait_exit_code(pid);
+    st.pid = 0;
+    teardown(&st, err);
+  }
+  rc = 0;
+  goto out;
+fail:
+  if (pid > 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    st.pid = 0;
+  }
+  {
+    rt_error_t ignored;
+    teardown(&st, &ignored);
+  }
+out:
+  if (sv[0] >= 0) close(sv[0]);
+  if (sv[1] >= 0) close(sv[1]);
+  if (fifo >= 0) close(fifo);
+out_spec:
+  rt_spec_free(&spec);
+  return rc;
+}
+
+int rt_container_start(const char *root, const char *id, rt_error_t *err) {
+  rt_state_t st;
+  if (rt_state_load(root, id, &st, err) < 0) return -1;
+  rt_set_stage(err, "start");
+  const char *status = rt_state_status(&st);
+  if (strcmp(status, "created") != 0)
+    return rt_make_error(err, 0, "container %s is %s, not created", id, status);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/exec.fifo", st.dir);
+  cleanup_close int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return rt_make_error(err, errno, "open exec fifo");
+  if (write(fd, "0", 1) != 1) return rt_make_error(err, errno, "write exec fifo");
+  unlink(path);
+  return 0;
+}
+
+int rt_container_delete(const char *root, const char *id, bool force, rt_error_t *err) {
+  rt_state_t st;
+  if (rt_state_load(root, id, &st, err) < 0) return -1;
+  rt_set_stage(err, "delete");
+  const char *status = rt_state_status(&st);
+  if (!force && strcmp(status, "stopped") != 0 && strcmp(status, "created") != 0)
+    return rt_make_error(err, 0, "container %s is %s; stop it first or use --force", id, status);
+  if (strcmp(status, "stopped") == 0) st.pid = 0; /* the pid may be reused by now */
+  return teardown(&st, err);
+}
+
+static int parse_user(const char *user, rt_process_t *p, rt_error_t *err) {
+  char *end;
+  long uid = strtol(user, &end, 10);
+  if (end == user || uid < 0) return rt_make_error(err, 0, "--user %s: want uid[:gid]", user);
+  p->uid = (uid_t)uid;
+  p->gid = 0;
+  if (*end == ':') {
+    long gid = strtol(end + 1, &end, 10);
+    if (gid < 0) return rt_make_error(err, 0, "--user %s: bad gid", user);
+    p->gid = (gid_t)gid;
+  }
+  if (*end) return rt_make_error(err, 0, "--user %s: want uid[:gid]", user);
+  p->ngids = 0;
+  return 0;
+}
+
+/* env for exec: the container's, with --env entries replacing same-named ones. */
+static const char **merge_env(const char **base, const char **extra, size_t nextra) {
+  size_t nb = 0;
+  while (base && base[nb]) nb++;
+  const char **out = calloc(nb + nextra + 1, sizeof *out);
+  size_t n = 0;
+  for (size_t i = 0; i < nb; i++) {
+    size_t kl = strcspn(base[i], "=");
+    bool replaced = false;
+    for (size_t k = 0; k < nextra; k++)
+      replaced |= strncmp(extra[k], base[i], kl) == 0 && extra[k][kl] == '=';
+    if (!replaced) out[n++] = base[i];
+  }
+  for (size_t k = 0; k < nextra; k++) out[n++] = extra[k];
+  return out;
+}
+
+int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o, int *exit_code,
+                      rt_error_t *err) {
+  rt_state_t st;
+  rt_spec_t spec;
+  if (rt_state_load(root, id, &st, err) < 0) return -1;
+  rt_set_stage(err, "exec");
+  if (o->tty) return rt_make_error(err, 0, "exec --tty is not supported yet");
+  if (strcmp(rt_state_status(&st), "running") != 0)
+    return rt_make_error(err, 0, "container %s is not running", id);
+  if (rt_spec_load(st.bundle, &spec, err) < 0) return -1;
+  rt_process_t p = spec.proc;
+  const char **env = merge_env(spec.proc.env, o->env, o->nenv);
+  p.env = env;
+  p.args = (const char **)o->args;
+  if (o->cwd) p.cwd = o->cwd;
+  int rc = -1, sv[2] = {-1, -1}, procs[RT_CG_MAX], pidfd = -1;
+  size_t nprocs = 0;
+  if (o->user && parse_user(o->user, &p, err) < 0) goto out;
+  /* the cgroup files are opened while the host filesystem is still visible */
+  for (size_t i = 0; i < st.cg.n; i++) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/cgroup.procs", st.cg.path[i]);
+    if ((procs[nprocs] = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+      rt_make_error(err, errno, "open %s", path);
+      goto out;
+    }
+    nprocs++;
+  }
+  if (o->pid_file && (pidfd = open(o->pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+    rt_make_error(err, errno, "open %s", o->pid_file);
+    goto out;
+  }
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+    rt_make_error(err, errno, "socketpair");
+    goto out;
+  }
+  if (rt_ns_join_pid(st.pid, err) < 0) goto out;
+  pid_t pid = fork();
+  if (pid < 0) {
+    rt_make_error(err, errno, "fork");
+    goto out;
+  }
+  if (pid == 0) {
+    rt_error_t cerr = {0};
+    bool seccomp_done;
+    close(sv[0]);
+    if (recv_msg(sv[1], &cerr) != MSG_GO) _exit(1);
+    if (rt_process_prepare(&p, spec.seccomp, 0, &seccomp_done, &cerr) < 0) child_fail(sv[1], &cerr);
+    if (!seccomp_done && rt_process_seccomp(spec.seccomp, &cerr) < 0) child_fail(sv[1], &cerr);
+    rt_process_exec(&p, &cerr);
+    child_fail(sv[1], &cerr);
+  }
+  close(sv[1]);
+  sv[1] = -1;
+  char buf[32];
+  snprintf(buf, sizeof buf, "%d", (int)pid);
+  for (size_t i = 0; i < nprocs; i++)
+    if (write(procs[i], buf, strlen(buf)) < 0) {
+      rt_set_stage(err, "cgroups");
+      rt_make_error(err, errno, "join cgroup %s", st.cg.path[i]);
+      kill(pid, SIGKILL);
+      waitpid(pid, NULL, 0);
+      goto out;
+    }
+  send_msg(sv[0], MSG_GO, NULL);
+  if (recv_msg(sv[0], err) < 0) {
+    waitpid(pid, NULL, 0);
+    goto out;
+  }
+  if (pidfd >= 0 && write(pidfd, buf, strlen(buf)) < 0) {
+    rt_make_error(err, errno, "write %s", o->pid_file);
+    goto out;
+  }
+  *exit_code = o->detach ? 0 : wait_exit_code(pid);
+  rc = 0;
+out:
+  for (size_t i = 0; i < nprocs; i++) close(procs[i]);
+  if (pidfd >= 0) close(pidfd);
+  if (sv[0] >= 0) close(sv[0]);
+  if (sv[1] >= 0) close(sv[1]);
+  free(env);
+  rt_spec_free(&spec);
+  return rc;
+}

@@ -1,0 +1,126 @@
+/* Errors: built where they happen, printed only by main as one line of JSON. */
+#include "jkrt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int rt_make_error(rt_error_t *err, int errnum, const char *fmt, ...) {
+  char buf[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  err->errnum = errnum;
+  if (errnum)
+    snprintf(err->msg, sizeof err->msg, "%s: %s", buf, strerror(errnum));
+  else
+    snprintf(err->msg, sizeof err->msg, "%s", buf);
+  return -1;
+}
+
+void rt_set_stage(rt_error_t *err, const char *stage) {
+  snprintf(err->stage, sizeof err->stage, "%s", stage);
+}
+
+void rt_print_error(const rt_error_t *err) {
+  json_t *o = json_pack("{s:s,s:s,s:i}", "error", err->msg, "stage",
+                        err->stage[0] ? err->stage : "runtime", "errno", err->errnum);
+  char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  fprintf(stderr, "%s\n", s ? s : "{\"error\":\"out of memory\"}");
+  free(s);
+  json_decref(o);
+}
+
+void rt_freep(void *p) { free(*(void **)p); }
+
+void rt_closep(int *fd) {
+  if (*fd >= 0) close(*fd);
+}
+
+static int write_all(int fd, const char *data, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    data += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+int rt_write_file(const char *path, const char *data, rt_error_t *err) {
+  cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT, 0644);
+  if (fd < 0) return rt_make_error(err, errno, "open %s", path);
+  if (write_all(fd, data, strlen(data)) < 0) return rt_make_error(err, errno, "write %s", path);
+  return 0;
+}
+
+int rt_write_file_atomic(const char *path, const char *data, rt_error_t *err) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  if (rt_write_file(tmp, data, err) < 0) return -1;
+  if (rename(tmp, path) < 0) {
+    int e = errno;
+    unlink(tmp);
+    return rt_make_error(err, e, "rename %s", path);
+  }
+  return 0;
+}
+
+char *rt_read_file(const char *path) {
+  cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  if (!buf) return NULL;
+  for (;;) {
+    if (len + 1 >= cap) {
+      if (cap > (64u << 20)) break;
+      char *nb = realloc(buf, cap * 2);
+      if (!nb) break;
+      buf = nb;
+      cap *= 2;
+    }
+    ssize_t n = read(fd, buf + len, cap - len - 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      free(buf);
+      return NULL;
+    }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  buf[len] = '\0';
+  return buf;
+}
+
+int rt_mkdir_p(const char *path, mode_t mode) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, mode) < 0 && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  if (mkdir(buf, mode) < 0 && errno != EEXIST) return -1;
+  return 0;
+}
+
+void rt_now_rfc3339(char *buf, size_t len) {
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}

@@ -1,0 +1,294 @@
+/* jkshim: detaches from its caller, becomes a child subreaper, runs the OCI runtime's
+ * create and start, and stays the container's parent: it copies stdout/stderr into a CRI
+ * log, writes the exit status atomically when the container ends, then runs delete.
+ *
+ *   jkshim --id ID --bundle DIR --log FILE --exit-file FILE [--runtime PATH] [--root DIR]
+ *          [--log-max-size BYTES] [--pid-file F] [--shim-pid-file F]
+ *
+ * The caller's jkshim returns once the container runs, printing
+ * {"shimPid":N,"containerPid":M}, or fails with the runtime's error. */
+#include "shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct {
+  const char *id, *bundle, *log, *exit_file, *runtime, *root, *pid_file, *shim_pid_file;
+  long long log_max;
+} shim_opts_t;
+
+static int run_runtime(const shim_opts_t *o, const char *cmd, int out, int errfd, char *errbuf,
+                       size_t errlen) {
+  int ep[2];
+  if (pipe2(ep, O_CLOEXEC) < 0) return -1;
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(out >= 0 ? out : devnull, 1);
+    dup2(errfd >= 0 ? errfd : ep[1], 2);
+    const char *argv[16];
+    int n = 0;
+    argv[n++] = o->runtime;
+    if (o->root) { argv[n++] = "--root"; argv[n++] = o->root; }
+    argv[n++] = cmd;
+    if (!strcmp(cmd, "create")) {
+      argv[n++] = "--bundle"; argv[n++] = o->bundle;
+      argv[n++] = "--pid-file"; argv[n++] = o->pid_file;
+    }
+    if (!strcmp(cmd, "delete")) argv[n++] = "--force";
+    argv[n++] = o->id;
+    argv[n] = NULL;
+    execvp(o->runtime, (char **)argv);
+    dprintf(2, "{\"error\":\"exec %s: %s\",\"stage\":\"shim\"}\n", o->runtime, strerror(errno));
+    _exit(127);
+  }
+  close(ep[1]);
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  /* create's error goes to the container's stderr pipe; start's to ours */
+  int rfd = errfd >= 0 ? -1 : ep[0];
+  size_t len = 0;
+  if (errbuf) errbuf[0] = '\0';
+  if (rfd >= 0 && errbuf) {
+    ssize_t n;
+    while (len + 1 < errlen && (n = read(rfd, errbuf + len, errlen - len - 1)) > 0) len += (size_t)n;
+    errbuf[len] = '\0';
+  }
+  close(ep[0]);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static void drain_nonblocking(int fd, char *buf, size_t len) {
+  size_t got = strlen(buf);
+  fcntl(fd, F_SETFL, O_NONBLOCK);
+  ssize_t n;
+  while (got + 1 < len && (n = read(fd, buf + got, len - got - 1)) > 0) got += (size_t)n;
+  buf[got] = '\0';
+  while (got > 0 && buf[got - 1] == '\n') buf[--got] = '\0';
+}
+
+/* The memory cgroup's OOM-kill counter file of a running process (v1 or v2). */
+static void oom_file_of(pid_t pid, char *out, size_t len) {
+  char path[64];
+  out[0] = '\0';
+  snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+  cleanup_free char *s = rt_read_file(path);
+  for (char *line = s ? strtok(s, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+    char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2) continue;
+    *c2 = '\0';
+    if (strstr(c1 + 1, "memory")) {
+      snprintf(out, len, "/sys/fs/cgroup/memory%s/memory.oom_control", c2 + 1);
+      return;
+    }
+    if (c1[1] == '\0') snprintf(out, len, "/sys/fs/cgroup%s/memory.events", c2 + 1);
+  }
+}
+
+static long long oom_kills(const char *file) {
+  cleanup_free char *s = file[0] ? rt_read_file(file) : NULL;
+  char *p = s ? strstr(s, "oom_kill ") : NULL;
+  return p ? atoll(p + 9) : 0;
+}
+
+static void report(int fd, const char *msg) {
+  if (fd >= 0 && write(fd, msg, strlen(msg)) < 0) {}
+}
+
+static int shim_main(const shim_opts_t *o, int status_fd) {
+  char errbuf[2048] = "";
+  rt_error_t err = {0};
+  shim_log_t log;
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+  if (shim_log_open(&log, o->log, o->log_max, &err) < 0) {
+    report(status_fd, err.msg);
+    return 1;
+  }
+  int out[2], errp[2];
+  if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+    report(status_fd, "pipe failed");
+    return 1;
+  }
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
+  int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  unlink(o->pid_file);
+  if (run_runtime(o, "create", out[1], errp[1], NULL, 0) < 0) {
+    close(out[1]);
+    close(errp[1]);
+    drain_nonblocking(errp[0], errbuf, sizeof errbuf);
+    report(status_fd, errbuf[0] ? errbuf : "runtime create failed");
+    return 1;
+  }
+  close(out[1]);
+  close(errp[1]);
+  cleanup_free char *pidtxt = rt_read_file(o->pid_file);
+  pid_t cpid = pidtxt ? (pid_t)atoi(pidtxt) : 0;
+  if (cpid <= 0) {
+    report(status_fd, "runtime create wrote no pid file");
+    run_runtime(o, "delete", -1, -1, NULL, 0);
+    return 1;
+  }
+  char oomf[4300];
+  oom_file_of(cpid, oomf, sizeof oomf);
+  long long oom_before = oom_kills(oomf);
+  char started[64], finished[64], buf[8192];
+  rt_now_rfc3339(started, sizeof started);
+  if (run_runtime(o, "start", -1, -1, errbuf, sizeof errbuf) < 0) {
+    report(status_fd, errbuf[0] ? errbuf : "runtime start failed");
+    run_runtime(o, "delete", -1, -1, NULL, 0);
+    return 1;
+  }
+  snprintf(buf, sizeof buf, "%d", (int)getpid());
+  if (rt_write_file_atomic(o->shim_pid_file, buf, &err) < 0) {}
+  snprintf(buf, sizeof buf, "{\"shimPid\":%d,\"containerPid\":%d}\n", (int)getpid(), (int)cpid);
+  report(status_fd, buf);
+  close(status_fd);
+
+  shim_stream_t streams[2] = {{.name = "stdout"}, {.name = "stderr"}};
+  struct pollfd pfd[3] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}, {sfd, POLLIN, 0}};
+  int wstatus = 0, open_streams = 2;
+  bool exited = false;
+  struct timespec deadline = {0, 0};
+  while (open_streams > 0 || !exited) {
+    int timeout = -1;
+    if (exited) {
+      /* processes that outlive the container's init may hold the pipes: wait at most 2s */
+      struct timespec now;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      long ms = (deadline.tv_sec - now.tv_sec) * 1000 + (deadline.tv_nsec - now.tv_nsec) / 1000000;
+      if (ms <= 0) break;
+      timeout = (int)ms;
+    }
+    int r = poll(pfd, 3, timeout);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) break;
+    for (int i = 0; i < 2; i++) {
+      if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(pfd[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        shim_stream_feed(&log, &streams[i], buf, (size_t)n);
+      } else if (n == 0 || errno != EINTR) {
+        shim_stream_flush(&log, &streams[i]);
+        close(pfd[i].fd);
+        pfd[i].fd = -1;
+        open_streams--;
+      }
+    }
+    if (pfd[2].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) > 0) {}
+      int st;
+      pid_t p;
+      while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+        if (p == cpid && !exited) {
+          exited = true;
+          wstatus = st;
+          rt_now_rfc3339(finished, sizeof finished);
+          clock_gettime(CLOCK_MONOTONIC, &deadline);
+          deadline.tv_sec += 2;
+        }
+    }
+  }
+  for (int i = 0; i < 2; i++) shim_stream_flush(&log, &streams[i]);
+  bool signaled = WIFSIGNALED(wstatus);
+  int sig = signaled ? WTERMSIG(wstatus) : 0;
+  bool oom = oom_kills(oomf) > oom_before && sig == SIGKILL;
+  json_t *j = json_pack("{s:i,s:i,s:b,s:s,s:s,s:i}", "exitCode",
+                        signaled ? 128 + sig : WEXITSTATUS(wstatus), "signal", sig, "oomKilled",
+                        oom, "startedAt", started, "finishedAt", finished, "pid", (int)cpid);
+  cleanup_free char *s = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  rt_write_file_atomic(o->exit_file, s, &err);
+  run_runtime(o, "delete", -1, -1, NULL, 0);
+  while (waitpid(-1, NULL, WNOHANG) > 0) {}
+  return 0;
+}
+
+static int usage_error(const char *msg) {
+  fprintf(stderr, "{\"error\":\"%s\",\"stage\":\"shim\"}\n", msg);
+  return 2;
+}
+
+int main(int argc, char **argv) {
+  static char runtime[4200], pidf[4200], shimpidf[4200];
+  shim_opts_t o = {.log_max = 10 << 20};
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!v) return usage_error("every option takes a value");
+    i++;
+    if (!strcmp(a, "--id")) o.id = v;
+    else if (!strcmp(a, "--bundle")) o.bundle = v;
+    else if (!strcmp(a, "--log")) o.log = v;
+    else if (!strcmp(a, "--exit-file")) o.exit_file = v;
+    else if (!strcmp(a, "--runtime")) o.runtime = v;
+    else if (!strcmp(a, "--root")) o.root = v;
+    else if (!strcmp(a, "--pid-file")) o.pid_file = v;
+    else if (!strcmp(a, "--shim-pid-file")) o.shim_pid_file = v;
+    else if (!strcmp(a, "--log-max-size")) o.log_max = atoll(v);
+    else return usage_error("unknown option");
+  }
+  if (!o.id || !o.bundle || !o.log || !o.exit_file)
+    return usage_error("usage: jkshim --id ID --bundle DIR --log FILE --exit-file FILE "
+                       "[--runtime PATH] [--root DIR] [--log-max-size BYTES]");
+  if (!o.runtime) {
+    /* jkrt next to jkshim */
+    ssize_t n = readlink("/proc/self/exe", runtime, sizeof runtime - 6);
+    if (n < 0) return usage_error("cannot find jkrt");
+    runtime[n] = '\0';
+    snprintf(strrchr(runtime, '/') + 1, 6, "jkrt");
+    o.runtime = runtime;
+  }
+  if (!o.pid_file) snprintf(pidf, sizeof pidf, "%s/container.pid", o.bundle), o.pid_file = pidf;
+  if (!o.shim_pid_file)
+    snprintf(shimpidf, sizeof shimpidf, "%s/shim.pid", o.bundle), o.shim_pid_file = shimpidf;
+  int sp[2];
+  if (pipe2(sp, O_CLOEXEC) < 0) return usage_error("pipe failed");
+  pid_t child = fork();
+  if (child < 0) return usage_error("fork failed");
+  if (child == 0) {
+    close(sp[0]);
+    setsid();
+    pid_t daemon = fork();
+    if (daemon != 0) _exit(daemon < 0 ? 1 : 0);
+    if (chdir("/") < 0) _exit(1);
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    if (devnull > 2) close(devnull);
+    _exit(shim_main(&o, sp[1]));
+  }
+  close(sp[1]);
+  waitpid(child, NULL, 0);
+  char msg[4096];
+  size_t len = 0;
+  ssize_t n;
+  while (len + 1 < sizeof msg && (n = read(sp[0], msg + len, sizeof msg - len - 1)) > 0) len += (size_t)n;
+  msg[len] = '\0';
+  if (strncmp(msg, "{\"shimPid\"", 10) == 0) {
+    fputs(msg, stdout);
+    return 0;
+  }
+  fprintf(stderr, "%s\n", msg[0] ? msg : "{\"error\":\"shim exited early\",\"stage\":\"shim\"}");
+  return 1;
+}

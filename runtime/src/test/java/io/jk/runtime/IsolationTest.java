@@ -1,0 +1,111 @@
+package io.jk.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What a process inside a jkrt container sees: its own PID 1, hostname, filesystem and privileges. */
+class IsolationTest {
+  private Jkrt rt;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    assumeTrue(Jkrt.isRoot(), "jkrt needs root to create namespaces, mounts and cgroups");
+    rt = new Jkrt();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (rt != null) rt.close();
+  }
+
+  private Jkrt.Result run(Bundle b) throws Exception {
+    String id = rt.newId();
+    Jkrt.Result r = rt.jkrt("run", "--bundle", b.writeTo(rt.work).toString(), id);
+    rt.assertNothingLeft(id, 0);
+    return r;
+  }
+
+  @Test
+  void processIsPidOneWithOwnHostnameAndNoHostProcesses() throws Exception {
+    Jkrt.Result r = run(Bundle.of("sh", "-c", "echo pid=$$; hostname; ls /proc | grep '^[0-9]' | sort -n | tail -n 1"));
+    Jkrt.assertOk(r);
+    String[] lines = r.out().trim().split("\n");
+    assertEquals("pid=1", lines[0]);
+    assertEquals("jkrt-test", lines[1]);
+    assertTrue(Integer.parseInt(lines[2]) < 10, "no host process is visible, highest pid seen: " + lines[2]);
+  }
+
+  @Test
+  void hostFilesAreInvisibleAndRootIsPivoted() throws Exception {
+    Path marker = Files.writeString(rt.work.resolve("host-only-marker"), "secret");
+    Jkrt.Result r = run(Bundle.of("sh", "-c", "cat " + marker + " 2>&1; awk '{print $5}' /proc/self/mountinfo"));
+    String[] lines = r.out().trim().split("\n");
+    assertTrue(lines[0].contains("No such file"), r.toString());
+    for (int i = 1; i < lines.length; i++) {
+      String mp = lines[i];
+      assertTrue(mp.equals("/") || mp.startsWith("/proc") || mp.startsWith("/dev") || mp.startsWith("/sys")
+          || mp.equals("/tmp"), "only the container's own mounts are visible (old root detached), saw " + mp);
+    }
+  }
+
+  @Test
+  void maskedFilesReadEmptyAndMaskedDirectoriesListEmpty() throws Exception {
+    Jkrt.Result r = run(Bundle.of("sh", "-c",
+        "wc -c < /proc/timer_list; wc -c < /proc/keys; ls /sys/firmware | wc -l; "
+            + "rm /proc/timer_list 2>&1; umount /proc/keys 2>&1; echo done"));
+    String[] l = r.out().trim().split("\n");
+    assertEquals("0", l[0].trim(), r.toString());
+    assertEquals("0", l[1].trim(), r.toString());
+    assertEquals("0", l[2].trim(), r.toString());
+    assertTrue(r.out().contains("can't remove '/proc/timer_list'"), r.toString());
+    assertTrue(r.out().contains("Operation not permitted"), "umount of a masked path must fail: " + r);
+  }
+
+  @Test
+  void writesUnderProcSysAndSysFail() throws Exception {
+    Jkrt.Result r = run(Bundle.of("sh", "-c",
+        "echo 1 > /proc/sys/kernel/ns_last_pid; echo rc=$?; echo x > /sys/kernel/uevent_helper; echo rc=$?;"
+            + " touch /newfile; echo rc=$?"));
+    assertTrue(r.err().contains("Read-only file system"), r.toString());
+    assertEquals(3, r.out().lines().filter(l -> l.equals("rc=1")).count(), r.toString());
+  }
+
+  @Test
+  void capabilitiesAreExactlyTheRequestedOnesAndNoNewPrivsIsSet() throws Exception {
+    Jkrt.Result r = run(Bundle.of("sh", "-c", "grep -E '^(Cap|NoNewPrivs)' /proc/self/status"));
+    Jkrt.assertOk(r);
+    long mask = 0;
+    // CHOWN 0, DAC_OVERRIDE 1, FOWNER 3, FSETID 4, KILL 5, SETGID 6, SETUID 7, SETPCAP 8, NET_BIND_SERVICE 10
+    for (int c : new int[] {0, 1, 3, 4, 5, 6, 7, 8, 10}) mask |= 1L << c;
+    String want = String.format("%016x", mask);
+    assertTrue(r.out().contains("CapEff:\t" + want), r.out());
+    assertTrue(r.out().contains("CapPrm:\t" + want), r.out());
+    assertTrue(r.out().contains("CapBnd:\t" + want), r.out());
+    assertTrue(r.out().contains("CapInh:\t0000000000000000"), r.out());
+    assertTrue(r.out().contains("CapAmb:\t0000000000000000"), r.out());
+    assertTrue(r.out().contains("NoNewPrivs:\t1"), r.out());
+  }
+
+  @Test
+  void cwdOutsideTheRootIsRefused() throws Exception {
+    Bundle b = Bundle.of("pwd");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) b.spec.get("process")).put("cwd", "/proc/self/fd/3");
+    Jkrt.Result r = run(b);
+    assertEquals(1, r.exit(), r.toString());
+    assertTrue(r.err().contains("\"stage\":\"process\""), r.toString());
+  }
+
+  @Test
+  void noRuntimeFileDescriptorLeaksIntoTheContainer() throws Exception {
+    Jkrt.Result r = run(Bundle.of("ls", "/proc/self/fd"));
+    Jkrt.assertOk(r);
+    assertEquals("0\n1\n2\n3", r.out().trim(), "only stdio (and ls's own dir fd): " + r);
+  }
+}

@@ -13,6 +13,7 @@ import io.jk.common.controller.Controller;
 import io.jk.common.leader.LeaderElection;
 import io.jk.controllers.deployment.DeploymentController;
 import io.jk.controllers.garbagecollector.GarbageCollector;
+import io.jk.controllers.daemonset.DaemonSetController;
 import io.jk.controllers.job.JobController;
 import io.jk.controllers.namespace.NamespaceController;
 import io.jk.controllers.nodelifecycle.NodeLifecycleController;
@@ -171,6 +172,11 @@ public final class ControllerManager {
     if (options.enabled("job")) {
       JobController c = new JobController(client, informers.of(io.fabric8.kubernetes.api.model.batch.v1.Job.class), informers.of(Pod.class),
           registry, options.syncs("job"));
+      controllers.add(c.controller());
+    }
+    if (options.enabled("daemonset")) {
+      DaemonSetController c = new DaemonSetController(client, informers.of(io.fabric8.kubernetes.api.model.apps.DaemonSet.class),
+          informers.of(Node.class), informers.of(Pod.class), registry, options.syncs("daemonset"));
       controllers.add(c.controller());
     }
     if (options.enabled("nodeipam") && options.clusterCidr() != null) {

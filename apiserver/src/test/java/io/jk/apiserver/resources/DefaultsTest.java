@@ -39,6 +39,8 @@ class DefaultsTest {
         Arguments.of("pod service account default", "", POD, "/spec/serviceAccountName", "\"default\""),
         Arguments.of("system critical pods get their priority", "", POD.replace("'containers'",
             "'priorityClassName':'system-node-critical','containers'"), "/spec/priority", "2000001000"),
+        Arguments.of("a user priority class is left to the scheduler", "", POD.replace("'containers'",
+            "'priorityClassName':'high','containers'"), "/spec/priority", null),
         Arguments.of("pod status is Pending whatever the client sent", "", POD, "/status/phase", "\"Pending\""),
         Arguments.of("pod QoS from equal requests and limits", "", POD, "/status/qosClass", "\"Burstable\""),
         Arguments.of("tagged image pulled IfNotPresent", "", POD, "/spec/containers/0/imagePullPolicy", "\"IfNotPresent\""),

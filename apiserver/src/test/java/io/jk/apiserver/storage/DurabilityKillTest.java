@@ -43,7 +43,7 @@ class DurabilityKillTest {
   void sqliteKeepsEveryAcknowledgedWriteAcrossKills() throws Exception {
     Path db = dir.resolve("kill.db");
     String endpoint = "sqlite://" + db;
-    Map<String, Long> acked = killLoop(endpoint, "/registry/kill/");
+    Map<String, Long> acked = killLoop(endpoint, "/registry/kill/", ROUNDS);
 
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
         ResultSet rs = c.createStatement().executeQuery("PRAGMA integrity_check")) {
@@ -57,7 +57,7 @@ class DurabilityKillTest {
   void etcdBackendKeepsEveryAcknowledgedWriteWhenTheApiProcessDies() throws Exception {
     Assumptions.assumeTrue(LocalEtcd.available(), "etcd is not installed");
     try (LocalEtcd etcd = LocalEtcd.start()) {
-      Map<String, Long> acked = killLoop(etcd.endpoint(), "/registry/kill/");
+      Map<String, Long> acked = killLoop(etcd.endpoint(), "/registry/kill/", 3);
       verify(etcd.endpoint(), "/registry/kill/", acked);
     }
   }
@@ -115,14 +115,13 @@ class DurabilityKillTest {
           StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
-          if (line.startsWith("READY ")) {
-            ready.complete(null);
-          } else if (line.startsWith("CAS ")) {
+          if (line.startsWith("CAS ")) {
             String[] parts = line.split(" ");
             if (parts.length == 4 && parts[2].matches("\\d+") && parts[3].matches("\\d+")) {
               synchronized (lines) {
                 lines.add(parts);
               }
+              ready.complete(null);
             }
           }
         }
@@ -134,8 +133,8 @@ class DurabilityKillTest {
     }, "cas-reader");
     reader.start();
     try {
-      ready.get(30, TimeUnit.SECONDS);
-      Thread.sleep(300 + random.nextInt(700));
+      ready.get(60, TimeUnit.SECONDS);
+      Thread.sleep(200 + random.nextInt(800));
     } finally {
       child.destroyForcibly();
       assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child died");
@@ -146,10 +145,10 @@ class DurabilityKillTest {
     }
   }
 
-  private Map<String, Long> killLoop(String endpoint, String prefix) throws Exception {
+  private Map<String, Long> killLoop(String endpoint, String prefix, int rounds) throws Exception {
     Map<String, Long> acked = new HashMap<>();
     long lastMaxRevision = 0;
-    for (int round = 0; round < ROUNDS; round++) {
+    for (int round = 0; round < rounds; round++) {
       Process child = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
           "-Xmx256m", DurabilityWriterMain.class.getName(), endpoint, prefix + "r" + round + "-",
           Integer.toString(WRITERS))
@@ -160,8 +159,8 @@ class DurabilityKillTest {
       Thread reader = new Thread(() -> readAcks(child, lines, ready), "ack-reader");
       reader.start();
       try {
-        ready.get(30, TimeUnit.SECONDS);
-        // Kill somewhere in the middle of heavy writing.
+        // Once writes are being acknowledged, kill somewhere in the middle of heavy writing.
+        ready.get(60, TimeUnit.SECONDS);
         Thread.sleep(200 + random.nextInt(800));
       } finally {
         child.destroyForcibly(); // SIGKILL to this PID
@@ -189,15 +188,14 @@ class DurabilityKillTest {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
-        if (line.startsWith("READY ")) {
-          ready.complete(null);
-        } else if (line.startsWith("ACK ")) {
+        if (line.startsWith("ACK ")) {
           String[] parts = line.split(" ");
           // A line cut by the kill has no revision, or a partial one; only whole lines count.
           if (parts.length == 3 && parts[2].matches("\\d+")) {
             synchronized (lines) {
               lines.add(parts);
             }
+            ready.complete(null);
           }
         }
       }
@@ -222,7 +220,7 @@ class DurabilityKillTest {
       }
       assertEquals(0, missing, "acknowledged writes lost or changed, out of " + acked.size());
       assertNotNull(all);
-      System.out.printf("durability: %d acknowledged writes over %d kills, %d keys stored%n", acked.size(), ROUNDS,
+      System.out.printf("durability: %s: %d acknowledged writes, %d keys stored%n", endpoint, acked.size(),
           stored.size());
     }
   }

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class Writer implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
+  /** Value bytes above which a batch takes no more writes. */
+  static final long MAX_BATCH_BYTES = 32L << 20;
   /** Revisions compacted per transaction. */
   static final long COMPACT_CHUNK = 5_000;
   private static final WriteOp STOP = new WriteOp(WriteOp.Kind.COMPACT, null, null, -1, null);
@@ -118,7 +120,13 @@ final class Writer implements Runnable {
       } catch (InterruptedException e) {
         break;
       }
-      queue.drainTo(batch, maxBatch - 1);
+      // Take what is pending, up to the batch limits (count and bytes: huge values make small batches).
+      long bytes = size(batch.get(0));
+      WriteOp more;
+      while (batch.size() < maxBatch && bytes < MAX_BATCH_BYTES && (more = queue.poll()) != null) {
+        batch.add(more);
+        bytes += size(more);
+      }
       List<WriteOp> writes = new ArrayList<>(batch.size());
       try {
         for (WriteOp op : batch) {
@@ -154,6 +162,10 @@ final class Writer implements Runnable {
         late.done.fail(new StoreException("store is closed"));
       }
     }
+  }
+
+  private static long size(WriteOp op) {
+    return op.value == null ? 64 : op.value.length + 64L;
   }
 
   private void commitWrites(List<WriteOp> ops) {

@@ -450,4 +450,16 @@ class RestApiTest {
       assertEquals(List.of("ADDED bm", "CLOSED"), types(none), "no bookmarks unless asked for");
     }
   }
+
+  @Test
+  void theKubernetesServicePointsAtThisServer() throws Exception {
+    JsonNode svc = f.get("/api/v1/namespaces/default/services/kubernetes").json();
+    assertEquals("10.96.0.1", svc.path("spec").path("clusterIP").asText());
+    JsonNode slice = f.get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes").json();
+    assertEquals("127.0.0.1", slice.path("endpoints").path(0).path("addresses").path(0).asText(), slice.toString());
+    assertEquals(f.server.port(), slice.path("ports").path(0).path("port").asInt());
+    assertEquals("kubernetes", slice.path("metadata").path("labels").path("kubernetes.io/service-name").asText());
+    JsonNode ep = f.get("/api/v1/namespaces/default/endpoints/kubernetes").json();
+    assertEquals(f.server.port(), ep.path("subsets").path(0).path("ports").path(0).path("port").asInt());
+  }
 }

@@ -2,22 +2,17 @@ package io.jk.apiserver.patch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.common.json.Json;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,25 +32,20 @@ class StrategicMergePatchDifferentialTest {
 
   @Test
   void randomPatchesGiveWhatKubernetesGives() throws Exception {
-    assumeTrue(StrategicMergePatchKubectlOracleTest.onPath("kubectl"), "kubectl not installed");
+    KubectlOracle.assumeInstalled();
     Path dir = Files.createTempDirectory("jk-smp-diff");
     try {
-      Path kubeconfig = dir.resolve("kubeconfig");
-      Files.writeString(kubeconfig, "apiVersion: v1\nkind: Config\n"
-          + "clusters: [{name: c, cluster: {server: \"http://127.0.0.1:1\"}}]\n"
-          + "contexts: [{name: c, context: {cluster: c}}]\ncurrent-context: c\n");
+      KubectlOracle.writeKubeconfig(dir);
       int compared = 0;
       for (int i = 0; i < CASES; i++) {
         ObjectNode original = randomPod();
         ObjectNode patch = randomPatch();
         Path file = dir.resolve("pod.json");
         Files.writeString(file, original.toString());
-        Process p = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "patch",
-            "--local", "-f", file.toString(), "--type", "strategic", "-o", "json",
-            "-p", patch.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(p.waitFor(20, TimeUnit.SECONDS), "kubectl hung");
-        Object theirs = p.exitValue() == 0 ? stored(Json.mapper().readTree(out)) : "refused";
+        KubectlOracle.Run r = KubectlOracle.run(dir, "patch", "--local", "-f", file.toString(),
+            "--type", "strategic", "-o", "json", "-p", patch.toString());
+        String out = r.out() + r.err();
+        Object theirs = r.exit() == 0 ? stored(Json.mapper().readTree(r.out())) : "refused";
         if (knownQuirk(theirs, out)) {
           continue;
         }
@@ -70,9 +60,7 @@ class StrategicMergePatchDifferentialTest {
       }
       assertTrue(compared > CASES / 2, "most cases must be compared: " + compared);
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-      }
+      KubectlOracle.delete(dir);
     }
   }
 

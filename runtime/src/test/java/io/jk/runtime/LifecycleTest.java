@@ -98,6 +98,17 @@ class LifecycleTest {
   }
 
   @Test
+  void execWithTtyGivesTheProcessATerminalInsideTheContainer() throws Exception {
+    String id = rt.newId();
+    Path bundle = Bundle.of("sleep", "1000").writeTo(rt.work);
+    Jkrt.assertOk(rt.jkrt("create", "--bundle", bundle.toString(), id));
+    Jkrt.assertOk(rt.jkrt("start", id));
+    Jkrt.Result r = rt.jkrtWithInput("tty; exit 5\n", "exec", "--tty", id, "sh");
+    assertEquals(5, r.exit(), r.toString());
+    assertTrue(r.out().contains("/dev/pts/0"), "the container's own devpts: " + r.out());
+  }
+
+  @Test
   void pauseFreezesAndResumeThaws() throws Exception {
     String id = rt.newId();
     Path bundle = Bundle.of("sleep", "1000").writeTo(rt.work);

@@ -74,7 +74,8 @@ static int wait_for_start(int fifo, rt_error_t *err) {
   }
 }
 
-static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, int fifo) {
+static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, int fifo,
+                       int preserve_fds) {
   rt_error_t err = {0};
   rt_set_stage(&err, "init");
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* no ptrace or /proc/<pid>/exe access until execve */
@@ -103,7 +104,7 @@ static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, i
       rt_pivot_and_protect(spec, &err) < 0)
     child_fail(sock, &err);
   bool seccomp_done;
-  if (rt_process_prepare(&spec->proc, spec->seccomp, 0, &seccomp_done, &err) < 0)
+  if (rt_process_prepare(&spec->proc, spec->seccomp, preserve_fds, &seccomp_done, &err) < 0)
     child_fail(sock, &err);
   if (fifo >= 0) {
     send_msg(sock, MSG_READY, NULL);
@@ -213,7 +214,7 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
   }
   if (pid == 0) {
     close(sv[0]);
-    child_main(&spec, &st.cg, sv[1], fifo);
+    child_main(&spec, &st.cg, sv[1], fifo, o->preserve_fds);
   }
   close(sv[1]);
   sv[1] = -1;

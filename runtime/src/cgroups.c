@@ -81,6 +81,20 @@ static int rmdir_retry(const char *dir, rt_error_t *err) {
 
 /* ---------------- v1 ---------------- */
 
+/* v1 devices: deny everything, then allow what a container needs (as runc and containerd),
+ * so that even with CAP_MKNOD a container cannot open the host's disks or memory. */
+static int v1_devices(const char *d, rt_error_t *err) {
+  static const char *const allow[] = {
+      "c *:* m",   "b *:* m",                                   /* mknod, not access */
+      "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", /* null zero full random urandom */
+      "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",      /* tty console ptmx pts */
+      "c 10:200 rwm"};                                          /* tun */
+  if (cg_write(d, "devices.deny", "a", err) < 0) return -1;
+  for (size_t i = 0; i < sizeof allow / sizeof *allow; i++)
+    if (cg_write(d, "devices.allow", allow[i], err) < 0) return -1;
+  return 0;
+}
+
 static int v1_create(rt_cgroup_t *cg, const rt_resources_t *r, rt_error_t *err) {
   for (size_t i = 0; i < cg->n; i++) {
     const char *c = cg->ctrl[i], *d = cg->path[i];
@@ -111,6 +125,8 @@ static int v1_create(rt_cgroup_t *cg, const rt_resources_t *r, rt_error_t *err) 
                               : cg_write(d, "pids.max", "max", err) < 0)
           return -1;
       }
+    } else if (strcmp(c, "devices") == 0) {
+      if (v1_devices(d, err) < 0) return -1;
     } else if (strcmp(c, "cpuset") == 0) {
       /* a v1 cpuset starts empty: inherit the parent's, then narrow */
       char parent[4096];
@@ -359,12 +375,14 @@ int rt_cgroup_init(rt_cgroup_t *cg, const char *cgroups_path, const char *id,
   }
   memset(cg, 0, sizeof *cg);
   cg->ops = &rt_cgroup_v1_ops;
-  const char *ctrls[] = {"memory", "cpu", "cpuacct", "pids", "freezer", "cpuset"};
+  const char *ctrls[] = {"memory", "cpu", "cpuacct", "pids", "freezer", "devices", "cpuset"};
   for (size_t i = 0; i < sizeof ctrls / sizeof *ctrls; i++) {
     if (strcmp(ctrls[i], "cpuset") == 0 && !res->cpus && !res->mems) continue;
     char mp[4096];
     if (v1_mountpoint(ctrls[i], mp, sizeof mp) < 0) {
-      if (strcmp(ctrls[i], "cpuacct") == 0 || strcmp(ctrls[i], "freezer") == 0) continue;
+      if (strcmp(ctrls[i], "cpuacct") == 0 || strcmp(ctrls[i], "freezer") == 0 ||
+          strcmp(ctrls[i], "devices") == 0)
+        continue;
       return rt_make_error(err, ENOENT, "cgroup v1 controller %s is not mounted", ctrls[i]);
     }
     /* co-mounted controllers (cpu,cpuacct) share one directory: keep one entry */

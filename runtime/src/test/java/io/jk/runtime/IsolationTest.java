@@ -148,4 +148,18 @@ class IsolationTest {
     Jkrt.assertOk(r);
     assertEquals("contained", r.out().trim(), r.toString());
   }
+
+  @Test
+  void evenWithMknodTheHostDiskCannotBeOpened() throws Exception {
+    String dev = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().map(l -> l.split(" "))
+        .filter(f -> f[4].equals("/")).map(f -> f[2]).findFirst().orElse("0:0");
+    assumeTrue(!dev.startsWith("0:"), "the host root is not on a block device");
+    String[] mm = dev.split(":");
+    Bundle b = Bundle.of("sh", "-c", "mknod /dev/hostdisk b " + mm[0] + " " + mm[1]
+        + " && head -c 512 /dev/hostdisk | wc -c; echo x > /dev/null && echo null-ok")
+        .capabilities(List.of("CAP_MKNOD", "CAP_DAC_OVERRIDE"));
+    Jkrt.Result r = run(b);
+    assertTrue(r.err().contains("Operation not permitted"), "the devices cgroup denies the disk: " + r);
+    assertTrue(r.out().contains("null-ok"), "default devices stay usable: " + r);
+  }
 }

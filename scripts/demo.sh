@@ -66,7 +66,17 @@ jk API server running (pid $(cat "$PIDFILE")), log: $LOG
 
   export KUBECONFIG=$DATA/admin.kubeconfig
   kubectl get namespaces
-  kubectl create deployment web --image=nginx && kubectl get deploy,svc -A
+  kubectl apply -f - <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+YAML
+  kubectl get deploy,svc -A
 
 Stop it with: $0 stop
 EOT

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -75,7 +76,11 @@ static int wait_for_start(int fifo, rt_error_t *err) {
 static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, int fifo) {
   rt_error_t err = {0};
   rt_set_stage(&err, "init");
-  if (recv_msg(sock, &err) != MSG_GO) _exit(1);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* no ptrace or /proc/<pid>/exe access until execve */
+  /* the child moves itself ("0" is the writer) into its cgroup before anything else runs,
+   * and before a new cgroup namespace takes the current cgroup as its root */
+  rt_cgroup_t own = *cg;
+  if (own.ops->enter(&own, 0, &err) < 0) child_fail(sock, &err);
   if (rt_spec_has_ns(spec, CLONE_NEWCGROUP, NULL) && unshare(CLONE_NEWCGROUP) < 0) {
     rt_set_stage(&err, "namespaces");
     rt_make_error(&err, errno, "unshare cgroup namespace");
@@ -160,6 +165,14 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
     rt_make_error(err, 0, "a mount namespace is required");
     goto out_spec;
   }
+  const char *pidns_path = NULL;
+  if (o->argv && !getenv("_JKRT_SEALED") &&
+      (!rt_spec_has_ns(&spec, CLONE_NEWPID, &pidns_path) || pidns_path)) {
+    /* the set-up process will be visible to processes already in that PID namespace:
+     * run from a sealed copy so /proc/<pid>/exe cannot reach the host binary */
+    rt_reexec_from_memfd(o->argv, err);
+    goto out_spec;
+  }
   if (rt_state_dir(o->root, o->id, st.dir, sizeof st.dir, err) < 0) goto out_spec;
   snprintf(st.id, sizeof st.id, "%s", o->id);
   snprintf(st.bundle, sizeof st.bundle, "%s", spec.bundle);
@@ -206,8 +219,6 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
   if (fifo >= 0) close(fifo);
   fifo = -1;
   st.pid = pid;
-  if (st.cg.ops->enter(&st.cg, pid, err) < 0) goto fail;
-  send_msg(sv[0], MSG_GO, NULL);
   int kind = recv_msg(sv[0], err);
   if (kind < 0) goto fail;
   if (kind == 0 && o->detach_wait == false) {

@@ -173,6 +173,7 @@ typedef struct {
   const char *root, *id, *bundle, *pid_file;
   int preserve_fds;
   bool detach_wait;       /* run: wait for the process and delete */
+  char **argv;            /* the full command line, for the sealed re-exec */
 } rt_create_opts_t;
 int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *err);
 int rt_container_start(const char *root, const char *id, rt_error_t *err);

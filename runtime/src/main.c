@@ -100,21 +100,23 @@ static int cmd_exec(const char *root, int argc, char **argv, int *code, rt_error
   return rt_container_exec(root, id, &o, code, err);
 }
 
+static char **full_argv;
+
 static int run_command(const char *root, const char *cmd, int argc, char **argv, int *code,
                        rt_error_t *err) {
   *code = 0;
   if (!strcmp(cmd, "create") || !strcmp(cmd, "run")) {
-    rt_create_opts_t o = {.root = root, .detach_wait = !strcmp(cmd, "run")};
+    rt_create_opts_t o = {.root = root, .detach_wait = !strcmp(cmd, "run"), .argv = full_argv};
     if (!(o.id = parse_create(argc, argv, &o, err))) return -1;
     return rt_container_create(&o, code, err);
   }
   if (!strcmp(cmd, "list")) return cmd_list(root, err);
   if (!strcmp(cmd, "exec")) return cmd_exec(root, argc, argv, code, err);
-  bool force = false;
+  bool force = false, all = false;
   const char *id = NULL, *extra = NULL;
   for (int i = 0; i < argc; i++) {
     if (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f")) force = true;
-    else if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-a")) {}
+    else if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-a")) all = true;
     else if (argv[i][0] == '-' && id == NULL) return bad_usage(err, "unknown option");
     else if (!id) id = argv[i];
     else extra = argv[i];
@@ -132,6 +134,7 @@ static int run_command(const char *root, const char *cmd, int argc, char **argv,
     if (!strcmp(rt_state_status(&st), "stopped"))
       return rt_make_error(err, ESRCH, "container %s is not running", id);
     if (kill(st.pid, sig) < 0) return rt_make_error(err, errno, "kill %d", (int)st.pid);
+    if (all) st.cg.ops->kill_all(&st.cg, sig); /* every process in the container's cgroup */
     return 0;
   }
   if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume")) {
@@ -168,15 +171,15 @@ int main(int argc, char **argv) {
   }
   if (i >= argc) { fputs(usage, stderr); return 2; }
   const char *cmd = argv[i];
-  /* Commands that run code inside a container re-exec from a sealed copy first, so no
-   * container process can reach the jkrt binary on the host through /proc/<pid>/exe. */
-  if ((!strcmp(cmd, "exec") || !strcmp(cmd, "create") || !strcmp(cmd, "run")) &&
-      !getenv("_JKRT_SEALED") && !getenv("JKRT_NO_MEMFD")) {
+  /* exec re-executes from a sealed copy first, so no container process can reach the jkrt
+   * binary on the host through /proc/<pid>/exe (create does the same when it joins an
+   * existing PID namespace, see rt_container_create). */
+  if (!strcmp(cmd, "exec") && !getenv("_JKRT_SEALED")) {
     rt_reexec_from_memfd(argv, &err);
     rt_print_error(&err);
     return 1;
   }
-  unsetenv("_JKRT_SEALED");
+  full_argv = argv;
   int code;
   if (run_command(root, cmd, argc - i - 1, argv + i + 1, &code, &err) < 0) {
     rt_print_error(&err);

@@ -31,12 +31,18 @@ int rt_cap_last(void) {
   return cap_last;
 }
 
-static int set_caps(const rt_process_t *p, rt_error_t *err) {
+/* Needs CAP_SETPCAP in the effective set: runs before the uid switch. */
+static int drop_bounding(const rt_process_t *p, rt_error_t *err) {
   int last = rt_cap_last();
   for (int c = 0; c <= last; c++)
     if (!(p->caps[CAP_BND] & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 &&
         errno != EINVAL)
       return rt_make_error(err, errno, "drop bounding capability %d", c);
+  return 0;
+}
+
+static int set_caps(const rt_process_t *p, rt_error_t *err) {
+  int last = rt_cap_last();
   struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2];
   for (int i = 0; i < 2; i++) {
@@ -184,7 +190,7 @@ int rt_process_prepare(const rt_process_t *p, json_t *seccomp, int preserve_fds,
     *seccomp_done = true;
     rt_set_stage(err, "process");
   }
-  if (set_creds(p, err) < 0 || set_caps(p, err) < 0) return -1;
+  if (drop_bounding(p, err) < 0 || set_creds(p, err) < 0 || set_caps(p, err) < 0) return -1;
   if (p->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return rt_make_error(err, errno, "no_new_privs");
   return 0;

@@ -13,7 +13,10 @@ import io.jk.common.controller.Controller;
 import io.jk.common.leader.LeaderElection;
 import io.jk.controllers.deployment.DeploymentController;
 import io.jk.controllers.garbagecollector.GarbageCollector;
+import io.jk.controllers.daemonset.DaemonSetController;
+import io.jk.controllers.job.JobController;
 import io.jk.controllers.namespace.NamespaceController;
+import io.jk.controllers.nodelifecycle.NodeLifecycleController;
 import io.jk.controllers.nodeipam.NodeIpamController;
 import io.jk.controllers.replicaset.ReplicaSetController;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -158,6 +161,22 @@ public final class ControllerManager {
     if (options.enabled("endpointslice")) {
       EndpointSliceController c = new EndpointSliceController(client, informers.of(Service.class), informers.of(Pod.class),
           informers.of(EndpointSlice.class), registry, options.syncs("endpointslice"));
+      controllers.add(c.controller());
+    }
+    if (options.enabled("nodelifecycle")) {
+      NodeLifecycleController c = new NodeLifecycleController(client, informers.of(Node.class),
+          informers.of(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class), informers.of(Pod.class),
+          options.nodeMonitorGracePeriod(), options.nodeEvictionRate(), registry, options.syncs("nodelifecycle"));
+      controllers.add(c.controller());
+    }
+    if (options.enabled("job")) {
+      JobController c = new JobController(client, informers.of(io.fabric8.kubernetes.api.model.batch.v1.Job.class), informers.of(Pod.class),
+          registry, options.syncs("job"));
+      controllers.add(c.controller());
+    }
+    if (options.enabled("daemonset")) {
+      DaemonSetController c = new DaemonSetController(client, informers.of(io.fabric8.kubernetes.api.model.apps.DaemonSet.class),
+          informers.of(Node.class), informers.of(Pod.class), registry, options.syncs("daemonset"));
       controllers.add(c.controller());
     }
     if (options.enabled("nodeipam") && options.clusterCidr() != null) {

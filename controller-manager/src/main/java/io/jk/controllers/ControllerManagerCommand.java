@@ -133,6 +133,11 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     }
   }
 
+  /** Runs the command on its own ({@code java -cp ... io.jk.controllers.ControllerManagerCommand --kubeconfig F}). */
+  public static void main(String[] args) {
+    System.exit(new picocli.CommandLine(new ControllerManagerCommand()).execute(args));
+  }
+
   /** Asks a running {@link #call()} to stop and return. */
   public void shutdown() {
     stopRequested.countDown();

@@ -13,7 +13,7 @@ import java.util.Set;
  * @param concurrentSyncs workers per controller name (missing names use {@code defaultSyncs})
  * @param defaultSyncs workers for controllers not named in {@code concurrentSyncs}
  * @param nodeMonitorGracePeriod how old a node's lease may be before the node is NotReady
- * @param podEvictionTimeout unused grace (kept for flag compatibility)
+ * @param podEvictionTimeout unused (kept for flag compatibility)
  * @param clusterCidr the range node podCIDRs are taken from (null: node IPAM disabled)
  * @param nodeCidrMaskSize the prefix length of each node's podCIDR
  * @param leaderElect whether to run only while holding the Lease
@@ -40,7 +40,7 @@ public record ControllerManagerOptions(
 
   /** Every controller this manager knows, in start order. */
   public static final List<String> ALL =
-      List.of("replicaset", "deployment", "garbagecollector", "namespace", "nodeipam", "endpointslice");
+      List.of("replicaset", "deployment", "garbagecollector", "namespace", "nodeipam", "nodelifecycle", "endpointslice", "job", "daemonset");
 
   /** Defaults: all controllers, 5 workers each, 50 s grace, no cluster CIDR, no leader election. */
   public static ControllerManagerOptions defaults() {
@@ -65,6 +65,11 @@ public record ControllerManagerOptions(
   public ControllerManagerOptions withNodeMonitorGracePeriod(Duration grace) {
     return new ControllerManagerOptions(controllers, concurrentSyncs, defaultSyncs, grace, podEvictionTimeout,
         clusterCidr, nodeCidrMaskSize, leaderElect, leaseNamespace, leaseName, bindAddress, port, leaderTimings);
+  }
+
+  /** Nodes tainted per second when the cluster is healthy ({@code --node-eviction-rate}). */
+  public double nodeEvictionRate() {
+    return 0.1;
   }
 
   /** Whether controller {@code name} is enabled by {@link #controllers}. */

@@ -65,6 +65,12 @@ final class TestCluster implements AutoCloseable {
   }
 
   private void maybeMarkReady(Pod pod) {
+    if (pod.getMetadata().getDeletionTimestamp() != null && pod.getSpec().getNodeName() != null) {
+      // A kubelet confirms the termination of a bound pod.
+      writers.submit(() -> kubeletClient.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+          .withGracePeriod(0).delete());
+      return;
+    }
     if (!markReady || pod.getMetadata().getDeletionTimestamp() != null
         || (pod.getMetadata().getAnnotations() != null && pod.getMetadata().getAnnotations().containsKey(NEVER_READY))
         || (pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase()))) {

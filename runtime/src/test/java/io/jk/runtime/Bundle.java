@@ -91,8 +91,8 @@ public final class Bundle {
     return this;
   }
 
-  public Bundle cpuQuota(long quota, long period) {
-    resources().putObject("cpu").put("quota", quota).put("period", period);
+  public Bundle cpu(long shares, long quota, long period) {
+    resources().putObject("cpu").put("shares", shares).put("quota", quota).put("period", period);
     return this;
   }
 

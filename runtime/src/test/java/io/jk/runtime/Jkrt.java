@@ -65,27 +65,25 @@ public final class Jkrt implements AutoCloseable {
     return exec(cmd);
   }
 
+  /**
+   * Runs a command with its output in files, not pipes: a created container inherits the
+   * runtime's stdio and would hold a pipe open long after the command returned.
+   */
   public static Result exec(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .start();
-    var out = p.getInputStream();
-    var err = p.getErrorStream();
-    var errText = new StringBuilder();
-    Thread t = new Thread(() -> {
-      try {
-        errText.append(new String(err.readAllBytes()));
-      } catch (IOException ignored) {
-        // process gone
+    Path out = Files.createTempFile("jkrt-out-", ".txt");
+    Path err = Files.createTempFile("jkrt-err-", ".txt");
+    try {
+      Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("timed out: " + cmd);
       }
-    });
-    t.start();
-    String outText = new String(out.readAllBytes());
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("timed out: " + cmd);
+      return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
     }
-    t.join();
-    return new Result(p.exitValue(), outText, errText.toString());
   }
 
   /** A file under the container-cgroup of a v1 controller, as jkrt places it (under our own cgroup). */
@@ -108,8 +106,17 @@ public final class Jkrt implements AutoCloseable {
     }
     String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
     assertFalse(mounts.contains(id), "a mount of " + id + " left behind");
-    if (pid > 0) assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
-        "process " + pid + " still alive");
+    if (pid > 0) assertFalse(running(pid), "process " + pid + " still running");
+  }
+
+  /** True while a process exists and is not a zombie (a dead child its reaper has not collected yet). */
+  public static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException gone) {
+      return false;
+    }
   }
 
   public static void assertOk(Result r) {

@@ -19,6 +19,8 @@ public final class Rootfs {
   public static synchronized Path get() throws IOException, InterruptedException {
     if (built != null) return built;
     Path dir = Files.createTempDirectory("jkrt-rootfs-");
+    // a temp dir is 0700: the container's "/" must be traversable by non-root users
+    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"), StandardCopyOption.COPY_ATTRIBUTES);
     Process list = new ProcessBuilder("/bin/busybox", "--list").start();

@@ -63,6 +63,8 @@ public final class Scheduler {
   private final SchedulerCache cache = new SchedulerCache();
   private final SchedulingQueue queue = new SchedulingQueue();
   private final Map<String, Integer> priorityClasses = new ConcurrentHashMap<>();
+  /** Preemptors by uid, with the node nominated for them. */
+  private final Map<String, Map.Entry<String, PodInfo>> nominations = new ConcurrentHashMap<>();
   private volatile Integer globalDefaultPriority;
   private final ExecutorService writer = Executors.newFixedThreadPool(2, daemon("scheduler-writer"));
   private final AtomicBoolean running = new AtomicBoolean();
@@ -77,6 +79,8 @@ public final class Scheduler {
   private Thread loop;
   private CompletableFuture<?> election;
   private volatile boolean leading;
+  private volatile boolean scheduledEvents = true;
+  private final ScheduledEvents events;
 
   /** A scheduler talking to the API through {@code client}, with metrics in {@code registry}. */
   public Scheduler(Vertx vertx, KubernetesClient client, SchedulerConfig config,
@@ -85,6 +89,19 @@ public final class Scheduler {
     this.client = client;
     this.config = config;
     this.framework = Plugins.framework(config, client);
+    this.events = new ScheduledEvents(client, config.schedulerName());
+    this.framework.setNominatedPods(node -> {
+      if (nominations.isEmpty()) {
+        return List.of();
+      }
+      List<PodInfo> out = new java.util.ArrayList<>();
+      for (var e : nominations.values()) {
+        if (e.getKey().equals(node)) {
+          out.add(e.getValue());
+        }
+      }
+      return out;
+    });
     this.scheduled = attempts(registry, "scheduled");
     this.unschedulable = attempts(registry, "unschedulable");
     this.errors = attempts(registry, "error");
@@ -130,6 +147,14 @@ public final class Scheduler {
       writer.shutdownNow();
       return null;
     }, false);
+  }
+
+  /**
+   * Whether a {@code Scheduled} event ("Successfully assigned ns/pod to node") is written for
+   * every binding, as Kubernetes does (default true).
+   */
+  public void setScheduledEvents(boolean on) {
+    scheduledEvents = on;
   }
 
   /** True while this instance runs scheduling cycles. */
@@ -269,6 +294,7 @@ public final class Scheduler {
 
   private void onPodUpdate(Pod o, Pod p) {
     if (assigned(p)) {
+      nominations.remove(p.getMetadata().getUid());
       queue.delete(p.getMetadata().getUid());
       if (terminal(p)) {
         cache.removePod(p.getMetadata().getUid());
@@ -292,6 +318,7 @@ public final class Scheduler {
       cache.removePod(p.getMetadata().getUid());
       queue.moveAllUnschedulable();
     } else {
+      nominations.remove(p.getMetadata().getUid());
       queue.delete(p.getMetadata().getUid());
     }
   }
@@ -316,6 +343,11 @@ public final class Scheduler {
         }, leader -> LOG.info("New leader leader={}", leader)))
         .build();
     election = client.leaderElector().withConfig(lec).build().start();
+    // If campaigning ends for any reason (API unreachable, cancelled), never keep scheduling.
+    election.whenComplete((r, e) -> {
+      leading = false;
+      stopLoop();
+    });
   }
 
   private void ensureNamespace(String ns) {
@@ -393,6 +425,9 @@ public final class Scheduler {
           + (preemption == null || preemption.message().isEmpty() ? "" : " " + preemption.message());
       queue.requeueUnschedulable(q);
       Preemption.Candidate c = preemption == null ? null : preemption.candidate();
+      if (c != null) {
+        nominations.put(pod.uid(), Map.entry(c.nodeName(), pod));
+      }
       writer.execute(() -> reportUnschedulable(pod, msg, c));
       return;
     }
@@ -402,6 +437,7 @@ public final class Scheduler {
     PodInfo assumed = new PodInfo(assumedPod, pod.key(), pod.uid(), pod.requests(),
         pod.nonZeroRequests(), pod.priority());
     cache.assume(assumed, node);
+    nominations.remove(pod.uid());
     var reserved = framework.reserve(state, assumed, node);
     if (!reserved.isSuccess()) {
       cache.forget(pod.uid());
@@ -414,6 +450,9 @@ public final class Scheduler {
         scheduled.increment();
         e2e.record(System.nanoTime() - q.firstSeenNanos(), TimeUnit.NANOSECONDS);
         queue.done(pod.uid());
+        if (scheduledEvents) {
+          events.scheduled(pod, node);
+        }
       } else {
         errors.increment();
         LOG.warn("Binding failed pod=\"{}\" node=\"{}\" err=\"{}\"", pod.key(), node,

@@ -56,4 +56,18 @@ class PreemptionTest {
     assertNull(out.candidate());
     assertEquals("preemption: not eligible due to preemptionPolicy=Never.", out.message());
   }
+
+  @Test
+  void roomHeldForANominatedPreemptorIsNotGivenToALowerPriorityPod() {
+    NodeInfo a = withPods("a");
+    PodInfo preemptor = PodInfo.of(pod("hi").cpu("2").priority(100).build());
+    Framework f = Plugins.framework(SchedulerConfig.defaults(), null);
+    f.setNominatedPods(node -> node.equals("a") ? List.of(preemptor) : List.of());
+    var low = f.schedule(new CycleState(), PodInfo.of(pod("low").cpu("1").priority(1).build()),
+        new Snapshot(List.of(a)));
+    assertNull(low.nodeName(), "the nominated preemptor holds the whole node");
+    var higher = f.schedule(new CycleState(),
+        PodInfo.of(pod("higher").cpu("1").priority(1000).build()), new Snapshot(List.of(a)));
+    assertEquals("a", higher.nodeName(), "a pod of higher priority than the nominee may take it");
+  }
 }

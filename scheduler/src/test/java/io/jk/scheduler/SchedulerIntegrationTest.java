@@ -129,6 +129,10 @@ class SchedulerIntegrationTest {
             && "c".equals(e.getInvolvedObject().getName())));
     await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(get("a").getStatus().getPhase()));
     assertNull(nodeOf("c"));
+    String aNode = nodeOf("a");
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.v1().events().inNamespace("default")
+        .list().getItems().stream().anyMatch(e -> "Scheduled".equals(e.getReason())
+            && ("Successfully assigned default/a to " + aNode).equals(e.getMessage())));
   }
 
   @Test
@@ -261,5 +265,26 @@ class SchedulerIntegrationTest {
     assertTrue(tookMs <= 3000, "handover took " + tookMs + " ms");
     create(pod("after").build());
     awaitBound("after");
+  }
+
+  @Test
+  void whenTheLeaderDiesWithoutReleasingTheLeaseTheOtherTakesOverAfterItExpires() throws Exception {
+    nodes(1, HollowNodeSpec.defaults());
+    SchedulerConfig cfg = SchedulerConfig.defaults().withLeaderElect(true)
+        .withLease(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(500));
+    KubernetesClient doomedClient = api.client();
+    Scheduler doomed = new Scheduler(vertx, doomedClient, cfg, new SimpleMeterRegistry());
+    doomed.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(doomed::isActive);
+    Scheduler survivor = scheduler(cfg);
+    assertTrue(!survivor.isActive(), "the second scheduler waits while the first holds the Lease");
+    long t0 = System.nanoTime();
+    doomedClient.close(); // the leader loses the API server as a killed process would: no release
+    await().atMost(Duration.ofSeconds(6)).until(survivor::isActive);
+    long tookMs = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(tookMs <= 3000 + 1500, "handover took " + tookMs + " ms, lease is 3000 ms");
+    create(pod("after-crash").build());
+    awaitBound("after-crash");
+    doomed.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }

@@ -8,6 +8,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * JSON Patch (RFC 6902, {@code application/json-patch+json}): a list of {@code add},
  * {@code remove}, {@code replace}, {@code move}, {@code copy} and {@code test} operations applied
  * in order, all or nothing.
+ *
+ * <p>Where Kubernetes' JSON patch library (evanphx/json-patch v4, which kube-apiserver uses) is
+ * more lenient than the RFC, this follows Kubernetes, so that whatever a real cluster accepts
+ * works here too: negative array indices count from the end ({@code /list/-1} is the last item;
+ * for {@code add}, {@code -1} appends), indices may have leading zeros, {@code replace} of a
+ * missing object member adds it, and a missing {@code value} is {@code null}.
  */
 public final class JsonPatch {
 
@@ -95,11 +101,7 @@ public final class JsonPatch {
 
   private static JsonNode value(JsonNode op) {
     JsonNode v = op.get("value");
-    if (v == null) {
-      throw PatchException.badRequest("Invalid JSON Patch: operation " + op
-          + " lacks a \"value\"");
-    }
-    return v;
+    return v == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : v;
   }
 
   private static PatchException missing(String opName, JsonPointer path) {
@@ -130,10 +132,19 @@ public final class JsonPatch {
       return node.get(token);
     }
     if (node.isArray()) {
-      int i = JsonPointer.index(token);
-      return i >= 0 && i < node.size() ? node.get(i) : null;
+      int i = existingIndex(node, token);
+      return i >= 0 ? node.get(i) : null;
     }
     return null;
+  }
+
+  /** The position of an existing array item (negative counts from the end), or -1. */
+  private static int existingIndex(JsonNode array, String token) {
+    Integer i = JsonPointer.index(token);
+    if (i == null || i >= array.size() || i < -array.size()) {
+      return -1;
+    }
+    return i < 0 ? i + array.size() : i;
   }
 
   private static JsonNode add(JsonNode doc, JsonPointer path, JsonNode value, String opName) {
@@ -149,12 +160,13 @@ public final class JsonPatch {
       if (token.equals("-")) {
         arr.add(value);
       } else {
-        int i = JsonPointer.index(token);
-        if (i < 0 || i > arr.size()) {
-          throw PatchException.unprocessable(opName + " operation does not apply: index "
-              + token + " out of bounds in \"" + path.text() + "\"");
+        Integer i = JsonPointer.index(token);
+        int size = arr.size() + 1;
+        if (i == null || i >= size || i < -size) {
+          throw PatchException.unprocessable("error in " + opName + " for path: '" + path.text()
+              + "': Unable to access invalid index: " + token);
         }
-        arr.insert(i, value);
+        arr.insert(i < 0 ? i + size : i, value);
       }
     } else {
       throw missing(opName, path);
@@ -174,8 +186,8 @@ public final class JsonPatch {
       return doc;
     }
     if (parent.isArray()) {
-      int i = JsonPointer.index(token);
-      if (i >= 0 && i < parent.size()) {
+      int i = existingIndex(parent, token);
+      if (i >= 0) {
         ((ArrayNode) parent).remove(i);
         return doc;
       }
@@ -191,13 +203,13 @@ public final class JsonPatch {
     }
     JsonNode parent = get(doc, path.parent(), "replace");
     String token = path.last();
-    if (parent.isObject() && parent.has(token)) {
-      ((ObjectNode) parent).set(token, value);
+    if (parent.isObject()) {
+      ((ObjectNode) parent).set(token, value); // Kubernetes' library adds a missing member
       return doc;
     }
     if (parent.isArray()) {
-      int i = JsonPointer.index(token);
-      if (i >= 0 && i < parent.size()) {
+      int i = existingIndex(parent, token);
+      if (i >= 0) {
         ((ArrayNode) parent).set(i, value);
         return doc;
       }

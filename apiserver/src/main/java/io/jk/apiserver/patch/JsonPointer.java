@@ -67,17 +67,23 @@ record JsonPointer(String text, List<String> tokens) {
   }
 
   /**
-   * An array index token: digits without leading zeros; -1 when the token is not an index.
+   * An array index token as Kubernetes' JSON patch library reads it (Go's {@code strconv.Atoi}:
+   * optional sign, leading zeros allowed); null when the token is not a number.
    */
-  static int index(String token) {
-    if (token.isEmpty() || token.length() > 9 || (token.length() > 1 && token.charAt(0) == '0')) {
-      return -1;
+  static Integer index(String token) {
+    if (token.isEmpty() || token.length() > 10) {
+      return null;
     }
-    for (int i = 0; i < token.length(); i++) {
-      if (!Character.isDigit(token.charAt(i)) || token.charAt(i) > '9') {
-        return -1;
+    int start = token.charAt(0) == '-' || token.charAt(0) == '+' ? 1 : 0;
+    if (start == token.length()) {
+      return null;
+    }
+    for (int i = start; i < token.length(); i++) {
+      if (token.charAt(i) < '0' || token.charAt(i) > '9') {
+        return null;
       }
     }
-    return Integer.parseInt(token);
+    long v = Long.parseLong(token.charAt(0) == '+' ? token.substring(1) : token);
+    return v > Integer.MAX_VALUE || v < Integer.MIN_VALUE ? null : (int) v;
   }
 }

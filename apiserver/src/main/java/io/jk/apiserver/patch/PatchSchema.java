@@ -236,6 +236,11 @@ public final class PatchSchema {
     register("certificates.k8s.io", "CertificateSigningRequest", BASE);
   }
 
+  /** The kinds with a strategic schema, as {@code group/Kind} ({@code /Pod} for the core group). */
+  static java.util.Set<String> registeredKinds() {
+    return java.util.Collections.unmodifiableSet(KINDS.keySet());
+  }
+
   /**
    * The schema of a built-in kind, e.g. {@code forKind("apps", "Deployment")} ({@code ""} is the
    * core group); {@link #NONE} for kinds without one (custom resources), for which strategic

@@ -133,6 +133,18 @@ public final class ServerSideApply {
    */
   public static Result apply(JsonNode live, JsonNode applied, String manager, boolean force,
       PatchSchema schema, Instant now) {
+    return apply(live, applied, manager, force, schema, now, null);
+  }
+
+  /**
+   * Applies a configuration through a subresource: with {@code "status"} only {@code status}
+   * fields are owned and the entry records {@code subresource: status}
+   * ({@code kubectl apply --server-side --subresource=status}); null is the main resource.
+   *
+   * @see #apply(JsonNode, JsonNode, String, boolean, PatchSchema, Instant)
+   */
+  public static Result apply(JsonNode live, JsonNode applied, String manager, boolean force,
+      PatchSchema schema, Instant now, String subresource) {
     if (applied == null || !applied.isObject()) {
       throw PatchException.badRequest("an apply configuration must be an object, not "
           + JsonTrees.typeName(applied));
@@ -143,13 +155,13 @@ public final class ServerSideApply {
     PatchSchema s = schema == null || schema.isNone() ? PatchSchema.EMPTY : schema;
     ObjectNode config = withoutNulls((ObjectNode) applied);
     JsonNode meta = config.get("metadata");
-    if (meta != null && meta.isObject()) {
-      ((ObjectNode) meta).remove("managedFields");
+    if (meta != null && meta.isObject() && meta.has("managedFields")) {
+      throw PatchException.badRequest("metadata.managedFields must be nil");
     }
-    Set<FieldPath> appliedSet = tracked(FieldSets.of(config, s), null);
+    Set<FieldPath> appliedSet = tracked(FieldSets.of(config, s), subresource);
 
     List<Entry> entries = live == null ? new ArrayList<>() : Entry.parseAll(live);
-    Entry own = find(entries, manager, APPLY, null);
+    Entry own = find(entries, manager, APPLY, subresource);
 
     List<Conflict> conflicts = new ArrayList<>();
     if (live != null) {
@@ -195,13 +207,21 @@ public final class ServerSideApply {
     }
     obj = (ObjectNode) merge(obj, config, s);
 
+    String apiVersion = textOrNull(config.get("apiVersion"));
+    // a repeated apply that changes nothing keeps its entry's time, so the result equals the
+    // live object and the caller can skip the write (no new resourceVersion), as Kubernetes does
+    boolean noop = own != null && own.fields.equals(appliedSet)
+        && Objects.equals(own.apiVersion, apiVersion) && conflicts.isEmpty()
+        && withoutManagedFields(obj).equals(withoutManagedFields(live));
     if (own == null) {
-      own = new Entry(manager, APPLY, null);
+      own = new Entry(manager, APPLY, subresource);
       entries.add(own);
     }
     own.fields = new LinkedHashSet<>(appliedSet);
-    own.apiVersion = textOrNull(config.get("apiVersion"));
-    own.time = now;
+    own.apiVersion = apiVersion;
+    if (!noop) {
+      own.time = now;
+    }
     Entry applier = own;
     entries.removeIf(e -> e.fields.isEmpty() && e != applier);
     writeEntries(obj, entries);
@@ -396,6 +416,15 @@ public final class ServerSideApply {
       out.set(e.getKey(), v.isObject() ? withoutNulls((ObjectNode) v) : v.deepCopy());
     }
     return out;
+  }
+
+  private static JsonNode withoutManagedFields(JsonNode obj) {
+    if (obj == null || !obj.path("metadata").isObject()) {
+      return obj;
+    }
+    ObjectNode copy = ((ObjectNode) obj).deepCopy();
+    ((ObjectNode) copy.get("metadata")).remove("managedFields");
+    return copy;
   }
 
   private static String textOrNull(JsonNode n) {

@@ -141,10 +141,9 @@ public final class StrategicMergePatch {
     }
     Set<String> keep = new HashSet<>();
     for (JsonNode k : retain) {
-      if (!k.isTextual()) {
-        throw PatchException.badRequest("invalid patch format of retainKeys: " + retain);
+      if (k.isTextual()) {
+        keep.add(k.asText()); // as Kubernetes, anything else names no key
       }
-      keep.add(k.asText());
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -161,11 +160,10 @@ public final class StrategicMergePatch {
   }
 
   private static void deleteFromPrimitiveList(ObjectNode result, String field, JsonNode values) {
-    if (!values.isArray()) {
-      throw PatchException.badRequest("invalid patch format of primitive list: "
-          + DELETE_PRIMITIVE + field + " must be a list");
-    }
     JsonNode ov = result.get(field);
+    if (!values.isArray()) {
+      return; // Kubernetes ignores a deletion list that is not a list
+    }
     if (ov == null || !ov.isArray()) {
       return;
     }

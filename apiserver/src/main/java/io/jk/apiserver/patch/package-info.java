@@ -19,7 +19,10 @@
  *   ... Status with code e.statusCode() (400 BadRequest or 422 Invalid) and e.getMessage()
  * }
  * }</pre>
- * Nothing here mutates its inputs, blocks, or throws anything but {@link
+ * A repeated apply that changes nothing returns an object equal to the live one (same
+ * {@code managedFields} times), so a handler may compare and skip the write.
+ *
+ * <p>Nothing here mutates its inputs, blocks, or throws anything but {@link
  * io.jk.apiserver.patch.PatchException} for bad input.
  */
 package io.jk.apiserver.patch;

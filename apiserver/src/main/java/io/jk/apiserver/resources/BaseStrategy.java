@@ -56,6 +56,8 @@ public class BaseStrategy implements ResourceStrategy {
     }
     if (tracksGeneration) {
       Nodes.metadata(obj).put("generation", 1);
+    } else if (obj.get("metadata") instanceof ObjectNode meta) {
+      meta.remove("generation");
     }
     onCreate(obj);
   }
@@ -74,7 +76,11 @@ public class BaseStrategy implements ResourceStrategy {
     Long oldGen = Nodes.integer(Nodes.object(old, "metadata"), "generation");
     if (tracksGeneration) {
       long gen = oldGen == null ? 1 : oldGen;
-      if (specChanged(obj, old)) {
+      // Defaults run after this method; compare what will be stored, so that a client leaving
+      // defaulted fields out does not look like a change.
+      ObjectNode defaulted = obj.deepCopy();
+      defaults(defaulted);
+      if (specChanged(defaulted, old)) {
         gen++;
       }
       Nodes.putInt(meta, "generation", gen);

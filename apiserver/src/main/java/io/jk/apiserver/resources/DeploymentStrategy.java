@@ -33,6 +33,14 @@ public class DeploymentStrategy extends BaseStrategy {
   }
 
   @Override
+  protected boolean specChanged(ObjectNode obj, ObjectNode old) {
+    // Annotations are copied to the deployment's replica sets, so they bump the generation too.
+    return super.specChanged(obj, old) || !Nodes.same(Nodes.object(obj, "metadata") == null ? null
+        : obj.get("metadata").get("annotations"), Nodes.object(old, "metadata") == null ? null
+        : old.get("metadata").get("annotations"));
+  }
+
+  @Override
   protected void defaults(ObjectNode obj) {
     ObjectNode spec = Nodes.ensureObject(obj, "spec");
     Nodes.defaultInt(spec, "replicas", 1);

@@ -84,14 +84,14 @@ public class EventStrategy extends BaseStrategy {
         }
       }
       if (Nodes.str(obj, "note").length() > NOTE_MAX) {
-        errs.add(new FieldError("FieldValueTooLong", "note", "Too long: may not be more than " + NOTE_MAX + " bytes"));
+        errs.add(new FieldError("FieldValueTooLong", "note", "Too long: must have at most " + NOTE_MAX + " bytes"));
       }
     } else if (!type.isEmpty() && !TYPES.contains(type)) {
       errs.add(FieldError.notSupported("type", type, TYPES));
     }
     for (String f : List.of("reportingComponent", "reportingInstance", "action", "reason")) {
       if (Nodes.str(obj, f).length() > 128) {
-        errs.add(new FieldError("FieldValueTooLong", f, "Too long: may not be more than 128 bytes"));
+        errs.add(new FieldError("FieldValueTooLong", f, "Too long: must have at most 128 bytes"));
       }
     }
   }

@@ -1,7 +1,9 @@
 package io.jk.apiserver.resources;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jk.apiserver.registry.FieldError;
 import io.jk.apiserver.registry.TableColumn;
 import io.jk.apiserver.resources.support.Names;
 import io.jk.apiserver.resources.support.Nodes;
@@ -43,11 +45,35 @@ public class NamespaceStrategy extends BaseStrategy {
     }
   }
 
+  /**
+   * For an update through {@code /finalize}: only {@code spec.finalizers} is taken from
+   * {@code obj}; everything else from {@code old}. The handler calls this in place of
+   * {@code prepareForUpdate} (which keeps the old spec, as Kubernetes), then {@code validateUpdate}.
+   */
+  public void prepareForFinalize(ObjectNode obj, ObjectNode old) {
+    JsonNode finalizers = Nodes.object(obj, "spec") == null ? null : obj.get("spec").get("finalizers");
+    String rv = Nodes.text(Nodes.object(obj, "metadata"), "resourceVersion");
+    obj.removeAll();
+    obj.setAll(old.deepCopy());
+    ObjectNode spec = Nodes.ensureObject(obj, "spec");
+    if (finalizers == null || finalizers.isNull()) {
+      spec.remove("finalizers");
+    } else {
+      spec.set("finalizers", finalizers);
+    }
+    if (rv != null) {
+      Nodes.metadata(obj).put("resourceVersion", rv);
+    }
+  }
+
   @Override
-  protected void onUpdate(ObjectNode obj, ObjectNode old) {
-    // spec.finalizers are changed only through /finalize.
-    if (old.has("spec")) {
-      obj.set("spec", old.get("spec").deepCopy());
+  protected void validateObject(ObjectNode obj, List<FieldError> errs) {
+    int i = 0;
+    for (String f : Nodes.strings(Nodes.object(obj, "spec"), "finalizers")) {
+      for (String msg : Names.qualifiedName(f)) {
+        errs.add(FieldError.invalid("spec.finalizers[" + i + "]", f, msg));
+      }
+      i++;
     }
   }
 
@@ -56,6 +82,17 @@ public class NamespaceStrategy extends BaseStrategy {
     String name = Nodes.name(obj);
     if (!name.isEmpty()) {
       Nodes.ensureObject(Nodes.metadata(obj), "labels").put(NAME_LABEL, name);
+    }
+  }
+
+  @Override
+  protected void onUpdate(ObjectNode obj, ObjectNode old) {
+    // As Kubernetes: spec.finalizers change only through /finalize.
+    JsonNode spec = old.get("spec");
+    if (spec == null) {
+      obj.remove("spec");
+    } else {
+      obj.set("spec", spec.deepCopy());
     }
   }
 

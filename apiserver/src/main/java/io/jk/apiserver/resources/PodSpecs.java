@@ -212,10 +212,15 @@ public final class PodSpecs {
       errs.add(FieldError.required(path + ".containers", ""));
     }
     Set<String> names = new HashSet<>();
+    Set<String> hostPorts = new HashSet<>();
+    boolean hostNetwork = Nodes.isTrue(spec, "hostNetwork");
     for (String list : List.of("initContainers", "containers")) {
       List<ObjectNode> cs = Nodes.objects(spec, list);
       for (int i = 0; i < cs.size(); i++) {
-        validateContainer(cs.get(i), path + "." + list + "[" + i + "]", names, volumes, errs);
+        String p = path + "." + list + "[" + i + "]";
+        validateContainer(cs.get(i), p, names, volumes, errs);
+        validateContainerKind(cs.get(i), p, list.equals("initContainers"), errs);
+        validateHostPorts(cs.get(i), p, hostNetwork, hostPorts, errs);
       }
     }
     String restart = Nodes.text(spec, "restartPolicy");
@@ -374,6 +379,48 @@ public final class PodSpecs {
     }
   }
 
+  /** Restart policy and probes as allowed for init (sidecar or not) and app containers. */
+  private static void validateContainerKind(ObjectNode c, String p, boolean init, List<FieldError> errs) {
+    if (c == null) {
+      return;
+    }
+    String rp = Nodes.text(c, "restartPolicy");
+    boolean sidecar = "Always".equals(rp);
+    if (!init && rp != null) {
+      errs.add(FieldError.forbidden(p + ".restartPolicy", "may not be set for non-init containers"));
+    } else if (init && rp != null && !sidecar) {
+      errs.add(FieldError.notSupported(p + ".restartPolicy", rp, List.of("Always")));
+    }
+    if (init && !sidecar) {
+      for (String probe : PROBES) {
+        if (Nodes.has(c, probe)) {
+          errs.add(FieldError.forbidden(p + "." + probe, "may not be set for init containers without restartPolicy=Always"));
+        }
+      }
+    }
+  }
+
+  /** With the host network a host port is the container port; a host port/protocol is used once per pod. */
+  private static void validateHostPorts(ObjectNode c, String p, boolean hostNetwork, Set<String> used,
+      List<FieldError> errs) {
+    List<ObjectNode> ports = Nodes.objects(c, "ports");
+    for (int i = 0; i < ports.size(); i++) {
+      ObjectNode port = ports.get(i);
+      long hp = Nodes.integer(port, "hostPort", 0);
+      if (hp == 0) {
+        continue;
+      }
+      String pp = p + ".ports[" + i + "].hostPort";
+      if (hostNetwork && hp != Nodes.integer(port, "containerPort", 0)) {
+        errs.add(FieldError.invalid(pp, hp, "must match `containerPort` when `hostNetwork` is true"));
+      }
+      String key = hp + "/" + Nodes.str(port, "protocol");
+      if (!used.add(Nodes.str(port, "hostIP") + ":" + key)) {
+        errs.add(FieldError.duplicate(pp, key));
+      }
+    }
+  }
+
   private static void validatePorts(ObjectNode c, String path, List<FieldError> errs) {
     Set<String> names = new HashSet<>();
     List<ObjectNode> ports = Nodes.objects(c, "ports");
@@ -476,8 +523,12 @@ public final class PodSpecs {
     for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String p = path + "[" + e.getKey() + "]";
-      for (String msg : Names.qualifiedName(e.getKey())) {
-        errs.add(FieldError.invalid(p, e.getKey(), msg));
+      if (!isContainerResourceName(e.getKey())) {
+        errs.add(FieldError.invalid(p, e.getKey(), "must be a standard resource type or fully qualified"));
+      } else {
+        for (String msg : Names.qualifiedName(e.getKey())) {
+          errs.add(FieldError.invalid(p, e.getKey(), msg));
+        }
       }
       Optional<BigDecimal> q = Quantity.parse(e.getValue());
       if (q.isEmpty()) {
@@ -489,6 +540,12 @@ public final class PodSpecs {
       }
     }
     return out;
+  }
+
+  /** cpu, memory, ephemeral-storage, hugepages-&lt;size&gt;, or a domain-qualified extended resource. */
+  private static boolean isContainerResourceName(String name) {
+    return name.equals("cpu") || name.equals("memory") || name.equals("ephemeral-storage")
+        || name.startsWith("hugepages-") || name.contains("/");
   }
 
   private static void validateProbe(ObjectNode pr, String p, List<FieldError> errs) {

@@ -53,8 +53,22 @@ public class PodStrategy extends BaseStrategy {
     ObjectNode status = obj.putObject("status");
     status.put("phase", "Pending");
     ObjectNode spec = Nodes.ensureObject(obj, "spec");
-    if (!Nodes.has(spec, "priority")) {
-      Nodes.putInt(spec, "priority", SYSTEM_PRIORITIES.getOrDefault(Nodes.str(spec, "priorityClassName"), 0L));
+    // The Priority admission plugin: no class is priority 0, a system class its fixed value. A
+    // user-defined class needs a store lookup this strategy cannot do, so priority stays unset
+    // and the scheduler resolves the class itself.
+    String priorityClass = Nodes.str(spec, "priorityClassName");
+    Long fixed = priorityClass.isEmpty() ? Long.valueOf(0L) : SYSTEM_PRIORITIES.get(priorityClass);
+    if (fixed != null) {
+      if (!Nodes.has(spec, "priority")) {
+        Nodes.putInt(spec, "priority", fixed);
+      }
+      if (!Nodes.has(spec, "preemptionPolicy")) {
+        spec.put("preemptionPolicy", "PreemptLowerPriority");
+      }
+    }
+    // What the ServiceAccount admission plugin does for the name (the token volume is not added here).
+    if (Nodes.str(spec, "serviceAccountName").isEmpty() && Nodes.str(spec, "serviceAccount").isEmpty()) {
+      spec.put("serviceAccountName", "default");
     }
     addDefaultTolerations(spec);
   }

@@ -108,6 +108,14 @@ public class ServiceStrategy extends BaseStrategy {
     } else if (Nodes.size(spec, "ports") == 0 && !"None".equals(Nodes.text(spec, "clusterIP"))) {
       errs.add(FieldError.required("spec.ports", ""));
     }
+    String clusterIp = Nodes.text(spec, "clusterIP");
+    if (clusterIp != null && !clusterIp.isEmpty() && !clusterIp.equals("None")
+        && !io.jk.apiserver.resources.support.Ips.isIp(clusterIp)) {
+      errs.add(FieldError.invalid("spec.clusterIPs[0]", clusterIp, io.jk.apiserver.resources.support.Ips.INVALID));
+    }
+    if (type.equals("ExternalName") && clusterIp != null && !clusterIp.isEmpty()) {
+      errs.add(FieldError.forbidden("spec.clusterIP", "may not be set for type 'ExternalName'"));
+    }
     List<ObjectNode> ports = Nodes.objects(spec, "ports");
     Set<String> names = new HashSet<>();
     Set<String> portProto = new HashSet<>();

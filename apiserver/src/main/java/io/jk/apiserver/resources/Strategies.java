@@ -1,6 +1,7 @@
 package io.jk.apiserver.resources;
 
 import io.jk.apiserver.registry.ResourceStrategy;
+import io.jk.apiserver.resources.support.Names;
 import java.util.Map;
 
 /**
@@ -31,7 +32,12 @@ public final class Strategies {
       Map.entry(key("discovery.k8s.io", "EndpointSlice"), new EndpointSliceStrategy()),
       Map.entry(key("policy", "PodDisruptionBudget"), new PodDisruptionBudgetStrategy()),
       Map.entry(key("events.k8s.io", "Event"), new EventStrategy(true)),
-      Map.entry(key("scheduling.k8s.io", "PriorityClass"), new PriorityClassStrategy()));
+      Map.entry(key("scheduling.k8s.io", "PriorityClass"), new PriorityClassStrategy()),
+      // RBAC names are path segments: "system:node", "system:controller:job-controller".
+      Map.entry(key("rbac.authorization.k8s.io", "Role"), new BaseStrategy(Names.Rule.PATH_SEGMENT, false, false)),
+      Map.entry(key("rbac.authorization.k8s.io", "ClusterRole"), new BaseStrategy(Names.Rule.PATH_SEGMENT, false, false)),
+      Map.entry(key("rbac.authorization.k8s.io", "RoleBinding"), new RoleBindingStrategy(false)),
+      Map.entry(key("rbac.authorization.k8s.io", "ClusterRoleBinding"), new RoleBindingStrategy(true)));
 
   private Strategies() {}
 

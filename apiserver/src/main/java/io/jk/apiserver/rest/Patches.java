@@ -36,7 +36,16 @@ public final class Patches {
         : ApiException.badRequest(e.getMessage());
   }
 
-  /** A strategic merge patch of {@code target}. */
+  /** A strategic merge patch of {@code target} under the kind's patch schema (apimachinery's implementation). */
+  public static JsonNode strategicMergePatch(JsonNode target, JsonNode patch, io.jk.apiserver.patch.PatchSchema schema) {
+    try {
+      return io.jk.apiserver.patch.StrategicMergePatch.apply(target, patch, schema);
+    } catch (io.jk.apiserver.patch.PatchException e) {
+      throw fromPatch(e);
+    }
+  }
+
+  /** A strategic merge patch of {@code target} guessing merge keys (for objects without a schema, e.g. Scale). */
   public static JsonNode strategicMergePatch(JsonNode target, JsonNode patch) {
     return smp(target, patch, "");
   }

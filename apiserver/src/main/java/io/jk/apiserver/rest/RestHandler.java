@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.http.ApiException;
 import io.jk.apiserver.http.HttpReplies;
+import io.jk.apiserver.patch.PatchException;
+import io.jk.apiserver.patch.PatchSchema;
+import io.jk.apiserver.patch.ServerSideApply;
 import io.jk.apiserver.registry.FieldError;
 import io.jk.apiserver.registry.ResourceStrategy;
 import io.jk.apiserver.registry.ResourceType;
@@ -408,6 +411,21 @@ public final class RestHandler {
     return unknown.stream().map(u -> "unknown field \"" + u + "\"").toList();
   }
 
+  /** The field manager: the {@code fieldManager} parameter, else the client's User-Agent name (as Kubernetes). */
+  private static String manager(RoutingContext ctx) {
+    String m = ctx.queryParams().get("fieldManager");
+    if (m != null && !m.isEmpty()) {
+      return m.length() > 128 ? m.substring(0, 128) : m;
+    }
+    String ua = ctx.request().getHeader("User-Agent");
+    if (ua == null || ua.isBlank()) {
+      return "unknown";
+    }
+    int slash = ua.indexOf('/');
+    String name = slash > 0 ? ua.substring(0, slash) : ua;
+    return name.length() > 128 ? name.substring(0, 128) : name;
+  }
+
   private static boolean dryRun(RoutingContext ctx) {
     return ctx.queryParams().getAll("dryRun").contains("All");
   }
@@ -418,11 +436,11 @@ public final class RestHandler {
     ResourceType type = info.type();
     ObjectNode obj = objectBody(body, type, type.kind(), type.groupVersion());
     List<String> warnings = checkFields(ctx, type, obj);
-    return createObject(info, obj, dryRun(ctx)).map(o -> Reply.of(201, o).withWarnings(warnings));
+    return createObject(info, obj, dryRun(ctx), manager(ctx)).map(o -> Reply.of(201, o).withWarnings(warnings));
   }
 
   /** Creates {@code obj} in the request's namespace (shared by POST and apply-patch on a missing object). */
-  private Future<ObjectNode> createObject(RequestInfo info, ObjectNode obj, boolean dryRun) {
+  private Future<ObjectNode> createObject(RequestInfo info, ObjectNode obj, boolean dryRun, String manager) {
     ResourceType type = info.type();
     ObjectNode meta = Objects.meta(obj);
     if (type.namespaced()) {
@@ -472,15 +490,17 @@ public final class RestHandler {
       throw ApiException.invalid(type.kind(), name, errors);
     }
     String finalName = name;
+    ObjectNode toStore = manager == null ? obj : ServerSideApply.recordUpdate(null, obj, manager, null,
+        PatchSchema.forKind(type.group(), type.kind()), Instant.now());
     return namespaceAdmits(type, info.namespace()).compose(v -> {
       if (dryRun) {
-        return Future.succeededFuture(obj);
+        return Future.succeededFuture(toStore);
       }
-      hooks.beforeCreate(type, obj);
-      return store.create(type.key(info.namespace(), finalName), Objects.encode(obj))
+      hooks.beforeCreate(type, toStore);
+      return store.create(type.key(info.namespace(), finalName), Objects.encode(toStore))
           .map(kv -> Objects.decode(kv))
           .recover(e -> {
-            hooks.released(type, obj);
+            hooks.released(type, toStore);
             if (e instanceof StoreException.KeyExists) {
               return Future.failedFuture(ApiException.alreadyExists(type, finalName));
             }
@@ -572,7 +592,7 @@ public final class RestHandler {
         return merged;
       }
       return next;
-    }, !conditional, dryRun(ctx)).map(o -> Reply.of(200, o).withWarnings(warnings));
+    }, !conditional, dryRun(ctx), manager(ctx)).map(o -> Reply.of(200, o).withWarnings(warnings));
   }
 
   private Future<Reply> patch(RoutingContext ctx, RequestInfo info) {
@@ -589,21 +609,24 @@ public final class RestHandler {
     if (apply && ctx.queryParams().get("fieldManager") == null) {
       throw ApiException.badRequest("PATCH, application/apply-patch+yaml requires fieldManager to be set");
     }
-    List<String> warnings = new ArrayList<>();
-    if (apply || !mt.equals("application/json-patch+json")) {
-      if (patch instanceof ObjectNode p) {
-        warnings.addAll(checkFields(ctx, type, stripped(p)));
-      } else {
-        throw ApiException.badRequest("the patch must be a JSON object");
-      }
+    // unknown fields are looked for in the patched object (patches carry $-directives), for apply in the configuration
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    if (!mt.equals("application/json-patch+json") && !(patch instanceof ObjectNode)) {
+      throw ApiException.badRequest("the patch must be a JSON object");
+    }
+    if (apply) {
+      warnings.addAll(checkFields(ctx, type, stripped((ObjectNode) patch)));
     }
     boolean dry = dryRun(ctx);
+    PatchSchema schema = PatchSchema.forKind(type.group(), type.kind());
+    String manager = ctx.queryParams().get("fieldManager");
+    boolean force = "true".equals(ctx.queryParams().get("force"));
     Future<ObjectNode> result = guaranteedUpdate(info, current -> {
       JsonNode out = switch (mt) {
         case "application/json-patch+json" -> Patches.jsonPatch(current, patch);
         case "application/merge-patch+json" -> Patches.mergePatch(current, patch);
-        case "application/strategic-merge-patch+json" -> Patches.strategicMergePatch(current, patch);
-        default -> Patches.strategicMergePatch(current, stripped((ObjectNode) patch));
+        case "application/strategic-merge-patch+json" -> Patches.strategicMergePatch(current, patch, schema);
+        default -> serverSideApply(info, current, (ObjectNode) patch, manager, force, schema);
       };
       if (!(out instanceof ObjectNode o)) {
         throw ApiException.badRequest("the patch result is not an object");
@@ -613,16 +636,22 @@ public final class RestHandler {
       if (!k.equals(type.kind()) || !v.equals(type.groupVersion())) {
         throw ApiException.badRequest("the patch may not change the kind or apiVersion of the object");
       }
+      if (!apply) {
+        List<String> w = checkFields(ctx, type, stripped(o));
+        warnings.clear();
+        warnings.addAll(w);
+      }
       return o;
-    }, true, dry);
+    }, true, dry, apply ? null : manager(ctx));
     if (apply && info.subresource() == null) {
       result = result.recover(e -> {
         if (e instanceof ApiException a && a.code() == 404) {
-          ObjectNode obj = objectBody(((ObjectNode) patch).deepCopy(), type, type.kind(), type.groupVersion());
+          ObjectNode obj = objectBody(serverSideApply(info, null, (ObjectNode) patch, manager, force, schema),
+              type, type.kind(), type.groupVersion());
           if (Objects.metaText(obj, "name").isEmpty()) {
             Objects.meta(obj).put("name", info.name());
           }
-          return createObject(info, obj, dry).map(o -> {
+          return createObject(info, obj, dry, null).map(o -> {
             o.put("__created", true);
             return o;
           });
@@ -634,6 +663,31 @@ public final class RestHandler {
       boolean created = o.remove("__created") != null;
       return Reply.of(created ? 201 : 200, o).withWarnings(warnings);
     });
+  }
+
+  /** Server-side apply of {@code applied} onto {@code live} (null: create); 409 with causes on conflicts. */
+  private static ObjectNode serverSideApply(RequestInfo info, ObjectNode live, ObjectNode applied, String manager,
+      boolean force, PatchSchema schema) {
+    ServerSideApply.Result r;
+    try {
+      r = ServerSideApply.apply(live, stripped(applied), manager, force, schema, Instant.now());
+    } catch (PatchException e) {
+      throw HttpReplies.toApi(e);
+    }
+    if (!r.ok()) {
+      ObjectNode d = Json.mapper().createObjectNode();
+      d.put("name", info.name());
+      if (!info.type().group().isEmpty()) {
+        d.put("group", info.type().group());
+      }
+      d.put("kind", info.type().resource());
+      ArrayNode causes = d.putArray("causes");
+      for (ServerSideApply.Conflict c : r.conflicts()) {
+        causes.addObject().put("reason", "FieldManagerConflict").put("message", c.causeMessage()).put("field", c.field());
+      }
+      throw new ApiException(409, "Conflict", r.conflictMessage(), d);
+    }
+    return r.object();
   }
 
   private static ObjectNode stripped(ObjectNode p) {
@@ -650,14 +704,14 @@ public final class RestHandler {
    * compare-and-swap on the revision read; on a conflict reads again when {@code retry}.
    */
   private Future<ObjectNode> guaranteedUpdate(RequestInfo info, UnaryOperator<ObjectNode> mutate, boolean retry,
-      boolean dryRun) {
+      boolean dryRun, String manager) {
     Promise<ObjectNode> done = Promise.promise();
-    attemptUpdate(info, mutate, retry, dryRun, 0, done);
+    attemptUpdate(info, mutate, retry, dryRun, manager, 0, done);
     return done.future();
   }
 
   private void attemptUpdate(RequestInfo info, UnaryOperator<ObjectNode> mutate, boolean retry, boolean dryRun,
-      int attempt, Promise<ObjectNode> done) {
+      String manager, int attempt, Promise<ObjectNode> done) {
     ResourceType type = info.type();
     store.get(info.key()).compose(kv -> {
       if (kv == null) {
@@ -665,10 +719,12 @@ public final class RestHandler {
       }
       ObjectNode old = Objects.decode(kv);
       ObjectNode obj = mutate.apply(old.deepCopy());
-      ObjectNode next = prepareUpdate(info, obj, old);
-      if (sameIgnoringVersion(next, old)) {
+      ObjectNode prepared = prepareUpdate(info, obj, old);
+      if (sameIgnoringVersion(prepared, old)) {
         return Future.succeededFuture(old);
       }
+      ObjectNode next = manager == null ? prepared : ServerSideApply.recordUpdate(old, prepared, manager,
+          info.subresource(), PatchSchema.forKind(type.group(), type.kind()), Instant.now());
       if (dryRun) {
         return Future.succeededFuture(next);
       }
@@ -683,7 +739,7 @@ public final class RestHandler {
       if (ar.succeeded()) {
         done.complete(ar.result());
       } else if (ar.cause() instanceof StoreException.Conflict && retry && attempt < MAX_RETRIES) {
-        attemptUpdate(info, mutate, retry, dryRun, attempt + 1, done);
+        attemptUpdate(info, mutate, retry, dryRun, manager, attempt + 1, done);
       } else if (ar.cause() instanceof StoreException.Conflict) {
         done.fail(ApiException.conflict(type, info.name()));
       } else if (ar.cause() instanceof StoreException.NotFound) {
@@ -712,6 +768,9 @@ public final class RestHandler {
     List<FieldError> errors = new ArrayList<>();
     if ("status".equals(info.subresource())) {
       strategy.prepareForStatusUpdate(obj, old);
+    } else if ("finalize".equals(info.subresource())) {
+      // only spec.finalizers changed (set by the caller); the strategy would keep the old spec
+      errors.addAll(validateMeta(type, obj));
     } else {
       strategy.prepareForUpdate(obj, old);
       strategy.applyDefaults(obj);
@@ -925,7 +984,7 @@ public final class RestHandler {
       }
       current.with("spec").put("replicas", replicas.asInt(0));
       return current;
-    }, rv.isEmpty(), dryRun(ctx)).map(o -> Reply.of(200, Scales.toScale(o)));
+    }, rv.isEmpty(), dryRun(ctx), manager(ctx)).map(o -> Reply.of(200, Scales.toScale(o)));
   }
 
   private Future<Reply> bind(RequestInfo info, JsonNode body) {
@@ -957,7 +1016,7 @@ public final class RestHandler {
       }
       conds.addObject().put("type", "PodScheduled").put("status", "True").put("lastTransitionTime", Objects.now());
       return current;
-    }, true, false).map(o -> Reply.of(201, success(201)));
+    }, true, false, null).map(o -> Reply.of(201, success(201)));
   }
 
   private Future<Reply> evict(RoutingContext ctx, RequestInfo info, JsonNode body) {
@@ -972,8 +1031,70 @@ public final class RestHandler {
     if (dryRun(ctx)) {
       opts = new DeleteOptions(opts.gracePeriodSeconds(), opts.uid(), opts.resourceVersion(), opts.propagationPolicy(), true);
     }
-    return delete(new RequestInfo(info.type(), info.namespace(), info.name(), null), opts)
+    DeleteOptions options = opts;
+    RequestInfo pod = new RequestInfo(info.type(), info.namespace(), info.name(), null);
+    return get(pod).compose(p -> checkDisruptionBudgets(p, options.dryRun()))
+        .compose(v -> delete(pod, options))
         .map(o -> Reply.of(201, success(201)));
+  }
+
+  /**
+   * For a running pod, finds the PodDisruptionBudgets selecting it: fails with 429 when one allows
+   * no disruption, otherwise takes one disruption from each (as the eviction API does).
+   */
+  private Future<Void> checkDisruptionBudgets(ObjectNode pod, boolean dryRun) {
+    String phase = pod.path("status").path("phase").asText("");
+    if (!phase.equals("Running") || pod.path("metadata").has("deletionTimestamp")) {
+      return Future.succeededFuture();
+    }
+    ResourceType pdbType = types.find("policy", "v1", "poddisruptionbudgets").orElseThrow();
+    String ns = Objects.metaText(pod, "namespace");
+    Map<String, String> labels = Objects.labels(pod);
+    return store.list(pdbType.keyPrefix() + ns + "/", null, 0, 0).compose(res -> {
+      List<ObjectNode> matching = new ArrayList<>();
+      for (KeyValue kv : res.items()) {
+        ObjectNode pdb = Objects.decode(kv);
+        try {
+          JsonNode sel = pdb.path("spec").path("selector");
+          if (!sel.isMissingNode() && !sel.isNull()
+              && io.jk.apiserver.selection.LabelSelector.fromObject(sel).matches(labels)) {
+            matching.add(pdb);
+          }
+        } catch (io.jk.apiserver.selection.SelectorException e) {
+          // a PDB with a broken selector selects nothing
+        }
+      }
+      if (matching.size() > 1) {
+        throw new ApiException(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the "
+            + "eviction subresource does not support.", null);
+      }
+      if (matching.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      ObjectNode pdb = matching.get(0);
+      int allowed = pdb.path("status").path("disruptionsAllowed").asInt(0);
+      long observed = pdb.path("status").path("observedGeneration").asLong(-1);
+      if (allowed <= 0 || observed < pdb.path("metadata").path("generation").asLong(1)) {
+        ObjectNode d = Json.mapper().createObjectNode();
+        d.putArray("causes").addObject().put("reason", "DisruptionBudget").put("message",
+            "The disruption budget " + Objects.metaText(pdb, "name") + " needs "
+                + pdb.path("status").path("desiredHealthy").asInt(0) + " healthy pods and has "
+                + pdb.path("status").path("currentHealthy").asInt(0) + " currently");
+        return Future.failedFuture(new ApiException(429, "TooManyRequests",
+            "Cannot evict pod as it would violate the pod's disruption budget.", d));
+      }
+      if (dryRun) {
+        return Future.succeededFuture();
+      }
+      ObjectNode next = pdb.deepCopy();
+      ((ObjectNode) next.get("status")).put("disruptionsAllowed", allowed - 1);
+      next.with("status").with("disruptedPods").put(Objects.metaText(pod, "name"), Objects.now());
+      long rev = Long.parseLong(Objects.metaText(pdb, "resourceVersion"));
+      return store.update(pdbType.key(ns, Objects.metaText(pdb, "name")), Objects.encode(next), rev)
+          .<Void>mapEmpty().recover(e -> Future.failedFuture(e instanceof StoreException.Conflict
+              ? ApiException.tooManyRequests("the disruption budget changed; please retry")
+              : e));
+    });
   }
 
   private Future<Reply> podStream(RequestInfo info) {

@@ -18,6 +18,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -39,6 +41,30 @@ public final class Watches {
 
   private final Store store;
   private final long bookmarkIntervalMs;
+  /** Each stored version decoded and serialized once, shared by every watcher (bounded, cleared when full). */
+  private final Map<String, Decoded> decoded = new ConcurrentHashMap<>();
+  private static final int DECODED_MAX = 4096;
+
+  /** An object version as a read-only tree and as its JSON bytes. */
+  private record Decoded(ObjectNode obj, byte[] json) {}
+
+  private Decoded decodedOf(String key, byte[] value, long revision) {
+    String id = key + "@" + revision;
+    Decoded d = decoded.get(id);
+    if (d == null) {
+      ObjectNode o = Objects.decode(value, revision);
+      try {
+        d = new Decoded(o, Json.mapper().writeValueAsBytes(o));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+      if (decoded.size() >= DECODED_MAX) {
+        decoded.clear();
+      }
+      decoded.put(id, d);
+    }
+    return d;
+  }
   private final AtomicInteger active = new AtomicInteger();
 
   public Watches(Store store, long bookmarkIntervalMs, MeterRegistry registry) {
@@ -165,12 +191,13 @@ public final class Watches {
         return;
       }
       lastRevision = Math.max(lastRevision, e.revision());
-      ObjectNode cur = e.type() == WatchEvent.Type.DELETE ? null : Objects.decode(e.kv());
-      ObjectNode prev = e.type() == WatchEvent.Type.DELETE
-          ? Objects.decode(e.kv().value(), e.revision())
-          : e.prevKv() == null ? null : Objects.decode(e.prevKv());
-      boolean was = prev != null && filter.test(prev);
-      boolean is = cur != null && filter.test(cur);
+      Decoded cur = e.type() == WatchEvent.Type.DELETE ? null
+          : decodedOf(e.kv().key(), e.kv().value(), e.kv().modRevision());
+      Decoded prev = e.type() == WatchEvent.Type.DELETE
+          ? decodedOf(e.kv().key(), e.kv().value(), e.revision())
+          : e.prevKv() == null ? null : decodedOf(e.prevKv().key(), e.prevKv().value(), e.prevKv().modRevision());
+      boolean was = prev != null && filter.test(prev.obj());
+      boolean is = cur != null && filter.test(cur.obj());
       if (is && was) {
         send("MODIFIED", cur);
       } else if (is) {
@@ -178,6 +205,21 @@ public final class Watches {
       } else if (was) {
         send("DELETED", cur != null ? cur : prev);
       }
+    }
+
+    /** Sends a shared decoded version: its cached JSON bytes unless a Table is wanted. */
+    void send(String type, Decoded d) {
+      if (table) {
+        send(type, d.obj());
+        return;
+      }
+      if (closed || response.ended() || response.closed()) {
+        return;
+      }
+      byte[] head = ("{\"type\":\"" + type + "\",\"object\":").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      Buffer buf = Buffer.buffer(head.length + d.json().length + 2).appendBytes(head).appendBytes(d.json())
+          .appendString("}\n");
+      response.write(buf);
     }
 
     void send(String type, ObjectNode obj) {

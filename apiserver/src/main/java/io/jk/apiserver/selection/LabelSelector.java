@@ -122,7 +122,7 @@ public final class LabelSelector {
       List<String> errs = new ArrayList<>();
       String keyErr = LabelValidation.keyError(key);
       if (keyErr != null) {
-        errs.add("key: Invalid value: \"" + key + "\": " + keyErr);
+        errs.add("<nil>: Invalid value: \"" + key + "\": " + keyErr);
       }
       switch (op) {
         case IN:

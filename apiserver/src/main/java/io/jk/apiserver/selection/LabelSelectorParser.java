@@ -166,7 +166,7 @@ final class LabelSelectorParser {
     String key = it.literal();
     String keyErr = LabelValidation.keyError(key);
     if (keyErr != null) {
-      throw new SelectorException("key: Invalid value: \"" + key + "\": " + keyErr);
+      throw new SelectorException("<nil>: Invalid value: \"" + key + "\": " + keyErr);
     }
     Tok next = lookahead(true).tok();
     if (next == Tok.EOS || next == Tok.COMMA) {

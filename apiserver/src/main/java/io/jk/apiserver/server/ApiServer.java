@@ -16,6 +16,7 @@ import io.jk.apiserver.rest.Watches;
 import io.jk.apiserver.storage.KeyValue;
 import io.jk.apiserver.storage.Store;
 import io.jk.apiserver.storage.StoreException;
+import io.jk.apiserver.watch.WatchCache;
 import io.jk.common.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The API server component: the Kubernetes API over a {@link Store}, on Vert.x Web.
  *
- * <p>{@link #start()} creates the built-in namespaces and the {@code kubernetes} Service when
+ * <p>Lists at the latest revision and watches are served by a {@link WatchCache}.
+ * {@link #start()} creates the built-in namespaces and the {@code kubernetes} Service when
  * missing, rebuilds the Service IP/port allocations from the store and starts listening;
  * {@link #stop()} closes the listener (the store belongs to the caller).
  */
@@ -51,6 +53,7 @@ public final class ApiServer {
   private final Vertx vertx;
   private final ApiServerConfig config;
   private final Store store;
+  private final WatchCache cache;
   private final ResourceTypes types = ResourceTypes.builtIn();
   private final Discovery discovery = new Discovery(types);
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -65,7 +68,8 @@ public final class ApiServer {
   public ApiServer(Vertx vertx, ApiServerConfig config, Store store) {
     this.vertx = vertx;
     this.config = config;
-    this.store = new MeteredStore(store, metrics);
+    this.cache = new WatchCache(new MeteredStore(store, metrics), vertx, config.watchCacheEvents());
+    this.store = cache;
     this.allocator = new ServiceAllocator(config.serviceClusterIpRange(), config.serviceNodePortRange());
     this.watches = new Watches(this.store, config.bookmarkIntervalMs(), metrics);
     this.podNodes = new PodNodeIndex(this.store, vertx);
@@ -84,7 +88,7 @@ public final class ApiServer {
 
   /** Seeds the store, then listens; fails when the store or the port is unusable. */
   public Future<Void> start() {
-    return seed().compose(v -> config.authenticator() == null ? Future.succeededFuture() : podNodes.start())
+    return cache.start().compose(v -> seed()).compose(v -> config.authenticator() == null ? Future.succeededFuture() : podNodes.start())
         .compose(v -> {
       HttpServerOptions opts = new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port())
           .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024);
@@ -106,9 +110,13 @@ public final class ApiServer {
     ready = false;
     podNodes.close();
     if (server == null) {
+      cache.close();
       return Future.succeededFuture();
     }
-    return server.close().onComplete(ar -> metrics.close());
+    return server.close().onComplete(ar -> {
+      cache.close();
+      metrics.close();
+    });
   }
 
   private Router router() {

@@ -1,12 +1,12 @@
 package io.jk.apiserver.server;
 
 import io.jk.apiserver.auth.Authenticator;
-import io.jk.apiserver.registry.GenericStrategy;
 import io.jk.apiserver.registry.ResourceStrategy;
 import io.jk.apiserver.registry.ResourceType;
+import io.jk.apiserver.resources.Strategies;
+import io.jk.apiserver.resources.UnknownFields;
 import io.jk.apiserver.rest.RestHandler;
 import io.vertx.core.http.HttpServerOptions;
-import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -22,6 +22,7 @@ import java.util.function.Function;
  * @param unknownFields the unknown-field finder for {@code fieldValidation}
  * @param bookmarkIntervalMs how often watches with {@code allowWatchBookmarks} get a BOOKMARK
  * @param tls configures HTTPS on the server options ({@code null}: plain HTTP)
+ * @param watchCacheEvents how many recent events the watch cache keeps (watches from older revisions get 410)
  * @param authenticator who sent each request ({@code null}: no authentication or authorization,
  *     for in-process tests); with one, requests are authorized by {@code Authorizers.standard}
  */
@@ -35,51 +36,61 @@ public record ApiServerConfig(
     RestHandler.UnknownFields unknownFields,
     long bookmarkIntervalMs,
     Consumer<HttpServerOptions> tls,
+    int watchCacheEvents,
     Authenticator authenticator) {
 
-  /** Plain HTTP on 127.0.0.1 and a free port, generic strategies, Kubernetes' default ranges. */
+  /**
+   * Plain HTTP on 127.0.0.1 and a free port, the built-in strategies and unknown-field schemas,
+   * Kubernetes' default ranges, no authentication.
+   */
   public static ApiServerConfig defaults() {
     return new ApiServerConfig("127.0.0.1", 0, "127.0.0.1", "10.96.0.0/12", "30000-32767",
-        t -> new GenericStrategy(t.hasStatus()), (t, o) -> List.of(), 60_000, null, null);
+        t -> Strategies.forKind(t.group(), t.kind()),
+        (t, o) -> UnknownFields.find(t.group(), t.version(), t.kind(), o), 60_000, null, 10_000, null);
   }
 
   public ApiServerConfig withListen(String address, int listenPort) {
     return new ApiServerConfig(address, listenPort, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, authenticator);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator);
   }
 
   public ApiServerConfig withAdvertiseAddress(String address) {
     return new ApiServerConfig(bindAddress, port, address, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, authenticator);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator);
   }
 
   public ApiServerConfig withServiceRanges(String cidr, String nodePorts) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, cidr, nodePorts,
-        strategies, unknownFields, bookmarkIntervalMs, tls, authenticator);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator);
   }
 
   public ApiServerConfig withStrategies(Function<ResourceType, ResourceStrategy> s) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        s, unknownFields, bookmarkIntervalMs, tls, authenticator);
+        s, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator);
   }
 
   public ApiServerConfig withUnknownFields(RestHandler.UnknownFields u) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, u, bookmarkIntervalMs, tls, authenticator);
+        strategies, u, bookmarkIntervalMs, tls, watchCacheEvents, authenticator);
   }
 
   public ApiServerConfig withBookmarkInterval(long ms) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, ms, tls, authenticator);
+        strategies, unknownFields, ms, tls, watchCacheEvents, authenticator);
   }
 
   public ApiServerConfig withTls(Consumer<HttpServerOptions> t) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, t, authenticator);
+        strategies, unknownFields, bookmarkIntervalMs, t, watchCacheEvents, authenticator);
   }
 
   public ApiServerConfig withAuthenticator(Authenticator a) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, a);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, a);
+  }
+
+  public ApiServerConfig withWatchCacheEvents(int events) {
+    return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
+        strategies, unknownFields, bookmarkIntervalMs, tls, events, authenticator);
   }
 }

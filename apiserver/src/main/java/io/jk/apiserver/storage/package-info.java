@@ -16,6 +16,11 @@
  * <p>Futures complete on the caller's Vert.x context when it has one, otherwise on a store
  * thread (such callbacks must not block). Watch listeners are called on a store thread.
  *
+ * <p>After {@code compact(C)}: reads at {@code C} or later work, earlier ones fail with {@code
+ * Compacted}; a watch needs {@code afterRevision >= C} (etcd also accepts {@code C - 1}). Both
+ * backends compact automatically every {@code compactInterval}, keeping {@code
+ * compactKeepRevisions} revisions (defaults: 60 s, 10,000).
+ *
  * <p>Tests: {@code StoreConformanceTest} (one suite, a subclass per backend), {@code
  * DurabilityKillTest} (SIGKILL loop), {@code EtcdTlsTest}; benchmark: {@code
  * io.jk.apiserver.storage.bench.StoreBench} in the test sources.

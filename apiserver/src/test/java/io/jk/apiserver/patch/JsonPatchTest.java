@@ -21,7 +21,7 @@ class JsonPatchTest {
     }
   }
 
-  private static final String DOC = "{'metadata':{'name':'web','labels':{'a/b':'1','m~n':'2'}},"
+  static final String DOC = "{'metadata':{'name':'web','labels':{'a/b':'1','m~n':'2'}},"
       + "'spec':{'list':[1,2,3]}}";
 
   static Stream<Arguments> applies() {
@@ -50,6 +50,22 @@ class JsonPatchTest {
             "{'metadata':{'name':'web','labels':{'a/b':'1','m~n':'2'}},'spec':{'list':[0,2,3]}}"),
         Arguments.of("replace the root", "[{'op':'replace','path':'','value':{'a':1}}]",
             "{'a':1}"),
+        Arguments.of("negative index counts from the end (as Kubernetes)",
+            "[{'op':'remove','path':'/spec/list/-1'}]",
+            "{'metadata':{'name':'web','labels':{'a/b':'1','m~n':'2'}},'spec':{'list':[1,2]}}"),
+        Arguments.of("negative add index inserts from the end (as Kubernetes)",
+            "[{'op':'add','path':'/spec/list/-2','value':7}]",
+            "{'metadata':{'name':'web','labels':{'a/b':'1','m~n':'2'}},'spec':{'list':[1,2,7,3]}}"),
+        Arguments.of("leading zeros are accepted (as Kubernetes)",
+            "[{'op':'remove','path':'/spec/list/01'}]",
+            "{'metadata':{'name':'web','labels':{'a/b':'1','m~n':'2'}},'spec':{'list':[1,3]}}"),
+        Arguments.of("replace of a missing member adds it (as Kubernetes)",
+            "[{'op':'replace','path':'/metadata/zz','value':1}]",
+            "{'metadata':{'name':'web','labels':{'a/b':'1','m~n':'2'},'zz':1},"
+                + "'spec':{'list':[1,2,3]}}"),
+        Arguments.of("a missing value is null (as Kubernetes)", "[{'op':'add','path':'/a'}]",
+            "{'metadata':{'name':'web','labels':{'a/b':'1','m~n':'2'}},'spec':{'list':[1,2,3]},"
+                + "'a':null}"),
         Arguments.of("empty patch", "[]", DOC));
   }
 
@@ -66,17 +82,19 @@ class JsonPatchTest {
     return Stream.of(
         Arguments.of("test fails", "[{'op':'test','path':'/metadata/name','value':'db'}]", 422),
         Arguments.of("remove a missing member", "[{'op':'remove','path':'/metadata/zz'}]", 422),
-        Arguments.of("replace a missing member",
-            "[{'op':'replace','path':'/metadata/zz','value':1}]", 422),
         Arguments.of("add under a missing parent", "[{'op':'add','path':'/a/b','value':1}]", 422),
         Arguments.of("index out of bounds", "[{'op':'add','path':'/spec/list/5','value':1}]", 422),
         Arguments.of("remove index out of bounds", "[{'op':'remove','path':'/spec/list/3'}]", 422),
-        Arguments.of("leading zero index", "[{'op':'remove','path':'/spec/list/01'}]", 422),
+        Arguments.of("negative index out of bounds",
+            "[{'op':'remove','path':'/spec/list/-4'}]", 422),
+        Arguments.of("replace index out of bounds",
+            "[{'op':'replace','path':'/spec/list/3','value':1}]", 422),
+        Arguments.of("not a number as index", "[{'op':'add','path':'/spec/list/x','value':1}]",
+            422),
         Arguments.of("move into own child", "[{'op':'move','from':'/spec','path':'/spec/x'}]", 422),
         Arguments.of("not a list", "{'op':'add'}", 400),
         Arguments.of("unknown op", "[{'op':'frob','path':'/a'}]", 400),
         Arguments.of("missing path", "[{'op':'remove'}]", 400),
-        Arguments.of("missing value", "[{'op':'add','path':'/a'}]", 400),
         Arguments.of("operation is not an object", "[1]", 400),
         Arguments.of("pointer without slash", "[{'op':'remove','path':'metadata'}]", 400),
         Arguments.of("bad tilde escape", "[{'op':'remove','path':'/a~2'}]", 400));

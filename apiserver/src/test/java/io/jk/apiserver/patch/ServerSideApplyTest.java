@@ -175,7 +175,53 @@ class ServerSideApplyTest {
   }
 
   @Test
+  void aRepeatedApplyChangesNothing() {
+    String body = "{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'cfg'},"
+        + "'data':{'a':'1'}}";
+    ObjectNode v1 = applyOk(null, body, "kubectl", CM);
+    ServerSideApply.Result again = ServerSideApply.apply(v1, json(body), "kubectl", false, CM, T1);
+    assertEquals(v1, again.object(), "same object and same managedFields time: no write needed");
+    ServerSideApply.Result changed = ServerSideApply.apply(v1, json(body.replace("'1'", "'2'")),
+        "kubectl", false, CM, T1);
+    assertEquals("2026-11-25T20:05:00Z",
+        changed.object().at("/metadata/managedFields/0/time").asText());
+  }
+
+  @Test
+  void conflictsWithSeveralManagersAreGroupedByManager() {
+    ObjectNode live = (ObjectNode) json("{'apiVersion':'apps/v1','kind':'Deployment',"
+        + "'metadata':{'name':'web'},'spec':{'replicas':2,'paused':true,'minReadySeconds':5}}");
+    live = ServerSideApply.recordUpdate(null, live, "b-controller", null, DEPLOY, T0);
+    ObjectNode edited = live.deepCopy();
+    edited.with("spec").put("minReadySeconds", 6);
+    live = ServerSideApply.recordUpdate(live, edited, "a-editor", null, DEPLOY, T0);
+    ServerSideApply.Result r = ServerSideApply.apply(live, json("{'apiVersion':'apps/v1',"
+        + "'kind':'Deployment','metadata':{'name':'web'},'spec':{'replicas':3,'paused':false,"
+        + "'minReadySeconds':7}}"), "kubectl", false, DEPLOY, T1);
+    assertEquals("Apply failed with 3 conflicts: conflicts with \"a-editor\" using apps/v1:\n"
+        + "- .spec.minReadySeconds\nconflicts with \"b-controller\" using apps/v1:\n"
+        + "- .spec.replicas\n- .spec.paused", r.conflictMessage());
+    assertEquals(3, r.conflicts().size());
+  }
+
+  @Test
+  void applyThroughTheStatusSubresourceOwnsOnlyStatus() {
+    ObjectNode v1 = applyOk(null, "{'apiVersion':'v1','kind':'ConfigMap','metadata':"
+        + "{'name':'cfg'},'data':{'a':'1'}}", "kubectl", CM);
+    ServerSideApply.Result r = ServerSideApply.apply(v1, json("{'apiVersion':'v1',"
+        + "'kind':'ConfigMap','metadata':{'name':'cfg'},'status':{'phase':'Ok'}}"), "kubectl",
+        false, CM, T1, "status");
+    assertTrue(r.ok());
+    assertEquals("Ok", r.object().at("/status/phase").asText());
+    assertEquals(json("{'a':'1'}"), r.object().get("data"), "the main entry's fields stay");
+    assertEquals(List.of("kubectl/Apply", "kubectl/Apply/status"),
+        List.copyOf(ServerSideApply.ownership(r.object()).keySet()));
+  }
+
+  @Test
   void badInputIsAPatchException() {
+    assertEquals(400, assertThrows(PatchException.class, () -> ServerSideApply.apply(null,
+        json("{'metadata':{'managedFields':[]}}"), "kubectl", false, CM, T0)).statusCode());
     assertEquals(400, assertThrows(PatchException.class, () -> ServerSideApply.apply(null,
         json("[1]"), "kubectl", false, CM, T0)).statusCode());
     assertEquals(400, assertThrows(PatchException.class, () -> ServerSideApply.apply(null,

@@ -84,6 +84,28 @@ class StrategicMergePatchKubectlOracleTest {
     assertEquals(withoutEmpty(theirs), withoutEmpty(ours));
   }
 
+  static Stream<Arguments> malformedButUnknownDirective() {
+    // jk refuses "$frob" outright; Kubernetes stores it and then fails strict field validation
+    return StrategicMergePatchTest.malformed()
+        .filter(a -> !a.get()[0].equals("unknown directive"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("malformedButUnknownDirective")
+  void refusesWhatKubectlRefuses(String name, String patch, int code) throws Exception {
+    assumeTrue(onPath("kubectl"), "kubectl is not installed");
+    Path file = dir.resolve("obj.json");
+    Files.writeString(file, StrategicMergePatchTest.MALFORMED_TARGET.replace('\'', '"')
+        .replace("{\"metadata\":{", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+            + "\"metadata\":{\"name\":\"oracle\","));
+    Process p = new ProcessBuilder("kubectl", "--kubeconfig", dir.resolve("kubeconfig").toString(),
+        "patch", "--local", "-f", file.toString(), "--type", "strategic", "-o", "json",
+        "-p", json(patch).toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assumeTrue(p.waitFor(20, TimeUnit.SECONDS), "kubectl hung");
+    assertEquals(1, p.exitValue(), "kubectl accepted it: " + out);
+  }
+
   private static JsonNode withoutEmpty(JsonNode n) {
     if (n.isObject()) {
       ObjectNode out = Json.mapper().createObjectNode();
@@ -104,7 +126,7 @@ class StrategicMergePatchKubectlOracleTest {
     return n;
   }
 
-  private static boolean onPath(String cmd) {
+  static boolean onPath(String cmd) {
     String path = System.getenv("PATH");
     if (path == null) {
       return false;

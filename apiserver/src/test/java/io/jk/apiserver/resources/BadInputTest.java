@@ -19,7 +19,8 @@ class BadInputTest {
       {"", "ConfigMap"}, {"", "Secret"}, {"", "Event"}, {"", "ServiceAccount"}, {"apps", "Deployment"},
       {"apps", "ReplicaSet"}, {"apps", "DaemonSet"}, {"apps", "StatefulSet"}, {"batch", "Job"}, {"batch", "CronJob"},
       {"coordination.k8s.io", "Lease"}, {"discovery.k8s.io", "EndpointSlice"}, {"policy", "PodDisruptionBudget"},
-      {"events.k8s.io", "Event"}, {"scheduling.k8s.io", "PriorityClass"}, {"example.com", "Widget"}};
+      {"events.k8s.io", "Event"}, {"scheduling.k8s.io", "PriorityClass"}, {"rbac.authorization.k8s.io", "ClusterRole"},
+      {"rbac.authorization.k8s.io", "RoleBinding"}, {"example.com", "Widget"}};
 
   static final String[] BODIES = {
       "{'metadata':[],'spec':'x','status':5}",

@@ -97,6 +97,13 @@ class TablesTest {
             + "'status':{'disruptionsAllowed':1}}", List.of("p", "50%", "N/A", 1L, "5m")),
         Arguments.of("priorityclass", "scheduling.k8s.io", "{'kind':'PriorityClass','metadata':{'name':'hi'," + META + "},"
             + "'value':1000,'globalDefault':false,'preemptionPolicy':'Never'}", List.of("hi", 1000L, false, "5m", "Never")),
+        Arguments.of("clusterrolebinding", "rbac.authorization.k8s.io", "{'kind':'ClusterRoleBinding','metadata':{'name':"
+            + "'system:node'," + META + "},'roleRef':{'apiGroup':'rbac.authorization.k8s.io','kind':'ClusterRole','name':"
+            + "'system:node'},'subjects':[{'kind':'Group','name':'system:nodes'},{'kind':'ServiceAccount','namespace':'kube-system',"
+            + "'name':'a'},{'kind':'User','name':'u'}]}",
+            List.of("system:node", "ClusterRole/system:node", "5m", "u", "system:nodes", "kube-system/a")),
+        Arguments.of("clusterroles print the default table", "rbac.authorization.k8s.io", "{'kind':'ClusterRole','metadata':"
+            + "{'name':'system:node'," + META + "}}", List.of("system:node", "2026-01-01T11:55:00Z")),
         Arguments.of("a kind without printer", "example.com", "{'kind':'Widget','metadata':{'name':'w'," + META + "}}",
             List.of("w", "2026-01-01T11:55:00Z")));
   }

@@ -82,6 +82,10 @@ class UpdateRulesTest {
             (Consumer<ObjectNode>) o -> spec(o).put("serviceName", "other"), "spec: Forbidden: updates to statefulset spec"),
         Arguments.of("a secret's type is immutable", "", "{'kind':'Secret','metadata':{'name':'s'}}",
             (Consumer<ObjectNode>) o -> o.put("type", "kubernetes.io/ssh-auth"), "type: Invalid value: \"kubernetes.io/ssh-auth\": field is immutable"),
+        Arguments.of("system RBAC names are accepted and roleRef is immutable", "rbac.authorization.k8s.io",
+            "{'kind':'ClusterRoleBinding','metadata':{'name':'system:node'},'roleRef':{'apiGroup':'rbac.authorization.k8s.io',"
+                + "'kind':'ClusterRole','name':'system:node'},'subjects':[{'kind':'Group','name':'system:nodes'}]}",
+            (Consumer<ObjectNode>) o -> ((ObjectNode) o.get("roleRef")).put("name", "admin"), "roleRef: Invalid value"),
         Arguments.of("a priority class value is immutable", "scheduling.k8s.io", "{'kind':'PriorityClass','metadata':{'name':'hi'},"
             + "'value':10}", (Consumer<ObjectNode>) o -> o.put("value", 11), "value: Forbidden: may not be changed in an update."));
   }
@@ -110,6 +114,46 @@ class UpdateRulesTest {
     spec(v3).put("replicas", 4);
     s.prepareForUpdate(v3, v2);
     assertEquals(2, v3.at("/metadata/generation").asInt(), "spec changes bump generation");
+  }
+
+  @Test
+  void replacingWithTheSameManifestKeepsTheGeneration() {
+    ObjectNode stored = created("apps", DEPLOY);
+    ObjectNode replace = Fixtures.json(DEPLOY);
+    ResourceStrategy s = Strategies.forKind("apps", "Deployment");
+    s.prepareForUpdate(replace, stored);
+    s.applyDefaults(replace);
+    assertEquals(1, replace.at("/metadata/generation").asInt(), "defaulted fields left out are no change");
+    assertEquals(List.of(), s.validateUpdate(replace, stored));
+  }
+
+  @Test
+  void deploymentAnnotationsBumpTheGeneration() {
+    ObjectNode stored = created("apps", DEPLOY);
+    ObjectNode next = stored.deepCopy();
+    ((ObjectNode) next.get("metadata")).putObject("annotations").put("note", "x");
+    Strategies.forKind("apps", "Deployment").prepareForUpdate(next, stored);
+    assertEquals(2, next.at("/metadata/generation").asInt());
+  }
+
+  @Test
+  void namespaceFinalizersChangeOnlyThroughFinalize() {
+    ObjectNode stored = created("", "{'kind':'Namespace','metadata':{'name':'n','resourceVersion':'5'}}");
+    NamespaceStrategy s = (NamespaceStrategy) Strategies.forKind("", "Namespace");
+    ObjectNode plain = stored.deepCopy();
+    ((ObjectNode) plain.get("spec")).putArray("finalizers");
+    s.prepareForUpdate(plain, stored);
+    assertEquals("[\"kubernetes\"]", plain.at("/spec/finalizers").toString(), "a plain update keeps the finalizers");
+
+    ObjectNode fin = stored.deepCopy();
+    ((ObjectNode) fin.get("spec")).putArray("finalizers");
+    ((ObjectNode) fin.get("metadata")).putObject("labels").put("sneaky", "x");
+    ((ObjectNode) fin.get("metadata")).put("resourceVersion", "6");
+    s.prepareForFinalize(fin, stored);
+    assertEquals("[]", fin.at("/spec/finalizers").toString());
+    assertTrue(fin.at("/metadata/labels/sneaky").isMissingNode(), "finalize changes nothing else");
+    assertEquals("6", fin.at("/metadata/resourceVersion").asText());
+    assertEquals(List.of(), s.validateUpdate(fin, stored));
   }
 
   @Test

@@ -83,7 +83,7 @@ class LabelSelectorTest {
         Arguments.of("gt needs an integer", "a>b",
             "unable to parse requirement: values[0]: Invalid value: \"b\": for 'Gt', 'Lt'"
                 + " operators, the value must be an integer"),
-        Arguments.of("invalid key", "-a=b", "unable to parse requirement: key: Invalid value:"
+        Arguments.of("invalid key", "-a=b", "unable to parse requirement: <nil>: Invalid value:"
             + " \"-a\": name part must consist of alphanumeric characters, '-', '_' or '.', and"
             + " must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name', "
             + " or '123-abc', regex used for validation is"

@@ -289,6 +289,10 @@ class RestApiTest {
 
   /** Reads watch events from a streaming response on a background thread. */
   static List<JsonNode> watch(String path, String accept) throws Exception {
+    return watch(f, path, accept);
+  }
+
+  static List<JsonNode> watch(ServerFixture f, String path, String accept) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(f.url(path)));
     if (accept != null) {
       b.header("Accept", accept);
@@ -343,16 +347,24 @@ class RestApiTest {
   }
 
   @Test
-  void watchOfACompactedRevisionGets410Expired() throws Exception {
-    f.post("/api/v1/namespaces/default/configmaps", cm("old1", "", ""));
-    f.post("/api/v1/namespaces/default/configmaps", cm("old2", "", ""));
-    long rev = f.store.currentRevision().toCompletionStage().toCompletableFuture().get();
-    f.store.compact(rev).toCompletionStage().toCompletableFuture().get();
-    List<JsonNode> ev = watch("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1", null);
-    await().atMost(Duration.ofSeconds(5)).until(() -> ev.size() >= 1);
-    assertEquals("ERROR", ev.get(0).path("type").asText());
-    assertEquals(410, ev.get(0).path("object").path("code").asInt());
-    assertEquals("Expired", ev.get(0).path("object").path("reason").asText());
+  void watchOfARevisionOlderThanTheWatchCacheGets410ExpiredAndRecentOnesReplay() throws Exception {
+    try (ServerFixture small = new ServerFixture(c -> c.withWatchCacheEvents(3))) {
+      String rv = small.post("/api/v1/namespaces/default/configmaps", cm("old0", "", "")).json()
+          .path("metadata").path("resourceVersion").asText();
+      for (int i = 1; i <= 5; i++) {
+        small.post("/api/v1/namespaces/default/configmaps", cm("old" + i, "", ""));
+      }
+      List<JsonNode> expired = watch(small, "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=" + rv, null);
+      await().atMost(Duration.ofSeconds(5)).until(() -> expired.size() >= 1);
+      assertEquals("ERROR", expired.get(0).path("type").asText());
+      assertEquals(410, expired.get(0).path("object").path("code").asInt());
+      assertEquals("Expired", expired.get(0).path("object").path("reason").asText());
+
+      String recent = small.get("/api/v1/namespaces/default/configmaps/old3").json().path("metadata").path("resourceVersion").asText();
+      List<JsonNode> replay = watch(small, "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=" + recent, null);
+      await().atMost(Duration.ofSeconds(5)).until(() -> replay.size() >= 2);
+      assertEquals(List.of("ADDED old4", "ADDED old5"), types(replay));
+    }
   }
 
   @Test
@@ -366,5 +378,58 @@ class RestApiTest {
     assertTrue(ev.get(0).path("object").has("columnDefinitions"));
     assertFalse(ev.get(1).path("object").has("columnDefinitions"));
     assertEquals("tw2", ev.get(1).path("object").path("rows").path(0).path("cells").path(0).asText());
+  }
+
+  @Test
+  void aWebSocketUpgradeOnAWatchUrlIsAnsweredAsAChunkedWatch() throws Exception {
+    // fabric8 tries a WebSocket first and falls back to HTTP watches on a 200 answer
+    java.net.URI u = URI.create(f.url("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0&timeoutSeconds=1"));
+    try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("GET " + u.getRawPath() + "?" + u.getRawQuery() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String head = new String(s.getInputStream().readNBytes(15), java.nio.charset.StandardCharsets.US_ASCII);
+      assertEquals("HTTP/1.1 200 OK", head);
+    }
+  }
+
+  @Test
+  void deleteCollectionRemovesOnlyTheSelectedObjects() throws Exception {
+    f.post("/api/v1/namespaces/default/configmaps", cm("dc1", "\"dc\":\"yes\"", ""));
+    f.post("/api/v1/namespaces/default/configmaps", cm("dc2", "\"dc\":\"yes\"", ""));
+    f.post("/api/v1/namespaces/default/configmaps", cm("dc3", "\"dc\":\"no\"", ""));
+    ServerFixture.Res r = f.delete("/api/v1/namespaces/default/configmaps?labelSelector=dc%3Dyes", null);
+    assertEquals(200, r.code(), r.text());
+    assertEquals(2, r.json().path("items").size());
+    assertEquals(404, f.get("/api/v1/namespaces/default/configmaps/dc1").code());
+    assertEquals(200, f.get("/api/v1/namespaces/default/configmaps/dc3").code());
+  }
+
+  @Test
+  void evictionOfARunningPodRespectsItsDisruptionBudget() throws Exception {
+    f.post("/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"guarded\",\"labels\":{\"pdb\":\"g\"}},"
+        + "\"spec\":{\"nodeName\":\"n1\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}");
+    JsonNode pod = f.get("/api/v1/namespaces/default/pods/guarded").json();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) pod).putObject("status").put("phase", "Running");
+    assertEquals(200, f.put("/api/v1/namespaces/default/pods/guarded/status", pod.toString()).code());
+    JsonNode pdb = f.post("/apis/policy/v1/namespaces/default/poddisruptionbudgets",
+        "{\"metadata\":{\"name\":\"g\"},\"spec\":{\"minAvailable\":1,\"selector\":{\"matchLabels\":{\"pdb\":\"g\"}}}}").json();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) pdb).putObject("status").put("disruptionsAllowed", 0)
+        .put("observedGeneration", 1).put("desiredHealthy", 1).put("currentHealthy", 1).put("expectedPods", 1);
+    assertEquals(200, f.put("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g/status", pdb.toString()).code());
+    String eviction = "{\"kind\":\"Eviction\",\"apiVersion\":\"policy/v1\",\"metadata\":{\"name\":\"guarded\"}}";
+    ServerFixture.Res refused = f.post("/api/v1/namespaces/default/pods/guarded/eviction", eviction);
+    assertEquals(429, refused.code(), refused.text());
+    assertEquals("Cannot evict pod as it would violate the pod's disruption budget.", refused.json().path("message").asText());
+
+    pdb = f.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g").json();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) pdb.path("status")).put("disruptionsAllowed", 1);
+    f.put("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g/status", pdb.toString());
+    assertEquals(201, f.post("/api/v1/namespaces/default/pods/guarded/eviction", eviction).code());
+    assertEquals(0, f.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/g").json().path("status")
+        .path("disruptionsAllowed").asInt());
+    JsonNode gone = f.get("/api/v1/namespaces/default/pods/guarded").json();
+    assertFalse(gone.path("metadata").path("deletionTimestamp").isMissingNode(), "bound pods are deleted gracefully");
   }
 }

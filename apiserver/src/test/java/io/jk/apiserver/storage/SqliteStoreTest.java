@@ -22,12 +22,12 @@ class SqliteStoreTest extends StoreConformanceTest {
   Path dir;
 
   @Override
-  protected Store newStore() {
-    return StoreFactory.open("sqlite://" + dir.resolve("state.db"), StoreOptions.defaults());
+  protected Store newStore(StoreOptions options) {
+    return StoreFactory.open("sqlite://" + dir.resolve("state.db"), options);
   }
 
   @Test
-  void reopeningContinuesTheRevisionCounterAndKeepsData() {
+  void reopeningContinuesTheRevisionCounterAndKeepsData() throws Exception {
     KeyValue a = get(store.create(p + "a", b("1")));
     get(store.delete(p + "a", 0));
     KeyValue c = get(store.create(p + "c", b("3")));
@@ -43,7 +43,7 @@ class SqliteStoreTest extends StoreConformanceTest {
 
   @Test
   void secondStoreOnTheSameFileIsRefused() {
-    StoreException e = assertThrows(StoreException.class, this::newStore);
+    StoreException e = assertThrows(StoreException.class, () -> newStore());
     assertEquals(true, e.getMessage().contains("already open"), e.getMessage());
   }
 
@@ -55,21 +55,6 @@ class SqliteStoreTest extends StoreConformanceTest {
       rs.next();
       assertEquals("wal", rs.getString(1));
     }
-  }
-
-  @Test
-  void automaticCompactionKeepsTheConfiguredWindow() {
-    store.close();
-    store = StoreFactory.open("sqlite://" + dir.resolve("auto.db"),
-        StoreOptions.defaults().withCompaction(Duration.ofMillis(100), 5));
-    for (int i = 0; i < 20; i++) {
-      get(store.create(p + i, b("v")));
-    }
-    long cur = get(store.currentRevision());
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-        .until(() -> store.compactedRevision() == cur - 5);
-    failure(store.list(p, null, 0, cur - 6), StoreException.Compacted.class);
-    assertEquals(20, get(store.list(p, null, 0, 0)).items().size());
   }
 
   @Test

@@ -36,8 +36,13 @@ public abstract class StoreConformanceTest {
   protected Store store;
   protected String p;
 
-  /** A fresh store (or a fresh client of a shared server). */
-  protected abstract Store newStore() throws Exception;
+  /** A fresh store (or a fresh client of a shared server) with these options. */
+  protected abstract Store newStore(StoreOptions options) throws Exception;
+
+  /** A fresh store with the default options. */
+  protected Store newStore() throws Exception {
+    return newStore(StoreOptions.defaults());
+  }
 
   @BeforeEach
   void openStore() throws Exception {
@@ -425,6 +430,20 @@ public abstract class StoreConformanceTest {
       assertEquals(p + "after", ok.events.get(0).kv().key());
       assertNull(ok.error.get());
     }
+  }
+
+  @Test
+  void automaticCompactionKeepsTheConfiguredWindow() throws Exception {
+    store.close();
+    store = newStore(StoreOptions.defaults().withCompaction(Duration.ofMillis(100), 5));
+    for (int i = 0; i < 20; i++) {
+      get(store.create(p + i, b("v")));
+    }
+    long cur = get(store.currentRevision());
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.compactedRevision() == cur - 5);
+    failure(store.list(p, null, 0, cur - 6), StoreException.Compacted.class);
+    assertEquals(15, get(store.list(p, null, 0, cur - 5)).items().size(), "the oldest kept revision is readable");
+    assertEquals(20, get(store.list(p, null, 0, 0)).items().size());
   }
 
   @Test

@@ -152,6 +152,12 @@ public final class Controller {
         if (stopped) {
           return;
         }
+        if (e instanceof io.fabric8.kubernetes.client.KubernetesClientException kce && kce.getCode() == 409) {
+          // A stale cache or a concurrent writer: expected now and then; retried with back-off.
+          LOG.debug("Reconcile conflict controller={} key={}", name, key);
+          queue.addRateLimited(key);
+          continue;
+        }
         LOG.warn("Reconcile failed controller={} key={} retries={} err=\"{}\"", name, key, queue.numRequeues(key), String.valueOf(e.getMessage()));
         LOG.debug("Reconcile failure detail controller={} key={}", name, key, e);
         queue.addRateLimited(key);

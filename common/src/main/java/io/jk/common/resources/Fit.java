@@ -23,20 +23,27 @@ public final class Fit {
    */
   public static List<String> check(Resources podRequests, Resources nodeAllocatable,
       Resources nodeRequested) {
-    List<String> insufficient = new ArrayList<>(1);
-    if (nodeRequested.pods() + 1 > nodeAllocatable.pods()) {
+    boolean pods = nodeRequested.pods() + 1 > nodeAllocatable.pods();
+    boolean cpu = podRequests.cpuMilli() > 0
+        && podRequests.cpuMilli() > nodeAllocatable.cpuMilli() - nodeRequested.cpuMilli();
+    boolean mem = podRequests.memory() > 0
+        && podRequests.memory() > nodeAllocatable.memory() - nodeRequested.memory();
+    boolean eph = podRequests.ephemeralStorage() > 0 && podRequests.ephemeralStorage()
+        > nodeAllocatable.ephemeralStorage() - nodeRequested.ephemeralStorage();
+    if (!(pods || cpu || mem || eph)) {
+      return List.of(); // the common case allocates nothing
+    }
+    List<String> insufficient = new ArrayList<>(2);
+    if (pods) {
       insufficient.add("Too many pods");
     }
-    if (podRequests.cpuMilli() > 0
-        && podRequests.cpuMilli() > nodeAllocatable.cpuMilli() - nodeRequested.cpuMilli()) {
+    if (cpu) {
       insufficient.add("Insufficient cpu");
     }
-    if (podRequests.memory() > 0
-        && podRequests.memory() > nodeAllocatable.memory() - nodeRequested.memory()) {
+    if (mem) {
       insufficient.add("Insufficient memory");
     }
-    if (podRequests.ephemeralStorage() > 0 && podRequests.ephemeralStorage()
-        > nodeAllocatable.ephemeralStorage() - nodeRequested.ephemeralStorage()) {
+    if (eph) {
       insufficient.add("Insufficient ephemeral-storage");
     }
     return insufficient;

@@ -147,7 +147,9 @@ class WorkQueueTest {
   @Test
   void metricsAreExportedWithPrometheusNames() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (WorkQueue<String> q = new WorkQueue<>("deployment", MaxOfRateLimiter.defaultControllerRateLimiter(), registry)) {
+    try (WorkQueue<String> q = new WorkQueue<>("deployment",
+        // a long back-off, so the retried item is still waiting when the metrics are read
+        new ExponentialBackoffRateLimiter<>(Duration.ofSeconds(30), Duration.ofSeconds(30)), registry)) {
       q.add("a");
       q.add("b");
       q.done(q.get());

@@ -320,6 +320,8 @@ public final class GarbageCollector implements Reconciler {
     m.put("Pod", io.fabric8.kubernetes.api.model.Pod.class);
     m.put("ReplicaSet", io.fabric8.kubernetes.api.model.apps.ReplicaSet.class);
     m.put("Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class);
+    m.put("Job", io.fabric8.kubernetes.api.model.batch.v1.Job.class);
+    m.put("DaemonSet", io.fabric8.kubernetes.api.model.apps.DaemonSet.class);
     return m;
   }
 }

@@ -60,6 +60,12 @@ public final class NodeIpamController implements Reconciler {
       if (freed != null) {
         allocator.release(freed);
         LOG.info("Released podCIDR node={} podCIDR={}", key, freed);
+        // Nodes waiting on an exhausted range need not wait out their back-off.
+        for (Node waiting : nodes.getStore().list()) {
+          if (waiting.getSpec() == null || waiting.getSpec().getPodCIDR() == null || waiting.getSpec().getPodCIDR().isEmpty()) {
+            controller.enqueue(Controller.keyOf(waiting));
+          }
+        }
       }
       return Result.done();
     }

@@ -29,6 +29,7 @@ public final class Framework {
   private final Map<String, Integer> weights;
   private final int percentageOfNodesToScore;
   private int nextStartNodeIndex;
+  private volatile NominatedPods nominated = NominatedPods.NONE;
 
   /**
    * @param plugins enabled plugins, in order; each is registered at every extension point it
@@ -60,6 +61,11 @@ public final class Framework {
       throw new IllegalArgumentException("percentageOfNodesToScore must be in 0..100");
     }
     this.percentageOfNodesToScore = percentageOfNodesToScore;
+  }
+
+  /** Sets where nominated pods come from (held against lower-priority pods in filtering). */
+  public void setNominatedPods(NominatedPods n) {
+    this.nominated = n == null ? NominatedPods.NONE : n;
   }
 
   /** The outcome of one cycle: a node, or the diagnosis of why there is none. */
@@ -111,6 +117,24 @@ public final class Framework {
       }
     }
     return Status.SUCCESS;
+  }
+
+  /**
+   * Runs the filters as if the pods nominated to {@code node} with at least {@code pod}'s
+   * priority were already there (Kubernetes' RunFilterPluginsWithNominatedPods).
+   */
+  public Status runFiltersWithNominatedPods(CycleState state, PodInfo pod, NodeInfo node) {
+    List<PodInfo> noms = nominated.on(node.name());
+    NodeInfo target = node;
+    for (PodInfo n : noms) {
+      if (n.priority() >= pod.priority() && !n.uid().equals(pod.uid())) {
+        if (target == node) {
+          target = node.copy();
+        }
+        target.addPod(n);
+      }
+    }
+    return runFilters(state, pod, target);
   }
 
   /** How many feasible nodes to look for before scoring, as Kubernetes computes it. */
@@ -167,7 +191,7 @@ public final class Framework {
 
   private void check(CycleState state, PodInfo pod, NodeInfo node, int i, NodeInfo[] found,
       AtomicInteger feasibleCount, int toFind, Map<String, Status> failures) {
-    Status s = runFilters(state, pod, node);
+    Status s = runFiltersWithNominatedPods(state, pod, node);
     if (s.isSuccess()) {
       if (feasibleCount.incrementAndGet() <= toFind) {
         found[i] = node;

@@ -52,6 +52,7 @@ public final class HollowNodes implements AutoCloseable {
   private static final int TICKS_PER_INTERVAL = 10;
 
   private final KubernetesClient client;
+  private final RawApi raw;
   private final HollowNodeSpec spec;
   private final List<String> names;
   private final Map<String, Integer> index = new HashMap<>();
@@ -63,9 +64,11 @@ public final class HollowNodes implements AutoCloseable {
   private final AtomicInteger running = new AtomicInteger();
   private SharedIndexInformer<Pod> pods;
   private int nextLeaseSlice;
+  private volatile boolean closed;
 
   private HollowNodes(KubernetesClient client, int count, HollowNodeSpec spec) {
     this.client = client;
+    this.raw = new RawApi(client);
     this.spec = spec;
     List<String> n = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -218,16 +221,14 @@ public final class HollowNodes implements AutoCloseable {
     nextLeaseSlice++;
     String patch = json(Map.of("spec", Map.of("renewTime",
         DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(now()))));
-    for (int i = from; i < Math.min(n, from + per); i++) {
+    for (int i = from; i < Math.min(n, from + per) && !closed; i++) {
       String name = names.get(i);
-      workers.execute(() -> {
-        try {
-          client.leases().inNamespace(LEASE_NS).withName(name)
-              .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-        } catch (KubernetesClientException e) {
-          LOG.debug("Lease renewal failed node={} err=\"{}\"", name, e.getMessage());
-        }
-      });
+      raw.mergePatch("/apis/coordination.k8s.io/v1/namespaces/" + LEASE_NS + "/leases/"
+          + RawApi.seg(name), patch).thenAccept(code -> {
+            if (code / 100 != 2) {
+              LOG.debug("Lease renewal failed node={} code={}", name, code);
+            }
+          });
     }
   }
 
@@ -262,21 +263,21 @@ public final class HollowNodes implements AutoCloseable {
     String name = p.getMetadata().getName();
     if (p.getMetadata().getDeletionTimestamp() != null) {
       if (finishing.add(uid)) {
-        workers.execute(() -> {
-          try {
-            client.pods().inNamespace(ns).withName(name).withGracePeriod(0).delete();
-          } catch (KubernetesClientException e) {
-            finishing.remove(uid);
-            LOG.warn("Cannot finish pod deletion pod=\"{}/{}\" err=\"{}\"", ns, name, e.getMessage());
-          }
-        });
+        raw.delete("/api/v1/namespaces/" + RawApi.seg(ns) + "/pods/" + RawApi.seg(name),
+            "{\"apiVersion\":\"v1\",\"kind\":\"DeleteOptions\",\"gracePeriodSeconds\":0,"
+                + "\"preconditions\":{\"uid\":\"" + uid + "\"}}").thenAccept(code -> {
+                  if (code / 100 != 2 && code != 404 && code != 409 && !closed) {
+                    finishing.remove(uid);
+                    LOG.warn("Cannot finish pod deletion pod=\"{}/{}\" code={}", ns, name, code);
+                  }
+                });
       }
       return;
     }
     String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
     if ((phase == null || phase.equals("Pending")) && started.add(uid)) {
       int seq = podSeq.getAndIncrement();
-      workers.execute(() -> markRunning(p, i, seq));
+      markRunning(p, i, seq);
     }
   }
 
@@ -306,18 +307,17 @@ public final class HollowNodes implements AutoCloseable {
     status.put("podIPs", List.of(Map.of("ip", ip)));
     status.put("startTime", t);
     status.put("containerStatuses", containers);
-    try {
-      client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
-          .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-              json(Map.of("status", status)));
-      running.incrementAndGet();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        started.remove(p.getMetadata().getUid());
-        LOG.warn("Cannot mark pod running pod=\"{}/{}\" err=\"{}\"", p.getMetadata().getNamespace(),
-            p.getMetadata().getName(), e.getMessage());
-      }
-    }
+    String ns = p.getMetadata().getNamespace();
+    String name = p.getMetadata().getName();
+    raw.mergePatch("/api/v1/namespaces/" + RawApi.seg(ns) + "/pods/" + RawApi.seg(name) + "/status",
+        json(Map.of("status", status))).thenAccept(code -> {
+          if (code / 100 == 2) {
+            running.incrementAndGet();
+          } else if (code != 404 && !closed) {
+            started.remove(p.getMetadata().getUid());
+            LOG.warn("Cannot mark pod running pod=\"{}/{}\" code={}", ns, name, code);
+          }
+        });
   }
 
   private static String json(Object o) {
@@ -331,6 +331,7 @@ public final class HollowNodes implements AutoCloseable {
   /** Stops renewing and watching; deletes the Nodes and Leases when the spec says so. */
   @Override
   public void close() {
+    closed = true;
     ticker.shutdownNow();
     if (pods != null) {
       pods.stop();

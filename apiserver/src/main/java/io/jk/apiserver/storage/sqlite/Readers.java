@@ -5,6 +5,7 @@ import io.jk.apiserver.storage.StoreException;
 import io.vertx.core.Future;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -79,14 +80,21 @@ final class Readers {
     Connection conn = connection.get();
     if (conn == null) {
       conn = config.createConnection(url);
-      conn.setAutoCommit(false);
       connection.set(conn);
       all.add(conn);
     }
-    try {
-      return task.run(conn);
-    } finally {
-      conn.rollback();
+    // Explicit BEGIN/ROLLBACK (see Writer): one snapshot from the first read to the end of the task.
+    try (Statement st = conn.createStatement()) {
+      st.execute("BEGIN");
+      try {
+        return task.run(conn);
+      } finally {
+        try {
+          st.execute("ROLLBACK");
+        } catch (SQLException e) {
+          LOG.debug("Read rollback failed err=\"{}\"", e.toString());
+        }
+      }
     }
   }
 

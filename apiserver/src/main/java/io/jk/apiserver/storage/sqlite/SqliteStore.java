@@ -157,7 +157,6 @@ public final class SqliteStore implements Store {
         }
       }
       long[] revs = Writer.readRevisions(conn);
-      conn.setAutoCommit(false);
       LOG.info("Opened SQLite store path={} revision={} compactedRevision={}", abs, revs[0], revs[1]);
       return new SqliteStore(abs, options, channel, lock, conn, revs[0], revs[1]);
     } catch (IOException | SQLException e) {

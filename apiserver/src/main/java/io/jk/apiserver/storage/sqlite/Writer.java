@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class Writer implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
+  /** Value bytes above which a batch takes no more writes. */
+  static final long MAX_BATCH_BYTES = 32L << 20;
   /** Revisions compacted per transaction. */
   static final long COMPACT_CHUNK = 5_000;
   private static final WriteOp STOP = new WriteOp(WriteOp.Kind.COMPACT, null, null, -1, null);
@@ -41,6 +43,12 @@ final class Writer implements Runnable {
   private final WatchHub hub;
   private final PreparedStatement currentRow;
   private final PreparedStatement insert;
+  /**
+   * BEGIN/COMMIT/ROLLBACK as SQL on an auto-commit connection: SQLite itself rolls a transaction
+   * back on some errors (SQLITE_FULL), which the JDBC driver's own transaction state would not
+   * notice, leaving later statements to run (and commit) outside any transaction.
+   */
+  private final Statement control;
   private final Thread thread;
   private volatile boolean stopping;
 
@@ -66,6 +74,7 @@ final class Writer implements Runnable {
     this.hub = hub;
     this.currentRow = conn.prepareStatement(Schema.CURRENT_ROW);
     this.insert = conn.prepareStatement(Schema.INSERT);
+    this.control = conn.createStatement();
     this.thread = new Thread(this, "jk-sqlite-writer-" + name);
     this.thread.setDaemon(true);
   }
@@ -92,6 +101,13 @@ final class Writer implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // A write that raced with stop() may have been queued after the thread's last look.
+    WriteOp late;
+    while ((late = queue.poll()) != null) {
+      if (late != STOP) {
+        late.done.fail(new StoreException("store is closed"));
+      }
+    }
   }
 
   @Override
@@ -104,7 +120,13 @@ final class Writer implements Runnable {
       } catch (InterruptedException e) {
         break;
       }
-      queue.drainTo(batch, maxBatch - 1);
+      // Take what is pending, up to the batch limits (count and bytes: huge values make small batches).
+      long bytes = size(batch.get(0));
+      WriteOp more;
+      while (batch.size() < maxBatch && bytes < MAX_BATCH_BYTES && (more = queue.poll()) != null) {
+        batch.add(more);
+        bytes += size(more);
+      }
       List<WriteOp> writes = new ArrayList<>(batch.size());
       try {
         for (WriteOp op : batch) {
@@ -142,6 +164,10 @@ final class Writer implements Runnable {
     }
   }
 
+  private static long size(WriteOp op) {
+    return op.value == null ? 64 : op.value.length + 64L;
+  }
+
   private void commitWrites(List<WriteOp> ops) {
     if (ops.isEmpty()) {
       return;
@@ -151,6 +177,7 @@ final class Writer implements Runnable {
     List<WatchEvent> events = new ArrayList<>(ops.size());
     long rev = revisions.current();
     try {
+      control.execute("BEGIN IMMEDIATE");
       for (int i = 0; i < ops.size(); i++) {
         WriteOp op = ops.get(i);
         Row cur = latest.containsKey(op.key) ? latest.get(op.key) : loadCurrent(op.key);
@@ -208,9 +235,9 @@ final class Writer implements Runnable {
       }
       if (!events.isEmpty()) {
         insert.executeBatch();
-        conn.commit();
+        control.execute("COMMIT");
       } else {
-        conn.rollback();
+        control.execute("ROLLBACK");
       }
     } catch (SQLException | RuntimeException e) {
       LOG.error("Write batch failed size={} err=\"{}\"", ops.size(), e.toString());
@@ -276,6 +303,7 @@ final class Writer implements Runnable {
     try (PreparedStatement superseded = conn.prepareStatement(Schema.COMPACT_SUPERSEDED);
         PreparedStatement tombstones = conn.prepareStatement(Schema.COMPACT_TOMBSTONES);
         PreparedStatement meta = conn.prepareStatement(Schema.WRITE_COMPACT_REVISION)) {
+      control.execute("BEGIN IMMEDIATE");
       // Superseded rows first (their superseding row may be a tombstone removed next).
       superseded.setLong(1, from);
       superseded.setLong(2, upTo);
@@ -285,7 +313,7 @@ final class Writer implements Runnable {
       removed += tombstones.executeUpdate();
       meta.setLong(1, upTo);
       meta.executeUpdate();
-      conn.commit();
+      control.execute("COMMIT");
       LOG.info("Compacted revision={} removedRows={} tookMs={}", upTo, removed,
           (System.nanoTime() - started) / 1_000_000);
     } catch (SQLException | RuntimeException e) {
@@ -309,7 +337,6 @@ final class Writer implements Runnable {
   private void resyncRevision() {
     try {
       long stored = readRevisions(conn)[0];
-      conn.rollback();
       if (stored > revisions.current()) {
         LOG.warn("Revision counter behind the file after a failed commit memory={} file={}", revisions.current(),
             stored);
@@ -323,9 +350,14 @@ final class Writer implements Runnable {
   private void rollbackQuietly() {
     try {
       insert.clearBatch();
-      conn.rollback();
+      control.execute("ROLLBACK");
     } catch (SQLException e) {
-      LOG.warn("Rollback failed err=\"{}\"", e.toString());
+      // SQLite may have rolled the transaction back itself already.
+      if (String.valueOf(e.getMessage()).contains("no transaction is active")) {
+        LOG.debug("Rollback found no transaction");
+      } else {
+        LOG.warn("Rollback failed err=\"{}\"", e.toString());
+      }
     }
   }
 

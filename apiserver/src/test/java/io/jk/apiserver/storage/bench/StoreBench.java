@@ -1,9 +1,12 @@
 package io.jk.apiserver.storage.bench;
 
+import io.jk.testing.etcd.EtcdProcess;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
-import io.jk.apiserver.storage.LocalEtcd;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.options.PutOption;
 import io.jk.apiserver.storage.Store;
 import io.jk.apiserver.storage.StoreFactory;
 import io.jk.apiserver.storage.StoreOptions;
@@ -33,7 +36,7 @@ import java.util.stream.Stream;
  * CP=$(grep -o 'surefire.test.class.path" value="[^"]*' \
  *     apiserver/target/surefire-reports/TEST-io.jk.apiserver.storage.SqliteStoreTest.xml | cut -d'"' -f3)
  * java -cp "$CP" io.jk.apiserver.storage.bench.StoreBench --clients 64 --seconds 10 \
- *     --targets sqlite,raw-etcd,etcd,raw-etcd,etcd
+ *     --targets sqlite,raw-etcd,etcd,raw-etcd-txn,raw-etcd,etcd
  * </pre>
  *
  * <p>Targets run in the order given (repeat them to average out a busy machine); {@code --dir}
@@ -51,7 +54,7 @@ public final class StoreBench {
   record Result(String name, long ops, double seconds, long p50Micros, long p99Micros, long maxMicros, long errors) {
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%-10s %9.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  max %8.2f ms  (%d ops, %d errors)",
+      return String.format(Locale.ROOT, "%-12s %9.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  max %8.2f ms  (%d ops, %d errors)",
           name, ops / seconds, p50Micros / 1000.0, p99Micros / 1000.0, maxMicros / 1000.0, ops, errors);
     }
   }
@@ -79,7 +82,7 @@ public final class StoreBench {
     System.out.printf("clients=%d seconds=%d valueBytes=%d cpus=%d%n", clients, seconds, valueBytes,
         Runtime.getRuntime().availableProcessors());
 
-    LocalEtcd etcd = which.stream().anyMatch(t -> t.contains("etcd")) ? LocalEtcd.start() : null;
+    EtcdProcess etcd = which.stream().anyMatch(t -> t.contains("etcd")) ? EtcdProcess.start() : null;
     try {
       // Targets run in the order given, so a run can alternate them to see the machine's noise.
       int round = 0;
@@ -109,7 +112,21 @@ public final class StoreBench {
                       .get(30, TimeUnit.SECONDS)));
             }
           }
-          default -> throw new IllegalArgumentException("unknown target " + target + " (sqlite, etcd, raw-etcd)");
+          case "raw-etcd-txn" -> {
+            // The etcd store's create as a bare jetcd transaction: separates etcd's txn cost from ours.
+            String p = "/t" + round;
+            try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+              KV kv = client.getKVClient();
+              results.add(run("raw-etcd-txn", clients, seconds, value, (k, v) -> {
+                ByteSequence key = ByteSequence.from(p + k, StandardCharsets.UTF_8);
+                kv.txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                    .Then(io.etcd.jetcd.op.Op.put(key, ByteSequence.from(v), PutOption.DEFAULT))
+                    .commit().get(30, TimeUnit.SECONDS);
+              }));
+            }
+          }
+          default -> throw new IllegalArgumentException(
+              "unknown target " + target + " (sqlite, etcd, raw-etcd, raw-etcd-txn)");
         }
       }
     } finally {

@@ -1,0 +1,145 @@
+package io.jk.runtime;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** create/start/state/exec/pause/kill/delete as the kubelet drives them, and failures that leave nothing. */
+class LifecycleTest {
+  private Jkrt rt;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    assumeTrue(Jkrt.isRoot(), "jkrt needs root to create namespaces, mounts and cgroups");
+    rt = new Jkrt();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (rt != null) rt.close();
+  }
+
+  private JsonNode state(String id) throws Exception {
+    Jkrt.Result r = rt.jkrt("state", id);
+    Jkrt.assertOk(r);
+    return Bundle.JSON.readTree(r.out());
+  }
+
+  @Test
+  void createWaitsUntilStartThenKillAndDeleteLeaveNothing() throws Exception {
+    String id = rt.newId();
+    Path bundle = Bundle.of("sleep", "1000").writeTo(rt.work);
+    Path pidFile = rt.work.resolve("pid");
+    Jkrt.assertOk(rt.jkrt("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), id));
+    JsonNode st = state(id);
+    assertEquals("created", st.get("status").asText());
+    long pid = st.get("pid").asLong();
+    assertEquals(String.valueOf(pid), Files.readString(pidFile).trim());
+    // the process waits: it has not exec'd sleep yet
+    assertNotEquals("sleep", Files.readString(Path.of("/proc/" + pid + "/comm")).trim());
+
+    Jkrt.assertOk(rt.jkrt("start", id));
+    await().atMost(Duration.ofSeconds(5)).until(
+        () -> Files.readString(Path.of("/proc/" + pid + "/comm")).trim().equals("sleep"));
+    assertEquals("running", state(id).get("status").asText());
+    assertTrue(rt.jkrt("list").out().contains(id));
+
+    Jkrt.Result refused = rt.jkrt("delete", id);
+    assertEquals(1, refused.exit(), "a running container is not deleted without --force");
+
+    Jkrt.assertOk(rt.jkrt("kill", id, "KILL"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> state(id).get("status").asText().equals("stopped"));
+    Jkrt.assertOk(rt.jkrt("delete", id));
+    rt.assertNothingLeft(id, pid);
+    assertEquals(1, rt.jkrt("state", id).exit(), "state of a deleted container fails");
+  }
+
+  @Test
+  void forceDeleteOfARunningContainerLeavesNothing() throws Exception {
+    String id = rt.newId();
+    Path bundle = Bundle.of("sh", "-c", "sleep 1000 & sleep 1000").writeTo(rt.work);
+    Jkrt.assertOk(rt.jkrt("create", "--bundle", bundle.toString(), id));
+    long pid = state(id).get("pid").asLong();
+    Jkrt.assertOk(rt.jkrt("start", id));
+    Jkrt.assertOk(rt.jkrt("delete", "--force", id));
+    rt.assertNothingLeft(id, pid);
+  }
+
+  @Test
+  void execJoinsTheContainersNamespacesAndCgroup() throws Exception {
+    String id = rt.newId();
+    Path bundle = Bundle.of("sleep", "1000").writeTo(rt.work);
+    Jkrt.assertOk(rt.jkrt("create", "--bundle", bundle.toString(), id));
+    Jkrt.assertOk(rt.jkrt("start", id));
+    Jkrt.Result r = rt.jkrt("exec", "--env", "GREETING=hi", "--cwd", "/tmp", id, "--", "sh", "-c",
+        "echo $GREETING; pwd; hostname; ps -o comm | grep -c sleep; cat /proc/self/cgroup | grep pids; "
+            + "grep NoNewPrivs /proc/self/status; exit 7");
+    assertEquals(7, r.exit(), r.toString());
+    String[] l = r.out().trim().split("\n");
+    assertEquals("hi", l[0]);
+    assertEquals("/tmp", l[1]);
+    assertEquals("jkrt-test", l[2]);
+    assertEquals("1", l[3], "sees the container's own sleep: " + r.out());
+    assertTrue(l[4].endsWith("/"), "inside the container's cgroup namespace root: " + l[4]);
+    assertEquals("NoNewPrivs:\t1", l[5]);
+    Jkrt.Result bad = rt.jkrt("exec", id, "--", "/no/such/binary");
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().contains("\"stage\":\"exec\""), bad.toString());
+  }
+
+  @Test
+  void pauseFreezesAndResumeThaws() throws Exception {
+    String id = rt.newId();
+    Path bundle = Bundle.of("sleep", "1000").writeTo(rt.work);
+    Jkrt.assertOk(rt.jkrt("create", "--bundle", bundle.toString(), id));
+    Jkrt.assertOk(rt.jkrt("start", id));
+    Jkrt.assertOk(rt.jkrt("pause", id));
+    assertEquals("paused", state(id).get("status").asText());
+    assertEquals("FROZEN", Files.readString(Jkrt.cgroupDir("freezer", id).resolve("freezer.state")).trim());
+    Jkrt.assertOk(rt.jkrt("resume", id));
+    assertEquals("running", state(id).get("status").asText());
+  }
+
+  @Test
+  void impossibleSpecFailsWithOneLineJsonAndLeavesNothing() throws Exception {
+    String id = rt.newId();
+    Bundle b = Bundle.of("true");
+    ((com.fasterxml.jackson.databind.node.ArrayNode) b.spec.get("mounts")).addObject()
+        .put("destination", "/tmp/x").put("type", "nosuchfs").put("source", "none");
+    Jkrt.Result r = rt.jkrt("create", "--bundle", b.writeTo(rt.work).toString(), id);
+    assertEquals(1, r.exit());
+    assertEquals(1, r.err().lines().count(), r.err());
+    JsonNode err = Bundle.JSON.readTree(r.err());
+    assertEquals("mounts", err.get("stage").asText());
+    assertEquals("mount nosuchfs on /tmp/x: No such device", err.get("error").asText());
+    rt.assertNothingLeft(id, 0);
+
+    Bundle noArgs = Bundle.of();
+    Jkrt.Result r2 = rt.jkrt("create", "--bundle", noArgs.writeTo(rt.work).toString(), id);
+    assertEquals("spec", Bundle.JSON.readTree(r2.err()).get("stage").asText(), r2.toString());
+    rt.assertNothingLeft(id, 0);
+
+    Bundle badJoin = Bundle.of("true").joinNamespace("network", "/proc/999999999/ns/net");
+    Jkrt.Result r3 = rt.jkrt("create", "--bundle", badJoin.writeTo(rt.work).toString(), id);
+    assertEquals("namespaces", Bundle.JSON.readTree(r3.err()).get("stage").asText(), r3.toString());
+    rt.assertNothingLeft(id, 0);
+  }
+
+  @Test
+  void runReturnsTheExitCodeOfTheProcess() throws Exception {
+    String id = rt.newId();
+    Jkrt.Result r = rt.jkrt("run", "--bundle", Bundle.of("sh", "-c", "exit 42").writeTo(rt.work).toString(), id);
+    assertEquals(42, r.exit(), r.toString());
+    rt.assertNothingLeft(id, 0);
+  }
+}

@@ -46,7 +46,14 @@ public final class KubeletHarness implements AutoCloseable {
     return p != null ? Path.of(p) : Path.of("..", "runtime", "target", "bin").toAbsolutePath().normalize();
   }
 
+  private Process child;
+
   public KubeletHarness(Duration backoffBase) throws IOException {
+    this(backoffBase, true);
+  }
+
+  /** With {@code inProcess} false, no kubelet runs until {@link #startChild()}. */
+  public KubeletHarness(Duration backoffBase, boolean inProcess) throws IOException {
     api = TestApiServer.start(c -> c.withStrategies(t -> Strategies.forKind(t.group(), t.kind())));
     root = Files.createTempDirectory("jk-kubelet-");
     imageDir = Files.createTempDirectory("jk-busybox-");
@@ -55,7 +62,33 @@ public final class KubeletHarness implements AutoCloseable {
     config = KubeletConfig.defaults(NODE, "127.0.0.1", root, runtimeBin()).withBackoff(backoffBase, backoffBase.multipliedBy(8))
         .withNode(java.util.Map.of("jk.io/test", "yes"), List.of(), java.util.Map.of(), java.util.Map.of(),
             "jk-test-" + UUID.randomUUID().toString().substring(0, 8));
-    startKubelet();
+    if (inProcess) {
+      startKubelet();
+    }
+  }
+
+  /** Starts a kubelet in a child JVM on the same root dir and waits until it has started. */
+  public Process startChild() throws IOException {
+    Path log = Path.of("target", "kubelet-child-" + System.nanoTime() + ".log").toAbsolutePath();
+    child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), KubeletMain.class.getName(), api.kubeconfig().toString(), root.toString(),
+        config.runtimeBinDir().toString(), config.cgroupParent(), imageDir.toString(),
+        Long.toString(config.backoffBase().toMillis())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long pid = child.pid();
+    Process p = child;
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("child kubelet exited: " + Files.readString(log));
+      }
+      return Files.exists(root.resolve("started-" + pid));
+    });
+    return child;
+  }
+
+  /** SIGKILLs the child kubelet (its shims and containers survive). */
+  public void killChild() throws InterruptedException {
+    child.destroyForcibly();
+    child.waitFor(30, TimeUnit.SECONDS);
   }
 
   public KubernetesClient client() {
@@ -121,7 +154,18 @@ public final class KubeletHarness implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
-      if (kubelet != null) {
+      if (child != null && child.isAlive()) {
+        try {
+          api.client().pods().inAnyNamespace().delete();
+          await().atMost(Duration.ofSeconds(60)).until(() -> !Files.isDirectory(root.resolve("pods"))
+              || Files.list(root.resolve("pods")).findAny().isEmpty());
+        } finally {
+          child.destroy();
+          if (!child.waitFor(20, TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+          }
+        }
+      } else if (kubelet != null) {
         try {
           api.client().pods().inAnyNamespace().delete();
           await().atMost(Duration.ofSeconds(60)).until(() -> !Files.isDirectory(root.resolve("pods"))

@@ -91,7 +91,7 @@ public final class ShimRuntime {
 
   /** Runs {@code command} inside the running container {@code id}, waiting at most {@code timeout}. */
   public ExecResult exec(String id, List<String> command, Duration timeout) {
-    List<String> cmd = new ArrayList<>(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "exec", id, "--"));
+    List<String> cmd = new ArrayList<>(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "exec", id));
     cmd.addAll(command);
     Result r = run(cmd, timeout);
     return new ExecResult(r.code, r.out + r.err, r.timedOut);

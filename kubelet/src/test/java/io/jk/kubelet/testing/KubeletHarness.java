@@ -30,7 +30,7 @@ public final class KubeletHarness implements AutoCloseable {
 
   public final TestApiServer api;
   public final Path root;
-  public final KubeletConfig config;
+  public KubeletConfig config;
   public final BusyboxImages images;
   public final DummyNetwork network = new DummyNetwork();
   public final EmptyDirVolumes volumes;
@@ -54,6 +54,11 @@ public final class KubeletHarness implements AutoCloseable {
 
   /** With {@code inProcess} false, no kubelet runs until {@link #startChild()}. */
   public KubeletHarness(Duration backoffBase, boolean inProcess) throws IOException {
+    this(backoffBase, inProcess, null);
+  }
+
+  /** With {@code runtime} the OCI runtime to use instead of jkrt. */
+  public KubeletHarness(Duration backoffBase, boolean inProcess, Path runtime) throws IOException {
     api = TestApiServer.start(c -> c.withStrategies(t -> Strategies.forKind(t.group(), t.kind())));
     root = Files.createTempDirectory("jk-kubelet-");
     imageDir = Files.createTempDirectory("jk-busybox-");
@@ -61,7 +66,8 @@ public final class KubeletHarness implements AutoCloseable {
     volumes = new EmptyDirVolumes(root);
     config = KubeletConfig.defaults(NODE, "127.0.0.1", root, runtimeBin()).withBackoff(backoffBase, backoffBase.multipliedBy(8))
         .withNode(java.util.Map.of("jk.io/test", "yes"), List.of(), java.util.Map.of(), java.util.Map.of(),
-            "jk-test-" + UUID.randomUUID().toString().substring(0, 8));
+            "jk-test-" + UUID.randomUUID().toString().substring(0, 8))
+        .withRuntimePath(runtime != null ? runtime : runtimeBin().resolve("jkrt"));
     if (inProcess) {
       startKubelet();
     }

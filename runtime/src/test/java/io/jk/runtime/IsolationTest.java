@@ -108,4 +108,16 @@ class IsolationTest {
     Jkrt.assertOk(r);
     assertEquals("0\n1\n2\n3", r.out().trim(), "only stdio (and ls's own dir fd): " + r);
   }
+
+  @Test
+  void preservedFdsArePassedOnAndOthersAreNot() throws Exception {
+    String id = rt.newId();
+    java.nio.file.Path bundle = Bundle.of("sh", "-c", "cat <&3; ls /proc/self/fd | wc -l").writeTo(rt.work);
+    java.nio.file.Path data = java.nio.file.Files.writeString(rt.work.resolve("passed.txt"), "passed-on\n");
+    // fd 3 is passed on; fd 4 is open in the caller too but must not reach the container
+    Jkrt.Result r = Jkrt.exec(java.util.List.of("sh", "-c", "exec 3<" + data + " 4<" + data + "; exec "
+        + Jkrt.bin("jkrt") + " --root " + rt.root + " run --preserve-fds 1 --bundle " + bundle + " " + id));
+    Jkrt.assertOk(r);
+    assertEquals("passed-on\n5", r.out().trim(), "0,1,2,3 and ls's own directory fd: " + r);
+  }
 }

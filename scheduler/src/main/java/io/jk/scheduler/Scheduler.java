@@ -263,13 +263,14 @@ public final class Scheduler {
     return "Succeeded".equals(phase) || "Failed".equals(phase);
   }
 
-  /** The pod's priority: spec.priority, else its PriorityClass, else the global default, else 0. */
+  /**
+   * The pod's priority. Kubernetes' Priority admission copies the PriorityClass value into
+   * spec.priority; an API server that only defaults spec.priority to 0 would lose it, so a known
+   * priorityClassName wins, then spec.priority, then the global default class, then 0.
+   */
   int priorityOf(Pod p) {
     if (p.getSpec() == null) {
       return 0;
-    }
-    if (p.getSpec().getPriority() != null) {
-      return p.getSpec().getPriority();
     }
     String pcName = p.getSpec().getPriorityClassName();
     if (pcName != null && !pcName.isEmpty()) {
@@ -277,6 +278,9 @@ public final class Scheduler {
       if (v != null) {
         return v;
       }
+    }
+    if (p.getSpec().getPriority() != null && p.getSpec().getPriority() != 0) {
+      return p.getSpec().getPriority();
     }
     Integer d = globalDefaultPriority;
     return d == null ? 0 : d;

@@ -328,6 +328,29 @@ public final class HollowNodes implements AutoCloseable {
     }
   }
 
+  /** Deletes one node's Lease and Node, retrying transient failures (a loaded API server). */
+  private void deleteNode(String name) {
+    retryDelete(name, () -> client.leases().inNamespace(LEASE_NS).withName(name).delete());
+    retryDelete(name, () -> client.nodes().withName(name).delete());
+  }
+
+  private static void retryDelete(String name, Runnable delete) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        delete.run();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404) {
+          return;
+        }
+        if (attempt == 3) {
+          LOG.warn("Cannot delete hollow node node={} err=\"{}\"", name, e.getMessage(), e);
+          return;
+        }
+      }
+    }
+  }
+
   /** Stops renewing and watching; deletes the Nodes and Leases when the spec says so. */
   @Override
   public void close() {
@@ -339,14 +362,7 @@ public final class HollowNodes implements AutoCloseable {
     if (spec.deleteOnClose()) {
       List<Future<?>> pending = new ArrayList<>();
       for (String name : names) {
-        pending.add(workers.submit(() -> {
-          try {
-            client.leases().inNamespace(LEASE_NS).withName(name).delete();
-            client.nodes().withName(name).delete();
-          } catch (KubernetesClientException e) {
-            LOG.debug("Cannot delete hollow node node={} err=\"{}\"", name, e.getMessage());
-          }
-        }));
+        pending.add(workers.submit(() -> deleteNode(name)));
       }
       for (Future<?> f : pending) {
         try {

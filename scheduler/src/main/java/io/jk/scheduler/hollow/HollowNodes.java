@@ -50,6 +50,9 @@ public final class HollowNodes implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HollowNodes.class);
   private static final String LEASE_NS = "kube-node-lease";
   private static final int TICKS_PER_INTERVAL = 10;
+  /** Kubernetes' MicroTime: always six fraction digits (clients reject fewer). */
+  static final DateTimeFormatter MICRO_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
 
   private final KubernetesClient client;
   private final RawApi raw;
@@ -219,8 +222,7 @@ public final class HollowNodes implements AutoCloseable {
     int per = (n + TICKS_PER_INTERVAL - 1) / TICKS_PER_INTERVAL;
     int from = (nextLeaseSlice % TICKS_PER_INTERVAL) * per;
     nextLeaseSlice++;
-    String patch = json(Map.of("spec", Map.of("renewTime",
-        DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(now()))));
+    String patch = json(Map.of("spec", Map.of("renewTime", MICRO_TIME.format(now()))));
     for (int i = from; i < Math.min(n, from + per) && !closed; i++) {
       String name = names.get(i);
       raw.mergePatch("/apis/coordination.k8s.io/v1/namespaces/" + LEASE_NS + "/leases/"

@@ -59,6 +59,12 @@ class HollowNodesTest {
   }
 
   @Test
+  void renewTimesAlwaysHaveSixFractionDigitsAsKubernetesMicroTimeRequires() {
+    var t = java.time.ZonedDateTime.of(2026, 1, 2, 3, 4, 5, 270_000_000, java.time.ZoneOffset.UTC);
+    assertEquals("2026-01-02T03:04:05.270000Z", HollowNodes.MICRO_TIME.format(t));
+  }
+
+  @Test
   void aNegativeCountIsRejected() {
     try (TestApiServer api = TestApiServer.start()) {
       var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,

@@ -79,7 +79,7 @@ public final class Kubelet {
   }
 
   private void doStart() {
-    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(8, named("kubelet-pod"));
+    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(16, named("kubelet-pod"));
     // on stop, in-flight syncs finish (a container half-started would be lost) but no new ones start
     pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     podExecutor = pool;

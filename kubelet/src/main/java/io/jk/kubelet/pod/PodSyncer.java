@@ -317,8 +317,11 @@ public final class PodSyncer {
       return;
     }
     events.event(pod, field, false, "Created", "Created container " + c.getName());
+    long startNs = System.nanoTime();
     try {
       runtime.start(id, dir);
+      LOG.debug("Container started pod={} container={} runtimeMs={}", key(pod), c.getName(),
+          (System.nanoTime() - startNs) / 1_000_000);
     } catch (RuntimeFailure e) {
       ShimRuntime.recordStartError(dir, e.getMessage());
       events.event(pod, field, true, "Failed", "Error: " + e.getMessage());
@@ -408,7 +411,9 @@ public final class PodSyncer {
         OciSpecBuilder.useHostNetwork(sandboxSpec);
       }
       Files.writeString(dir.resolve("config.json"), sandboxSpec.toString());
+      long t0 = System.nanoTime();
       rec.sandboxPid = runtime.start(ContainerDirs.sandboxId(uid), dir);
+      long t1 = System.nanoTime();
       if (hostNetwork(pod)) {
         rec.podIps = List.of(cfg.nodeIp());
       } else {
@@ -417,6 +422,8 @@ public final class PodSyncer {
       }
       Files.writeString(dirs.pod(uid).resolve("network.json"), Json.mapper().writeValueAsString(Map.of("ips", rec.podIps)));
       Files.writeString(etc.resolve("hosts"), hosts(pod, hostname, rec.podIps));
+      LOG.debug("Sandbox started pod={} runtimeMs={} networkMs={}", key(pod), (t1 - t0) / 1_000_000,
+          (System.nanoTime() - t1) / 1_000_000);
       return true;
     } catch (IOException | RuntimeException e) {
       String msg = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();

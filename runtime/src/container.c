@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -73,7 +74,8 @@ static int wait_for_start(int fifo, rt_error_t *err) {
   }
 }
 
-static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, int fifo) {
+static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, int fifo,
+                       int preserve_fds) {
   rt_error_t err = {0};
   rt_set_stage(&err, "init");
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* no ptrace or /proc/<pid>/exe access until execve */
@@ -102,7 +104,7 @@ static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, i
       rt_pivot_and_protect(spec, &err) < 0)
     child_fail(sock, &err);
   bool seccomp_done;
-  if (rt_process_prepare(&spec->proc, spec->seccomp, 0, &seccomp_done, &err) < 0)
+  if (rt_process_prepare(&spec->proc, spec->seccomp, preserve_fds, &seccomp_done, &err) < 0)
     child_fail(sock, &err);
   if (fifo >= 0) {
     send_msg(sock, MSG_READY, NULL);
@@ -123,6 +125,21 @@ static int write_pid_file(const char *path, pid_t pid, rt_error_t *err) {
   char buf[32];
   snprintf(buf, sizeof buf, "%d", (int)pid);
   return path ? rt_write_file_atomic(path, buf, err) : 0;
+}
+
+static volatile pid_t forward_to;
+
+static void forward_signal(int sig) {
+  if (forward_to > 0) kill(forward_to, sig);
+}
+
+/* run: signals sent to jkrt go to the container's process, as with runc run. */
+static void forward_signals(pid_t pid) {
+  static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+  struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
+  sigemptyset(&sa.sa_mask);
+  forward_to = pid;
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) sigaction(sigs[i], &sa, NULL);
 }
 
 static int wait_exit_code(pid_t pid) {
@@ -212,7 +229,7 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
   }
   if (pid == 0) {
     close(sv[0]);
-    child_main(&spec, &st.cg, sv[1], fifo);
+    child_main(&spec, &st.cg, sv[1], fifo, o->preserve_fds);
   }
   close(sv[1]);
   sv[1] = -1;
@@ -232,6 +249,7 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
   if (o->detach_wait) {
     /* run: EOF on the cloexec socket means execve happened; a message is an error */
     if (kind < 0) goto fail;
+    forward_signals(pid);
     *exit_code = wait_exit_code(pid);
     st.pid = 0;
     teardown(&st, err);
@@ -317,13 +335,51 @@ static const char **merge_env(const char **base, const char **extra, size_t next
   return out;
 }
 
+/* A pseudo-terminal pair from /dev/ptmx. */
+static int open_pty(int *ptm, int *pts, rt_error_t *err) {
+  *ptm = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (*ptm < 0) return rt_make_error(err, errno, "open pty");
+  char name[64];
+  if (grantpt(*ptm) < 0 || unlockpt(*ptm) < 0 || ptsname_r(*ptm, name, sizeof name) != 0)
+    return rt_make_error(err, errno, "unlock pty");
+  *pts = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (*pts < 0) return rt_make_error(err, errno, "open %s", name);
+  return 0;
+}
+
+/* exec --tty: copies our stdin to the terminal and the terminal to our stdout until the
+ * process side closes (EIO once every holder of the slave is gone). */
+static void copy_terminal(int ptm) {
+  struct pollfd p[2] = {{0, POLLIN, 0}, {ptm, POLLIN, 0}};
+  char buf[8192];
+  for (;;) {
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (p[0].revents & (POLLIN | POLLHUP)) {
+      ssize_t n = read(0, buf, sizeof buf);
+      if (n <= 0) p[0].fd = -1; /* stdin closed: keep showing output */
+      else if (write(ptm, buf, (size_t)n) < 0) return;
+    }
+    if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = read(ptm, buf, sizeof buf);
+      if (n <= 0) return;
+      for (ssize_t off = 0; off < n;) {
+        ssize_t w = write(1, buf + off, (size_t)(n - off));
+        if (w <= 0) return;
+        off += w;
+      }
+    }
+  }
+}
+
 int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o, int *exit_code,
                       rt_error_t *err) {
   rt_state_t st;
   rt_spec_t spec;
   if (rt_state_load(root, id, &st, err) < 0) return -1;
   rt_set_stage(err, "exec");
-  if (o->tty) return rt_make_error(err, 0, "exec --tty is not supported yet");
   if (strcmp(rt_state_status(&st), "running") != 0)
     return rt_make_error(err, 0, "container %s is not running", id);
   if (rt_spec_load(st.bundle, &spec, err) < 0) return -1;
@@ -332,7 +388,7 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   p.env = env;
   p.args = (const char **)o->args;
   if (o->cwd) p.cwd = o->cwd;
-  int rc = -1, sv[2] = {-1, -1}, procs[RT_CG_MAX], pidfd = -1;
+  int rc = -1, sv[2] = {-1, -1}, procs[RT_CG_MAX], pidfd = -1, ptm = -1, pts = -1;
   size_t nprocs = 0;
   if (o->user && parse_user(o->user, &p, err) < 0) goto out;
   /* the cgroup files are opened while the host filesystem is still visible */
@@ -354,6 +410,8 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
     goto out;
   }
   if (rt_ns_join_pid(st.pid, err) < 0) goto out;
+  /* opened in the container's mount namespace: its own devpts, so ttyname works inside */
+  if (o->tty && open_pty(&ptm, &pts, err) < 0) goto out;
   pid_t pid = fork();
   if (pid < 0) {
     rt_make_error(err, errno, "fork");
@@ -364,6 +422,15 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
     bool seccomp_done;
     close(sv[0]);
     if (recv_msg(sv[1], &cerr) != MSG_GO) _exit(1);
+    if (pts >= 0) {
+      /* the terminal becomes the controlling tty of a new session, and its stdio */
+      if (setsid() < 0 || ioctl(pts, TIOCSCTTY, 0) < 0 || dup2(pts, 0) < 0 || dup2(pts, 1) < 0 ||
+          dup2(pts, 2) < 0) {
+        rt_set_stage(&cerr, "exec");
+        rt_make_error(&cerr, errno, "set up terminal");
+        child_fail(sv[1], &cerr);
+      }
+    }
     if (rt_process_prepare(&p, spec.seccomp, 0, &seccomp_done, &cerr) < 0) child_fail(sv[1], &cerr);
     if (!seccomp_done && rt_process_seccomp(spec.seccomp, &cerr) < 0) child_fail(sv[1], &cerr);
     rt_process_exec(&p, &cerr);
@@ -390,11 +457,16 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
     rt_make_error(err, errno, "write %s", o->pid_file);
     goto out;
   }
+  if (pts >= 0) close(pts);
+  pts = -1;
+  if (ptm >= 0 && !o->detach) copy_terminal(ptm);
   *exit_code = o->detach ? 0 : wait_exit_code(pid);
   rc = 0;
 out:
   for (size_t i = 0; i < nprocs; i++) close(procs[i]);
   if (pidfd >= 0) close(pidfd);
+  if (ptm >= 0) close(ptm);
+  if (pts >= 0) close(pts);
   if (sv[0] >= 0) close(sv[0]);
   if (sv[1] >= 0) close(sv[1]);
   free(env);

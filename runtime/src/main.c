@@ -15,7 +15,7 @@ static const char *usage =
     "  start ID                                   run the created process\n"
     "  run [--bundle DIR] [--pid-file F] ID       create+start+wait+delete, exit code of the process\n"
     "  state ID | list | kill ID [SIGNAL] | delete [--force] ID | pause ID | resume ID\n"
-    "  exec [--cwd D] [--env K=V] [--user UID[:GID]] [--pid-file F] [--detach] ID [--] ARGS...\n";
+    "  exec [--cwd D] [--env K=V] [--user UID[:GID]] [--tty] [--pid-file F] [--detach] ID [--] ARGS...\n";
 
 static int bad_usage(rt_error_t *err, const char *what) {
   rt_set_stage(err, "cli");

@@ -15,6 +15,7 @@ import io.jk.controllers.deployment.DeploymentController;
 import io.jk.controllers.garbagecollector.GarbageCollector;
 import io.jk.controllers.daemonset.DaemonSetController;
 import io.jk.controllers.job.JobController;
+import io.jk.controllers.statefulset.StatefulSetController;
 import io.jk.controllers.namespace.NamespaceController;
 import io.jk.controllers.nodelifecycle.NodeLifecycleController;
 import io.jk.controllers.nodeipam.NodeIpamController;
@@ -177,6 +178,11 @@ public final class ControllerManager {
     if (options.enabled("daemonset")) {
       DaemonSetController c = new DaemonSetController(client, informers.of(io.fabric8.kubernetes.api.model.apps.DaemonSet.class),
           informers.of(Node.class), informers.of(Pod.class), registry, options.syncs("daemonset"));
+      controllers.add(c.controller());
+    }
+    if (options.enabled("statefulset")) {
+      StatefulSetController c = new StatefulSetController(client, informers.of(io.fabric8.kubernetes.api.model.apps.StatefulSet.class),
+          informers.of(Pod.class), registry, options.syncs("statefulset"));
       controllers.add(c.controller());
     }
     if (options.enabled("nodeipam") && options.clusterCidr() != null) {

@@ -53,6 +53,9 @@ public final class ControllerManagerCommand implements Callable<Integer> {
   @Option(names = "--concurrent-gc-syncs", defaultValue = "20") int gcSyncs;
   @Option(names = "--concurrent-namespace-syncs", defaultValue = "10") int namespaceSyncs;
   @Option(names = "--concurrent-service-endpoint-syncs", defaultValue = "5") int endpointSyncs;
+  @Option(names = "--concurrent-job-syncs", defaultValue = "5") int jobSyncs;
+  @Option(names = "--concurrent-daemonset-syncs", defaultValue = "2") int daemonsetSyncs;
+  @Option(names = "--concurrent-statefulset-syncs", defaultValue = "5") int statefulsetSyncs;
 
   @Option(names = "--node-monitor-grace-period", defaultValue = "50s",
       description = "how old a node's lease may get before the node is marked NotReady (default: ${DEFAULT-VALUE})")
@@ -87,6 +90,9 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     syncs.put("garbagecollector", gcSyncs);
     syncs.put("namespace", namespaceSyncs);
     syncs.put("endpointslice", endpointSyncs);
+    syncs.put("job", jobSyncs);
+    syncs.put("daemonset", daemonsetSyncs);
+    syncs.put("statefulset", statefulsetSyncs);
     ControllerManagerOptions o = new ControllerManagerOptions(controllers, syncs, 5,
         grace == null ? Duration.ofSeconds(50) : grace, Duration.ofMinutes(5), clusterCidr, nodeCidrMaskSize,
         leaderElect, leaseNamespace, leaseName, bindAddress, port,

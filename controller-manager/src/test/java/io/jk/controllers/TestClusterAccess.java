@@ -51,6 +51,11 @@ public final class TestClusterAccess implements AutoCloseable {
     cluster.setReady(pod, ready);
   }
 
+  /** Marks a pod Running and Ready (with an IP) as the stand-in kubelet does. */
+  public void markRunningReady(io.fabric8.kubernetes.api.model.Pod pod) {
+    cluster.markReady(pod);
+  }
+
   /** Runs the real kubectl against the cluster; returns exit code and output. */
   public Kubectl.Result kubectl(java.nio.file.Path cacheDir, String... args) {
     return Kubectl.run(cluster.api.kubeconfig(), cacheDir, args);

@@ -60,9 +60,13 @@ public final class Jkrt implements AutoCloseable {
   }
 
   public Result jkrt(String... args) throws IOException, InterruptedException {
+    return jkrtWithInput(null, args);
+  }
+
+  public Result jkrtWithInput(String input, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(bin("jkrt").toString(), "--root", root.toString()));
     cmd.addAll(List.of(args));
-    return exec(cmd);
+    return exec(cmd, input);
   }
 
   /**
@@ -70,10 +74,25 @@ public final class Jkrt implements AutoCloseable {
    * runtime's stdio and would hold a pipe open long after the command returned.
    */
   public static Result exec(List<String> cmd) throws IOException, InterruptedException {
+    return exec(cmd, null);
+  }
+
+  /** As {@link #exec(List)}, with {@code input} (or nothing) on stdin. */
+  public static Result exec(List<String> cmd, String input) throws IOException, InterruptedException {
+    Path in = Files.createTempFile("jkrt-in-", ".txt");
+    Files.writeString(in, input == null ? "" : input);
+    try {
+      return execFrom(cmd, in);
+    } finally {
+      Files.deleteIfExists(in);
+    }
+  }
+
+  private static Result execFrom(List<String> cmd, Path in) throws IOException, InterruptedException {
     Path out = Files.createTempFile("jkrt-out-", ".txt");
     Path err = Files.createTempFile("jkrt-err-", ".txt");
     try {
-      Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+      Process p = new ProcessBuilder(cmd).redirectInput(in.toFile())
           .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -101,7 +120,7 @@ public final class Jkrt implements AutoCloseable {
   /** Asserts that no state, cgroup, mount or process of the container remains. */
   public void assertNothingLeft(String id, long pid) throws IOException {
     assertFalse(Files.exists(root.resolve(id)), "state dir of " + id + " left behind");
-    for (String c : List.of("memory", "cpu", "cpuacct", "pids", "freezer")) {
+    for (String c : List.of("memory", "cpu", "cpuacct", "pids", "freezer", "devices")) {
       assertFalse(Files.exists(cgroupDir(c, id)), c + " cgroup of " + id + " left behind");
     }
     String mounts = Files.readString(Path.of("/proc/self/mountinfo"));

@@ -98,6 +98,45 @@ class LifecycleTest {
   }
 
   @Test
+  void execWithTtyGivesTheProcessATerminalInsideTheContainer() throws Exception {
+    String id = rt.newId();
+    Path bundle = Bundle.of("sleep", "1000").writeTo(rt.work);
+    Jkrt.assertOk(rt.jkrt("create", "--bundle", bundle.toString(), id));
+    Jkrt.assertOk(rt.jkrt("start", id));
+    Jkrt.Result r = rt.jkrtWithInput("tty; exit 5\n", "exec", "--tty", id, "sh");
+    assertEquals(5, r.exit(), r.toString());
+    assertTrue(r.out().contains("/dev/pts/0"), "the container's own devpts: " + r.out());
+  }
+
+  @Test
+  void execRunsFromASealedCopySoTheHostBinaryIsOutOfReach() throws Exception {
+    String id = rt.newId();
+    Path bundle = Bundle.of("sleep", "1000").writeTo(rt.work);
+    Jkrt.assertOk(rt.jkrt("create", "--bundle", bundle.toString(), id));
+    Jkrt.assertOk(rt.jkrt("start", id));
+    Process exec = new ProcessBuilder(Jkrt.bin("jkrt").toString(), "--root", rt.root.toString(), "exec", id,
+        "sleep", "3").redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    try {
+      // CVE-2019-5736: what /proc/<pid>/exe of the runtime reaches is an anonymous sealed copy
+      Path exe = Path.of("/proc/" + exec.pid() + "/exe");
+      await().atMost(Duration.ofSeconds(5)).until(() -> Files.readSymbolicLink(exe).toString().contains("memfd:jkrt"));
+      assertTrue(!Files.isWritable(exe) || !canOpenForWrite(exe), "the running runtime image cannot be written");
+    } finally {
+      exec.destroyForcibly().waitFor();
+    }
+  }
+
+  private static boolean canOpenForWrite(Path p) {
+    try (var ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {0}));
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Test
   void pauseFreezesAndResumeThaws() throws Exception {
     String id = rt.newId();
     Path bundle = Bundle.of("sleep", "1000").writeTo(rt.work);

@@ -263,13 +263,14 @@ public final class Scheduler {
     return "Succeeded".equals(phase) || "Failed".equals(phase);
   }
 
-  /** The pod's priority: spec.priority, else its PriorityClass, else the global default, else 0. */
+  /**
+   * The pod's priority. Kubernetes' Priority admission copies the PriorityClass value into
+   * spec.priority; an API server that only defaults spec.priority to 0 would lose it, so a known
+   * priorityClassName wins, then spec.priority, then the global default class, then 0.
+   */
   int priorityOf(Pod p) {
     if (p.getSpec() == null) {
       return 0;
-    }
-    if (p.getSpec().getPriority() != null) {
-      return p.getSpec().getPriority();
     }
     String pcName = p.getSpec().getPriorityClassName();
     if (pcName != null && !pcName.isEmpty()) {
@@ -277,6 +278,9 @@ public final class Scheduler {
       if (v != null) {
         return v;
       }
+    }
+    if (p.getSpec().getPriority() != null && p.getSpec().getPriority() != 0) {
+      return p.getSpec().getPriority();
     }
     Integer d = globalDefaultPriority;
     return d == null ? 0 : d;
@@ -287,9 +291,14 @@ public final class Scheduler {
       if (!terminal(p)) {
         cache.addOrUpdateBoundPod(PodInfo.of(p, priorityOf(p)), p.getSpec().getNodeName());
       }
-    } else if (responsible(p) && p.getMetadata().getDeletionTimestamp() == null) {
+    } else if (responsible(p) && p.getMetadata().getDeletionTimestamp() == null && !gated(p)) {
       queue.add(PodInfo.of(p, priorityOf(p)));
     }
+  }
+
+  /** Pods with scheduling gates wait until every gate is removed. */
+  private static boolean gated(Pod p) {
+    return p.getSpec().getSchedulingGates() != null && !p.getSpec().getSchedulingGates().isEmpty();
   }
 
   private void onPodUpdate(Pod o, Pod p) {
@@ -301,9 +310,12 @@ public final class Scheduler {
         queue.moveAllUnschedulable();
       } else {
         cache.addOrUpdateBoundPod(PodInfo.of(p, priorityOf(p)), p.getSpec().getNodeName());
+        if (!Objects.equals(o.getMetadata().getLabels(), p.getMetadata().getLabels())) {
+          queue.moveAllUnschedulable(); // pod affinity or spreading may now be satisfied
+        }
       }
     } else if (responsible(p)) {
-      if (p.getMetadata().getDeletionTimestamp() != null) {
+      if (p.getMetadata().getDeletionTimestamp() != null || gated(p)) {
         queue.delete(p.getMetadata().getUid());
       } else if (!Objects.equals(o.getSpec(), p.getSpec())
           || !Objects.equals(o.getMetadata().getLabels(), p.getMetadata().getLabels())) {

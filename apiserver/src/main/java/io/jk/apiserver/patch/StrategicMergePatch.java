@@ -32,7 +32,13 @@ import java.util.Set;
  * patch's items keep the patch's relative order, items only in the original keep theirs, and an
  * item new to the list is placed before the original items it meets in that merge (so a patch
  * adding one container to {@code [a, b]} yields {@code [new, a, b]}, as on a real cluster).
- * Directives never appear in the result.
+ * A value new to the object is taken as the patch gives it (its lists in the patch's order,
+ * {@code $setElementOrder} inside it neither applied nor checked), as Kubernetes does. Directives
+ * never appear in the result. Checked against Kubernetes' implementation with
+ * {@code kubectl patch --local} (see the oracle and differential tests); the two known
+ * differences are Kubernetes bugs: it fails on a {@code $setElementOrder} list whose field is an
+ * empty list on both sides, and keeps {@code {"$patch":"delete"}} items inside new values as
+ * items.
  */
 public final class StrategicMergePatch {
 
@@ -64,20 +70,29 @@ public final class StrategicMergePatch {
     }
     ObjectNode base = original != null && original.isObject() ? ((ObjectNode) original).deepCopy()
         : null;
-    return mergeMap(base, (ObjectNode) patch, schema);
+    return mergeMap(base, (ObjectNode) patch, schema, true);
   }
 
   // ---- maps
 
   /** Merges {@code patch} into {@code original} (a private copy, changed in place; may be null). */
   private static ObjectNode mergeMap(ObjectNode original, ObjectNode patch, PatchSchema schema) {
+    return mergeMap(original, patch, schema, original != null);
+  }
+
+  /**
+   * {@code strict} is false for a value new to the object: Kubernetes copies those without
+   * applying or checking their {@code $setElementOrder} lists, so neither does this.
+   */
+  private static ObjectNode mergeMap(ObjectNode original, ObjectNode patch, PatchSchema schema,
+      boolean strict) {
     JsonNode directive = patch.get(PATCH);
     if (directive != null) {
       String d = directive.asText();
       if (d.equals("replace")) {
         ObjectNode rest = patch.deepCopy();
         rest.remove(PATCH);
-        return mergeMap(null, rest, schema);
+        return mergeMap(null, rest, schema, false);
       }
       if (d.equals("delete")) {
         return NODES.objectNode();
@@ -86,7 +101,7 @@ public final class StrategicMergePatch {
     }
     ObjectNode result = original == null ? NODES.objectNode() : original;
     applyRetainKeys(result, patch);
-    Set<String> ordered = applySetElementOrder(result, patch, schema);
+    Set<String> ordered = applySetElementOrder(result, patch, schema, strict);
 
     for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -123,7 +138,7 @@ public final class StrategicMergePatch {
   /** The patch value applied to nothing: directives resolved, nulls dropped. */
   private static JsonNode fresh(JsonNode pv, PatchSchema.Field field) {
     if (pv.isObject()) {
-      return mergeMap(null, (ObjectNode) pv, field.schema());
+      return mergeMap(null, (ObjectNode) pv, field.schema(), false);
     }
     if (pv.isArray()) {
       return mergeList(NODES.arrayNode(), (ArrayNode) pv, field);
@@ -178,8 +193,11 @@ public final class StrategicMergePatch {
 
   /** Handles every {@code $setElementOrder/x} with its list; returns the fields it merged. */
   private static Set<String> applySetElementOrder(ObjectNode result, ObjectNode patch,
-      PatchSchema schema) {
+      PatchSchema schema, boolean strict) {
     Set<String> done = new HashSet<>();
+    if (!strict) {
+      return done; // inside a new value Kubernetes takes the lists as the patch orders them
+    }
     for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getKey().startsWith(SET_ORDER)) {
@@ -226,17 +244,28 @@ public final class StrategicMergePatch {
     return done;
   }
 
-  /** Every non-directive patch item must appear in the order list, in the same relative order. */
+  /**
+   * Every patch item must appear in the order list, in the same relative order. As in
+   * Kubernetes, delete items are left out and other directive items are skipped while the order
+   * list lasts (so a trailing {@code {"$patch":"replace"}} after the last ordered item fails).
+   */
   private static void validateOrder(ArrayNode patchList, ArrayNode order, String mergeKey) {
+    if (patchList.isEmpty() || order.isEmpty()) {
+      return;
+    }
     List<JsonNode> items = new ArrayList<>();
     for (JsonNode item : patchList) {
-      if (!(item.isObject() && item.has(PATCH))) {
+      if (mergeKey == null || !(item.isObject() && "delete".equals(item.path(PATCH).asText()))) {
         items.add(item);
       }
     }
     int p = 0;
     int o = 0;
     while (p < items.size() && o < order.size()) {
+      if (items.get(p).isObject() && items.get(p).has(PATCH)) {
+        p++;
+        continue;
+      }
       if (sameItem(items.get(p), order.get(o), mergeKey)) {
         p++;
       }
@@ -410,15 +439,32 @@ public final class StrategicMergePatch {
     return out;
   }
 
-  /** Stable sort by position in {@code order}; items not in it keep their place at the end. */
+  /**
+   * Sorts by position in {@code order} exactly as Kubernetes' {@code normalizeSliceOrder} does:
+   * Go's stable insertion sort with a "less" that is true whenever either item is missing from
+   * {@code order} (which only matters for items a {@code $setElementOrder} list leaves out).
+   */
   private static List<JsonNode> sortBy(List<JsonNode> items, List<JsonNode> order, String key) {
     List<JsonNode> sorted = new ArrayList<>(items);
-    sorted.sort((a, b) -> {
-      int ia = indexOf(order, a, key);
-      int ib = indexOf(order, b, key);
-      return Integer.compare(ia < 0 ? Integer.MAX_VALUE : ia, ib < 0 ? Integer.MAX_VALUE : ib);
-    });
+    int[] pos = new int[sorted.size()];
+    for (int i = 0; i < pos.length; i++) {
+      pos[i] = indexOf(order, sorted.get(i), key);
+    }
+    for (int i = 1; i < pos.length; i++) {
+      for (int j = i; j > 0 && goLess(pos[j], pos[j - 1]); j--) {
+        int p = pos[j];
+        pos[j] = pos[j - 1];
+        pos[j - 1] = p;
+        JsonNode n = sorted.get(j);
+        sorted.set(j, sorted.get(j - 1));
+        sorted.set(j - 1, n);
+      }
+    }
     return sorted;
+  }
+
+  private static boolean goLess(int a, int b) {
+    return a < 0 || b < 0 || a < b;
   }
 
   // ---- helpers

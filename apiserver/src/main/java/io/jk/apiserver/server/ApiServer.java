@@ -96,8 +96,10 @@ public final class ApiServer {
         config.tls().accept(opts);
       }
       return vertx.createHttpServer(opts).requestHandler(router()).listen();
-    }).map(s -> {
+    }).compose(s -> {
       server = s;
+      return publishEndpoints(s.actualPort()).map(s);
+    }).map(s -> {
       ready = true;
       LOG.info("API server listening address={} port={} tls={}", config.bindAddress(), s.actualPort(),
           config.tls() != null);
@@ -237,6 +239,66 @@ public final class ApiServer {
       String ip = allocator.kubernetesServiceIp();
       allocator.restore(List.of(kubernetesService(ip)));
       return createIfMissing(svcType.key("default", "kubernetes"), kubernetesService(ip)).mapEmpty();
+    });
+  }
+
+  /**
+   * Points the {@code kubernetes} Service at this server: Endpoints and an EndpointSlice in
+   * {@code default} with the advertise address and the port listened on (as kube-apiserver's
+   * endpoint reconciler does), so in-cluster clients reach the API through 10.96.0.1.
+   */
+  private Future<Void> publishEndpoints(int port) {
+    String address = config.advertiseAddress();
+    if (address == null || address.isBlank() || address.equals("0.0.0.0")) {
+      return Future.succeededFuture();
+    }
+    ResourceType epType = types.find("", "v1", "endpoints").orElseThrow();
+    ResourceType sliceType = types.find("discovery.k8s.io", "v1", "endpointslices").orElseThrow();
+    ObjectNode ep = Json.mapper().createObjectNode();
+    ep.put("apiVersion", "v1").put("kind", "Endpoints");
+    ObjectNode em = ep.putObject("metadata");
+    em.put("name", "kubernetes").put("namespace", "default").put("uid", java.util.UUID.randomUUID().toString())
+        .put("creationTimestamp", Objects.now());
+    em.putObject("labels").put("endpointslice.kubernetes.io/skip-mirror", "true");
+    ObjectNode subset = ep.putArray("subsets").addObject();
+    subset.putArray("addresses").addObject().put("ip", address);
+    subset.putArray("ports").addObject().put("name", "https").put("port", port).put("protocol", "TCP");
+
+    ObjectNode slice = Json.mapper().createObjectNode();
+    slice.put("apiVersion", "discovery.k8s.io/v1").put("kind", "EndpointSlice");
+    ObjectNode sm = slice.putObject("metadata");
+    sm.put("name", "kubernetes").put("namespace", "default").put("uid", java.util.UUID.randomUUID().toString())
+        .put("creationTimestamp", Objects.now());
+    sm.putObject("labels").put("kubernetes.io/service-name", "kubernetes")
+        .put("endpointslice.kubernetes.io/managed-by", "jk-apiserver");
+    slice.put("addressType", address.contains(":") ? "IPv6" : "IPv4");
+    ObjectNode endpoint = slice.putArray("endpoints").addObject();
+    endpoint.putArray("addresses").add(address);
+    endpoint.putObject("conditions").put("ready", true);
+    slice.putArray("ports").addObject().put("name", "https").put("port", port).put("protocol", "TCP");
+    return Future.all(upsert(epType.key("default", "kubernetes"), ep, "subsets"),
+        upsert(sliceType.key("default", "kubernetes"), slice, "endpoints", "ports")).mapEmpty();
+  }
+
+  /** Creates {@code obj} at {@code key}, or rewrites the given top-level fields of the stored one when they differ. */
+  private Future<Void> upsert(String key, ObjectNode obj, String... fields) {
+    return store.get(key).compose(kv -> {
+      if (kv == null) {
+        return createIfMissing(key, obj);
+      }
+      ObjectNode cur = Objects.decode(kv);
+      boolean same = true;
+      for (String f : fields) {
+        same &= java.util.Objects.equals(cur.get(f), obj.get(f));
+      }
+      if (same) {
+        return Future.succeededFuture();
+      }
+      for (String f : fields) {
+        cur.set(f, obj.get(f));
+      }
+      return store.update(key, Objects.encode(cur), kv.modRevision()).<Void>mapEmpty()
+          .recover(e -> e instanceof StoreException.Conflict ? upsert(key, obj, fields) : Future.failedFuture(e));
     });
   }
 

@@ -3,7 +3,6 @@ package io.jk.apiserver.patch;
 import static io.jk.apiserver.patch.JsonPatchTest.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +10,6 @@ import io.jk.common.json.Json;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,9 +29,7 @@ class JsonAndMergePatchKubectlOracleTest {
   @BeforeAll
   static void setUp() throws Exception {
     dir = Files.createTempDirectory("jk-patch-oracle");
-    Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\n"
-        + "clusters: [{name: c, cluster: {server: \"http://127.0.0.1:1\"}}]\n"
-        + "contexts: [{name: c, context: {cluster: c}}]\ncurrent-context: c\n");
+    KubectlOracle.writeKubeconfig(dir);
   }
 
   @AfterAll
@@ -49,15 +45,12 @@ class JsonAndMergePatchKubectlOracleTest {
   /** kubectl's result, or null when it refused the patch. */
   private static JsonNode kubectl(JsonNode original, String type, JsonNode patch)
       throws Exception {
-    assumeTrue(StrategicMergePatchKubectlOracleTest.onPath("kubectl"), "kubectl not installed");
+    KubectlOracle.assumeInstalled();
     Path file = dir.resolve("obj.json");
     Files.writeString(file, original.toString());
-    Process p = new ProcessBuilder("kubectl", "--kubeconfig", dir.resolve("kubeconfig").toString(),
-        "patch", "--local", "-f", file.toString(), "--type", type, "-o", "json",
-        "-p", patch.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assumeTrue(p.waitFor(20, TimeUnit.SECONDS), "kubectl hung");
-    return p.exitValue() == 0 ? Json.mapper().readTree(out) : null;
+    KubectlOracle.Run r = KubectlOracle.run(dir, "patch", "--local", "-f", file.toString(),
+        "--type", type, "-o", "json", "-p", patch.toString());
+    return r.exit() == 0 ? Json.mapper().readTree(r.out()) : null;
   }
 
   private static ObjectNode typed(String doc) {

@@ -2,7 +2,6 @@ package io.jk.apiserver.patch;
 
 import static io.jk.apiserver.patch.JsonPatchTest.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,9 +49,7 @@ class PatchSchemaKubectlOracleTest {
   @BeforeAll
   static void setUp() throws Exception {
     dir = Files.createTempDirectory("jk-schema-oracle");
-    Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\n"
-        + "clusters: [{name: c, cluster: {server: \"http://127.0.0.1:1\"}}]\n"
-        + "contexts: [{name: c, context: {cluster: c}}]\ncurrent-context: c\n");
+    KubectlOracle.writeKubeconfig(dir);
   }
 
   @AfterAll
@@ -150,7 +146,7 @@ class PatchSchemaKubectlOracleTest {
   @MethodSource({"describedLists", "atomicLists"})
   void listsMergeAsKubernetesTypesSay(String name, String apiVersion, String kind, String path)
       throws Exception {
-    assumeTrue(StrategicMergePatchKubectlOracleTest.onPath("kubectl"), "kubectl not installed");
+    KubectlOracle.assumeInstalled();
     String[] segments = path.split("\\.");
     ObjectNode original = Json.mapper().createObjectNode();
     ObjectNode patch = Json.mapper().createObjectNode();
@@ -162,13 +158,10 @@ class PatchSchemaKubectlOracleTest {
 
     Path file = dir.resolve("obj.json");
     Files.writeString(file, original.toString());
-    Process p = new ProcessBuilder("kubectl", "--kubeconfig", dir.resolve("kubeconfig").toString(),
-        "patch", "--local", "-f", file.toString(), "--type", "strategic", "-o", "json",
-        "-p", patch.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assumeTrue(p.waitFor(20, TimeUnit.SECONDS), "kubectl hung");
-    assertEquals(0, p.exitValue(), "kubectl refused " + patch);
-    JsonNode theirs = Json.mapper().readTree(out);
+    KubectlOracle.Run r = KubectlOracle.run(dir, "patch", "--local", "-f", file.toString(),
+        "--type", "strategic", "-o", "json", "-p", patch.toString());
+    assertEquals(0, r.exit(), "kubectl refused " + patch + ": " + r.err());
+    JsonNode theirs = Json.mapper().readTree(r.out());
     int slash = apiVersion.indexOf('/');
     JsonNode ours = StrategicMergePatch.apply(original, patch,
         PatchSchema.forKind(slash < 0 ? "" : apiVersion.substring(0, slash), kind));

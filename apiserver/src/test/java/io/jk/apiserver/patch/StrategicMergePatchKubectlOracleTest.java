@@ -2,19 +2,16 @@ package io.jk.apiserver.patch;
 
 import static io.jk.apiserver.patch.JsonPatchTest.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.common.json.Json;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,10 +32,7 @@ class StrategicMergePatchKubectlOracleTest {
   @BeforeAll
   static void setUp() throws Exception {
     dir = Files.createTempDirectory("jk-smp-oracle");
-    // a kubeconfig to a closed loopback port: --local never connects, but kubectl wants one
-    Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\n"
-        + "clusters: [{name: c, cluster: {server: \"http://127.0.0.1:1\"}}]\n"
-        + "contexts: [{name: c, context: {cluster: c}}]\ncurrent-context: c\n");
+    KubectlOracle.writeKubeconfig(dir);
   }
 
   @AfterAll
@@ -59,7 +53,7 @@ class StrategicMergePatchKubectlOracleTest {
   @MethodSource("builtInCases")
   void agreesWithKubectl(String name, String apiVersion, String kind, String original,
       String patch, String want) throws Exception {
-    assumeTrue(onPath("kubectl"), "kubectl is not installed");
+    KubectlOracle.assumeInstalled();
     ObjectNode obj = (ObjectNode) json(original);
     obj.put("apiVersion", apiVersion);
     obj.put("kind", kind);
@@ -67,15 +61,10 @@ class StrategicMergePatchKubectlOracleTest {
     Path file = dir.resolve("obj.json");
     Files.writeString(file, obj.toString());
 
-    Process p = new ProcessBuilder("kubectl", "--kubeconfig", dir.resolve("kubeconfig").toString(),
-        "patch", "--local", "-f", file.toString(), "--type", "strategic", "-o", "json",
-        "-p", json(patch).toString())
-        .redirectErrorStream(false).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assumeTrue(p.waitFor(20, TimeUnit.SECONDS), "kubectl hung");
-    assertEquals(0, p.exitValue(), "kubectl failed: " + err);
-    JsonNode theirs = Json.mapper().readTree(out);
+    KubectlOracle.Run r = KubectlOracle.run(dir, "patch", "--local", "-f", file.toString(),
+        "--type", "strategic", "-o", "json", "-p", json(patch).toString());
+    assertEquals(0, r.exit(), "kubectl failed: " + r.err());
+    JsonNode theirs = Json.mapper().readTree(r.out());
 
     JsonNode ours = StrategicMergePatch.apply(obj, json(patch),
         StrategicMergePatchTest.schemaOf(apiVersion, kind));
@@ -93,17 +82,14 @@ class StrategicMergePatchKubectlOracleTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("malformedButUnknownDirective")
   void refusesWhatKubectlRefuses(String name, String patch, int code) throws Exception {
-    assumeTrue(onPath("kubectl"), "kubectl is not installed");
+    KubectlOracle.assumeInstalled();
     Path file = dir.resolve("obj.json");
     Files.writeString(file, StrategicMergePatchTest.MALFORMED_TARGET.replace('\'', '"')
         .replace("{\"metadata\":{", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
             + "\"metadata\":{\"name\":\"oracle\","));
-    Process p = new ProcessBuilder("kubectl", "--kubeconfig", dir.resolve("kubeconfig").toString(),
-        "patch", "--local", "-f", file.toString(), "--type", "strategic", "-o", "json",
-        "-p", json(patch).toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assumeTrue(p.waitFor(20, TimeUnit.SECONDS), "kubectl hung");
-    assertEquals(1, p.exitValue(), "kubectl accepted it: " + out);
+    KubectlOracle.Run r = KubectlOracle.run(dir, "patch", "--local", "-f", file.toString(),
+        "--type", "strategic", "-o", "json", "-p", json(patch).toString());
+    assertEquals(1, r.exit(), "kubectl accepted it: " + r.out());
   }
 
   private static JsonNode withoutEmpty(JsonNode n) {
@@ -126,16 +112,4 @@ class StrategicMergePatchKubectlOracleTest {
     return n;
   }
 
-  static boolean onPath(String cmd) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String d : path.split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(d, cmd))) {
-        return true;
-      }
-    }
-    return false;
-  }
 }

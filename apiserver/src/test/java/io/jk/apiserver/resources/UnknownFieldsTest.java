@@ -36,6 +36,14 @@ class UnknownFieldsTest {
             List.of("spec.volumes[0].configMap.mode")),
         Arguments.of("config map data is free-form", "", "v1", "ConfigMap",
             "{'kind':'ConfigMap','data':{'anything':'goes'},'binaryData':{'b':'AAA='}}", List.of()),
+        Arguments.of("managed fields are free-form", "", "v1", "ConfigMap",
+            "{'kind':'ConfigMap','metadata':{'name':'c','managedFields':[{'manager':'kubectl','operation':'Apply',"
+                + "'fieldsType':'FieldsV1','fieldsV1':{'f:data':{'f:a':{}}},'time':'2026-01-01T00:00:00Z'}]}}", List.of()),
+        Arguments.of("pod status from a kubelet", "", "v1", "Pod",
+            "{'kind':'Pod','status':{'phase':'Running','conditions':[{'type':'Ready','status':'True','lastTransitionTime':"
+                + "'2026-01-01T00:00:00Z'}],'containerStatuses':[{'name':'c','state':{'running':{'startedAt':'x'}},"
+                + "'lastState':{},'ready':true,'restartCount':0,'image':'i','imageID':'','started':true,'bogus':1}]}}",
+            List.of("status.containerStatuses[0].bogus")),
         Arguments.of("a kind without schema is not checked", "example.com", "v1", "Widget",
             "{'kind':'Widget','whatever':1}", List.of()),
         Arguments.of("events.k8s.io field names", "events.k8s.io", "v1", "Event",

@@ -2,13 +2,11 @@ package io.jk.apiserver.selection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jk.apiserver.patch.KubectlOracle;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,9 +27,7 @@ class LabelSelectorKubectlOracleTest {
   @BeforeAll
   static void setUp() throws Exception {
     dir = Files.createTempDirectory("jk-selector-oracle");
-    Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\n"
-        + "clusters: [{name: c, cluster: {server: \"http://127.0.0.1:1\"}}]\n"
-        + "contexts: [{name: c, context: {cluster: c}}]\ncurrent-context: c\n");
+    KubectlOracle.writeKubeconfig(dir);
     Files.writeString(dir.resolve("cm.json"),
         "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"}}");
   }
@@ -62,12 +58,10 @@ class LabelSelectorKubectlOracleTest {
   @ParameterizedTest(name = "[{index}] {0}")
   @MethodSource("selectors")
   void parsesAsKubernetes(String selector) throws Exception {
-    assumeTrue(onPath("kubectl"), "kubectl is not installed");
-    Process p = new ProcessBuilder("kubectl", "--kubeconfig", dir.resolve("kubeconfig").toString(),
-        "get", "-f", dir.resolve("cm.json").toString(), "-l", selector)
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assumeTrue(p.waitFor(20, TimeUnit.SECONDS), "kubectl hung");
+    KubectlOracle.assumeInstalled();
+    KubectlOracle.Run r = KubectlOracle.run(dir, "get", "-f", dir.resolve("cm.json").toString(),
+        "-l", selector);
+    String out = r.out() + r.err();
     int at = out.indexOf(REFUSED);
     if (at < 0) {
       LabelSelector.parse(selector); // accepted by Kubernetes: must parse here
@@ -79,16 +73,4 @@ class LabelSelectorKubectlOracleTest {
     assertEquals(theirs, ours.getMessage());
   }
 
-  private static boolean onPath(String cmd) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String d : path.split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(d, cmd))) {
-        return true;
-      }
-    }
-    return false;
-  }
 }

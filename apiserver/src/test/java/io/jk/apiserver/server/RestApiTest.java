@@ -93,6 +93,11 @@ class RestApiTest {
     assertEquals(2, p1.path("items").size());
     String cont = p1.path("metadata").path("continue").asText();
     assertFalse(cont.isEmpty());
+    String rv = p1.path("metadata").path("resourceVersion").asText();
+    f.delete("/api/v1/namespaces/default/configmaps/page0", null);
+    JsonNode exact = f.get("/api/v1/namespaces/default/configmaps?labelSelector=pg&resourceVersion=" + rv
+        + "&resourceVersionMatch=Exact").json();
+    assertEquals(5, exact.path("items").size(), "a list at an exact revision sees the deleted object");
     JsonNode p2 = f.get("/api/v1/namespaces/default/configmaps?labelSelector=pg&limit=10&continue=" + cont).json();
     assertEquals(3, p2.path("items").size());
     assertEquals("page2", p2.path("items").path(0).path("metadata").path("name").asText());
@@ -431,5 +436,35 @@ class RestApiTest {
         .path("disruptionsAllowed").asInt());
     JsonNode gone = f.get("/api/v1/namespaces/default/pods/guarded").json();
     assertFalse(gone.path("metadata").path("deletionTimestamp").isMissingNode(), "bound pods are deleted gracefully");
+  }
+
+  @Test
+  void bookmarksCarryTheLatestRevisionWhenAskedFor() throws Exception {
+    try (ServerFixture fast = new ServerFixture(c -> c.withBookmarkInterval(200))) {
+      String rv = fast.post("/api/v1/namespaces/default/configmaps", cm("bm", "\"bm\":\"1\"", "")).json()
+          .path("metadata").path("resourceVersion").asText();
+      List<JsonNode> ev = watch(fast, "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true"
+          + "&labelSelector=bm&resourceVersion=0", null);
+      await().atMost(Duration.ofSeconds(5)).until(() -> ev.stream().anyMatch(e -> e.path("type").asText().equals("BOOKMARK")));
+      JsonNode bm = ev.stream().filter(e -> e.path("type").asText().equals("BOOKMARK")).findFirst().orElseThrow();
+      assertEquals("ConfigMap", bm.path("object").path("kind").asText());
+      assertTrue(Long.parseLong(bm.path("object").path("metadata").path("resourceVersion").asText()) >= Long.parseLong(rv));
+      List<JsonNode> none = watch(fast, "/api/v1/namespaces/default/configmaps?watch=true&labelSelector=bm&resourceVersion=0"
+          + "&timeoutSeconds=1", null);
+      await().atMost(Duration.ofSeconds(5)).until(() -> none.size() >= 2);
+      assertEquals(List.of("ADDED bm", "CLOSED"), types(none), "no bookmarks unless asked for");
+    }
+  }
+
+  @Test
+  void theKubernetesServicePointsAtThisServer() throws Exception {
+    JsonNode svc = f.get("/api/v1/namespaces/default/services/kubernetes").json();
+    assertEquals("10.96.0.1", svc.path("spec").path("clusterIP").asText());
+    JsonNode slice = f.get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes").json();
+    assertEquals("127.0.0.1", slice.path("endpoints").path(0).path("addresses").path(0).asText(), slice.toString());
+    assertEquals(f.server.port(), slice.path("ports").path(0).path("port").asInt());
+    assertEquals("kubernetes", slice.path("metadata").path("labels").path("kubernetes.io/service-name").asText());
+    JsonNode ep = f.get("/api/v1/namespaces/default/endpoints/kubernetes").json();
+    assertEquals(f.server.port(), ep.path("subsets").path(0).path("ports").path(0).path("port").asInt());
   }
 }

@@ -1,5 +1,6 @@
 package io.jk.apiserver.storage;
 
+import io.jk.testing.etcd.EtcdProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,8 +56,8 @@ class DurabilityKillTest {
 
   @Test
   void etcdBackendKeepsEveryAcknowledgedWriteWhenTheApiProcessDies() throws Exception {
-    Assumptions.assumeTrue(LocalEtcd.available(), "etcd is not installed");
-    try (LocalEtcd etcd = LocalEtcd.start()) {
+    Assumptions.assumeTrue(EtcdProcess.available(), "etcd is not installed");
+    try (EtcdProcess etcd = EtcdProcess.start()) {
       Map<String, Long> acked = killLoop(etcd.endpoint(), "/registry/kill/", 3);
       verify(etcd.endpoint(), "/registry/kill/", acked);
     }

@@ -1,5 +1,6 @@
 package io.jk.apiserver.storage;
 
+import io.jk.testing.etcd.EtcdProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -12,12 +13,12 @@ import org.junit.jupiter.api.Test;
 /** The conformance suite against a real etcd process (one per class; each test uses its own key prefix). */
 class EtcdStoreTest extends StoreConformanceTest {
 
-  private static LocalEtcd etcd;
+  private static EtcdProcess etcd;
 
   @BeforeAll
   static void startEtcd() {
-    Assumptions.assumeTrue(LocalEtcd.available(), "etcd is not installed at " + LocalEtcd.DEFAULT_BINARY);
-    etcd = LocalEtcd.start();
+    Assumptions.assumeTrue(EtcdProcess.available(), "etcd is not installed at " + EtcdProcess.DEFAULT_BINARY);
+    etcd = EtcdProcess.start();
   }
 
   @AfterAll

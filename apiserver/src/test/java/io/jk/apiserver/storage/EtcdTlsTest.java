@@ -1,5 +1,6 @@
 package io.jk.apiserver.storage;
 
+import io.jk.testing.etcd.EtcdProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,9 +19,9 @@ class EtcdTlsTest {
 
   @Test
   void connectsWithCaAndClientCertificateAndIsRefusedWithout() throws Exception {
-    Assumptions.assumeTrue(LocalEtcd.available(), "etcd is not installed");
+    Assumptions.assumeTrue(EtcdProcess.available(), "etcd is not installed");
     TestPki pki = TestPki.create(dir);
-    try (LocalEtcd etcd = LocalEtcd.startTls(new LocalEtcd.Tls(pki.serverCert, pki.serverKey, pki.caCert))) {
+    try (EtcdProcess etcd = EtcdProcess.startTls(new EtcdProcess.Tls(pki.serverCert, pki.serverKey, pki.caCert))) {
       assertEquals(true, etcd.endpoint().startsWith("https://"));
       StoreOptions tls = StoreOptions.defaults().withEtcdTls(pki.caCert.toString(), pki.clientCert.toString(),
           pki.clientKey.toString());

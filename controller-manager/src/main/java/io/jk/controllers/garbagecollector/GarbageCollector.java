@@ -224,8 +224,19 @@ public final class GarbageCollector implements Reconciler {
     update(kind, copy);
   }
 
-  /** The owner named by {@code ref}, fetched live (the cache may lag), if it exists with that uid. */
+  /**
+   * The owner named by {@code ref} if it exists with that uid. The cache answers when it has the
+   * owner (its deletion would requeue the dependents); an absence is confirmed by a live GET,
+   * since the cache may not have seen a new owner yet.
+   */
   private HasMetadata liveOwner(Class<? extends HasMetadata> cls, String ns, OwnerReference ref) {
+    SharedIndexInformer<? extends HasMetadata> inf = informers.get(ref.getKind());
+    if (inf != null) {
+      HasMetadata cached = inf.getStore().getByKey(ns == null ? ref.getName() : ns + "/" + ref.getName());
+      if (cached != null && ref.getUid().equals(cached.getMetadata().getUid())) {
+        return cached;
+      }
+    }
     HasMetadata o;
     try {
       o = ns == null ? client.resources(cls).withName(ref.getName()).get() : client.resources(cls).inNamespace(ns).withName(ref.getName()).get();
@@ -322,6 +333,7 @@ public final class GarbageCollector implements Reconciler {
     m.put("Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class);
     m.put("Job", io.fabric8.kubernetes.api.model.batch.v1.Job.class);
     m.put("DaemonSet", io.fabric8.kubernetes.api.model.apps.DaemonSet.class);
+    m.put("StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class);
     return m;
   }
 }

@@ -1,12 +1,12 @@
 package io.jk.apiserver.storage.bench;
 
+import io.jk.testing.etcd.EtcdProcess;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.options.PutOption;
-import io.jk.apiserver.storage.LocalEtcd;
 import io.jk.apiserver.storage.Store;
 import io.jk.apiserver.storage.StoreFactory;
 import io.jk.apiserver.storage.StoreOptions;
@@ -82,7 +82,7 @@ public final class StoreBench {
     System.out.printf("clients=%d seconds=%d valueBytes=%d cpus=%d%n", clients, seconds, valueBytes,
         Runtime.getRuntime().availableProcessors());
 
-    LocalEtcd etcd = which.stream().anyMatch(t -> t.contains("etcd")) ? LocalEtcd.start() : null;
+    EtcdProcess etcd = which.stream().anyMatch(t -> t.contains("etcd")) ? EtcdProcess.start() : null;
     try {
       // Targets run in the order given, so a run can alternate them to see the machine's noise.
       int round = 0;

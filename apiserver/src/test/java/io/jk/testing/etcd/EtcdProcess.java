@@ -1,4 +1,4 @@
-package io.jk.apiserver.storage;
+package io.jk.testing.etcd;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,15 +17,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A copy of {@code io.jk.testing.etcd.EtcdProcess} for this module's own tests (the testing module
- * depends on the API server, so these tests cannot use it). Keep the two the same.
- *
- * <p>A real etcd server for tests: Debian's {@code /usr/bin/etcd} on free loopback ports with its data
+ * A real etcd server for tests (kept in the API server's test tree because the storage tests need it and the {@code testing} module depends on the API server): Debian's {@code /usr/bin/etcd} on free loopback ports with its data
  * in a fresh directory on disk (never {@code --unsafe-no-fsync}). {@link #start()} returns once
  * {@code /health} answers; {@link #close()} kills the process by PID and removes the directory.
  *
  * <pre>{@code
- * try (LocalEtcd etcd = LocalEtcd.start()) {
+ * try (EtcdProcess etcd = EtcdProcess.start()) {
  *   Store store = StoreFactory.open(etcd.endpoint(), StoreOptions.defaults());
  * }
  * }</pre>
@@ -33,7 +30,7 @@ import java.util.stream.Stream;
  * <p>{@link #startTls(Tls)} serves clients over HTTPS with a given server certificate and requires
  * client certificates signed by the given CA ({@code --client-cert-auth}).
  */
-public final class LocalEtcd implements AutoCloseable {
+public final class EtcdProcess implements AutoCloseable {
 
   /**
    * TLS files for the client port.
@@ -54,7 +51,7 @@ public final class LocalEtcd implements AutoCloseable {
   private final int clientPort;
   private final boolean tls;
 
-  private LocalEtcd(Process process, Path dir, int clientPort, boolean tls) {
+  private EtcdProcess(Process process, Path dir, int clientPort, boolean tls) {
     this.process = process;
     this.dir = dir;
     this.clientPort = clientPort;
@@ -72,12 +69,12 @@ public final class LocalEtcd implements AutoCloseable {
   }
 
   /** Starts etcd in a new temporary directory and waits until it is healthy. */
-  public static LocalEtcd start() {
+  public static EtcdProcess start() {
     return startTls(null);
   }
 
   /** Starts etcd serving clients over HTTPS ({@code tls == null}: plain HTTP) and waits until it is ready. */
-  public static LocalEtcd startTls(Tls tls) {
+  public static EtcdProcess startTls(Tls tls) {
     IOException last = null;
     // Free ports are picked by binding port 0; another process may grab one first, so retry.
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -95,7 +92,7 @@ public final class LocalEtcd implements AutoCloseable {
     throw new UncheckedIOException("etcd did not start", last);
   }
 
-  private static LocalEtcd startIn(Path dir, Tls tls) throws IOException {
+  private static EtcdProcess startIn(Path dir, Tls tls) throws IOException {
     int clientPort = freePort();
     int peerPort = freePort();
     String client = (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
@@ -118,7 +115,7 @@ public final class LocalEtcd implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
-    LocalEtcd etcd = new LocalEtcd(p, dir, clientPort, tls != null);
+    EtcdProcess etcd = new EtcdProcess(p, dir, clientPort, tls != null);
     try {
       etcd.awaitHealthy(log);
       return etcd;

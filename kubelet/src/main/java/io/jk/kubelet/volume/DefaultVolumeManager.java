@@ -34,6 +34,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +58,7 @@ public final class DefaultVolumeManager implements VolumeManager, AutoCloseable 
 
   private final Path podsDir;
   private final KubernetesClient client;
-  private final Map<String, Quantity> nodeAllocatable;
+  private final Supplier<Map<String, Quantity>> nodeAllocatable;
   private final ExecutorService executor;
 
   /**
@@ -67,9 +68,14 @@ public final class DefaultVolumeManager implements VolumeManager, AutoCloseable 
    *     value a downward API {@code limits.*} reference shows when the container sets no limit
    */
   public DefaultVolumeManager(Path rootDir, KubernetesClient client, Map<String, Quantity> nodeAllocatable) {
+    this(rootDir, client, () -> nodeAllocatable);
+  }
+
+  /** As above, with the allocatable resources read when needed (e.g. from the Node object). */
+  public DefaultVolumeManager(Path rootDir, KubernetesClient client, Supplier<Map<String, Quantity>> nodeAllocatable) {
     this.podsDir = rootDir.resolve("pods");
     this.client = client;
-    this.nodeAllocatable = Map.copyOf(nodeAllocatable);
+    this.nodeAllocatable = nodeAllocatable;
     AtomicInteger n = new AtomicInteger();
     this.executor = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "jk-volumes-" + n.incrementAndGet());
@@ -416,7 +422,7 @@ public final class DefaultVolumeManager implements VolumeManager, AutoCloseable 
     }
     Quantity q = set == null ? null : set.get(name);
     if (q == null && kind.equals("limits")) {
-      q = nodeAllocatable.get(name);
+      q = nodeAllocatable.get().get(name);
     }
     BigDecimal amount = q == null ? BigDecimal.ZERO : Quantity.getAmountInBytes(q);
     BigDecimal div = divisor == null || divisor.getAmount() == null || divisor.getAmount().isEmpty()

@@ -188,12 +188,19 @@ public final class ServerCommand implements Callable<Integer> {
     return "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port();
   }
 
-  private static void await(Future<?> f) throws ExecutionException, InterruptedException {
+  /** Waits for a start, giving up early when the process is asked to stop meanwhile. */
+  private void await(Future<?> f) throws ExecutionException, InterruptedException {
+    CompletableFuture<?> started = f.toCompletionStage().toCompletableFuture();
     try {
-      f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      CompletableFuture.anyOf(started, exit).get(120, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new ExecutionException(new IllegalStateException("timed out after 120s"));
     }
+    if (!started.isDone()) {
+      String reason = exit.getNow(null);
+      throw new ExecutionException(new IllegalStateException(reason != null ? reason : "stopped while starting"));
+    }
+    started.get();
   }
 
   private static void await(Future<?> f, int seconds) {

@@ -81,6 +81,44 @@ static int rmdir_retry(const char *dir, rt_error_t *err) {
 
 /* ---------------- v1 ---------------- */
 
+/* v1 devices: deny everything, then allow what a container needs (as runc and containerd),
+ * so that even with CAP_MKNOD a container cannot open the host's disks or memory. */
+static int v1_device_rule(const char *d, json_t *rule, rt_error_t *err) {
+  const char *type = json_string_value(json_object_get(rule, "type"));
+  const char *access = json_string_value(json_object_get(rule, "access"));
+  json_t *maj = json_object_get(rule, "major"), *min = json_object_get(rule, "minor");
+  char majs[24] = "*", mins[24] = "*", line[96];
+  if (json_is_integer(maj) && json_integer_value(maj) >= 0)
+    snprintf(majs, sizeof majs, "%lld", (long long)json_integer_value(maj));
+  if (json_is_integer(min) && json_integer_value(min) >= 0)
+    snprintf(mins, sizeof mins, "%lld", (long long)json_integer_value(min));
+  if (!type || !strcmp(type, "a")) snprintf(line, sizeof line, "a");
+  else snprintf(line, sizeof line, "%c %s:%s %s", type[0], majs, mins, access ? access : "rwm");
+  return cg_write(d, json_is_true(json_object_get(rule, "allow")) ? "devices.allow" : "devices.deny",
+                  line, err);
+}
+
+static int v1_devices(const char *d, json_t *rules, rt_error_t *err) {
+  static const char *const allow[] = {
+      "c *:* m",   "b *:* m",                                   /* mknod, not access */
+      "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", /* null zero full random urandom */
+      "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",      /* tty console ptmx pts */
+      "c 10:200 rwm"};                                          /* tun */
+  if (cg_write(d, "devices.deny", "a", err) < 0) return -1;
+  size_t i;
+  json_t *rule;
+  for (i = 0; i < sizeof allow / sizeof *allow; i++)
+    if (cg_write(d, "devices.allow", allow[i], err) < 0) return -1;
+  /* then the spec's rules; a "deny all" (containerd's first rule) is where we started */
+  json_array_foreach(rules, i, rule) {
+    const char *type = json_string_value(json_object_get(rule, "type"));
+    bool deny_all = !json_is_true(json_object_get(rule, "allow")) && (!type || !strcmp(type, "a")) &&
+                    !json_is_integer(json_object_get(rule, "major"));
+    if (!deny_all && v1_device_rule(d, rule, err) < 0) return -1;
+  }
+  return 0;
+}
+
 static int v1_create(rt_cgroup_t *cg, const rt_resources_t *r, rt_error_t *err) {
   for (size_t i = 0; i < cg->n; i++) {
     const char *c = cg->ctrl[i], *d = cg->path[i];
@@ -111,6 +149,8 @@ static int v1_create(rt_cgroup_t *cg, const rt_resources_t *r, rt_error_t *err) 
                               : cg_write(d, "pids.max", "max", err) < 0)
           return -1;
       }
+    } else if (strcmp(c, "devices") == 0) {
+      if (v1_devices(d, r->devices, err) < 0) return -1;
     } else if (strcmp(c, "cpuset") == 0) {
       /* a v1 cpuset starts empty: inherit the parent's, then narrow */
       char parent[4096];
@@ -359,12 +399,14 @@ int rt_cgroup_init(rt_cgroup_t *cg, const char *cgroups_path, const char *id,
   }
   memset(cg, 0, sizeof *cg);
   cg->ops = &rt_cgroup_v1_ops;
-  const char *ctrls[] = {"memory", "cpu", "cpuacct", "pids", "freezer", "cpuset"};
+  const char *ctrls[] = {"memory", "cpu", "cpuacct", "pids", "freezer", "devices", "cpuset"};
   for (size_t i = 0; i < sizeof ctrls / sizeof *ctrls; i++) {
     if (strcmp(ctrls[i], "cpuset") == 0 && !res->cpus && !res->mems) continue;
     char mp[4096];
     if (v1_mountpoint(ctrls[i], mp, sizeof mp) < 0) {
-      if (strcmp(ctrls[i], "cpuacct") == 0 || strcmp(ctrls[i], "freezer") == 0) continue;
+      if (strcmp(ctrls[i], "cpuacct") == 0 || strcmp(ctrls[i], "freezer") == 0 ||
+          strcmp(ctrls[i], "devices") == 0)
+        continue;
       return rt_make_error(err, ENOENT, "cgroup v1 controller %s is not mounted", ctrls[i]);
     }
     /* co-mounted controllers (cpu,cpuacct) share one directory: keep one entry */

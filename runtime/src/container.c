@@ -127,6 +127,21 @@ static int write_pid_file(const char *path, pid_t pid, rt_error_t *err) {
   return path ? rt_write_file_atomic(path, buf, err) : 0;
 }
 
+static volatile pid_t forward_to;
+
+static void forward_signal(int sig) {
+  if (forward_to > 0) kill(forward_to, sig);
+}
+
+/* run: signals sent to jkrt go to the container's process, as with runc run. */
+static void forward_signals(pid_t pid) {
+  static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+  struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
+  sigemptyset(&sa.sa_mask);
+  forward_to = pid;
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) sigaction(sigs[i], &sa, NULL);
+}
+
 static int wait_exit_code(pid_t pid) {
   int status;
   while (waitpid(pid, &status, 0) < 0)
@@ -234,6 +249,7 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
   if (o->detach_wait) {
     /* run: EOF on the cloexec socket means execve happened; a message is an error */
     if (kind < 0) goto fail;
+    forward_signals(pid);
     *exit_code = wait_exit_code(pid);
     st.pid = 0;
     teardown(&st, err);

@@ -55,6 +55,7 @@ typedef struct {
   int64_t cpu_shares, cpu_quota, cpu_period;
   const char *cpus, *mems;
   int64_t pids_limit;
+  json_t *devices;            /* linux.resources.devices rules (borrowed), or NULL */
 } rt_resources_t;
 
 typedef struct {

@@ -178,8 +178,11 @@ static int default_devices(int rootfd, rt_error_t *err) {
 
 int rt_setup_rootfs(const rt_spec_t *spec, const rt_cgroup_t *cg, rt_error_t *err) {
   rt_set_stage(err, "mounts");
-  if (mount(NULL, "/", NULL, spec->rootfs_prop, NULL) < 0)
-    return rt_make_error(err, errno, "make / %s", "private");
+  /* never shared with the host's peer group: "shared" is applied after pivot_root, to a
+   * fresh peer group of the container's own */
+  unsigned long prop = (spec->rootfs_prop & MS_SHARED) ? (MS_PRIVATE | MS_REC) : spec->rootfs_prop;
+  if (mount(NULL, "/", NULL, prop, NULL) < 0)
+    return rt_make_error(err, errno, "make / private");
   if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return rt_make_error(err, errno, "bind rootfs %s", spec->rootfs);
   cleanup_close int rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -237,6 +240,8 @@ int rt_pivot_and_protect(const rt_spec_t *spec, rt_error_t *err) {
     return rt_make_error(err, errno, "make old root slave");
   if (umount2(".", MNT_DETACH) < 0) return rt_make_error(err, errno, "detach old root");
   if (chdir("/") < 0) return rt_make_error(err, errno, "chdir /");
+  if ((spec->rootfs_prop & MS_SHARED) && mount(NULL, "/", NULL, spec->rootfs_prop, NULL) < 0)
+    return rt_make_error(err, errno, "make / shared");
   for (size_t i = 0; spec->masked[i]; i++)
     if (mask_path(spec->masked[i], err) < 0) return -1;
   for (size_t i = 0; spec->readonly[i]; i++)

@@ -36,7 +36,14 @@ static int run_runtime(const shim_opts_t *o, const char *cmd, int out, int errfd
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
-    int devnull = open("/dev/null", O_RDWR);
+    /* the runtime (and the container it starts) gets default signal dispositions and mask */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     dup2(devnull, 0);
     dup2(out >= 0 ? out : devnull, 1);
     dup2(errfd >= 0 ? errfd : ep[1], 2);
@@ -271,7 +278,7 @@ int main(int argc, char **argv) {
     pid_t daemon = fork();
     if (daemon != 0) _exit(daemon < 0 ? 1 : 0);
     if (chdir("/") < 0) _exit(1);
-    int devnull = open("/dev/null", O_RDWR);
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     dup2(devnull, 0);
     dup2(devnull, 1);
     dup2(devnull, 2);

@@ -209,6 +209,7 @@ static int parse_linux(json_t *jl, rt_spec_t *spec, rt_error_t *err) {
   spec->res.cpus = json_string_value(json_object_get(cpu, "cpus"));
   spec->res.mems = json_string_value(json_object_get(cpu, "mems"));
   spec->res.pids_limit = int_or_unset(json_object_get(res, "pids"), "limit");
+  spec->res.devices = json_object_get(res, "devices");
   spec->cgroups_path = json_string_value(json_object_get(jl, "cgroupsPath"));
   if (!(spec->masked = string_array(json_object_get(jl, "maskedPaths"), "maskedPaths", err)))
     return -1;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,5 +120,46 @@ class IsolationTest {
         + Jkrt.bin("jkrt") + " --root " + rt.root + " run --preserve-fds 1 --bundle " + bundle + " " + id));
     Jkrt.assertOk(r);
     assertEquals("passed-on\n5", r.out().trim(), "0,1,2,3 and ls's own directory fd: " + r);
+  }
+
+  @Test
+  void chrootBreakoutWithSysChrootStillCannotReachTheHost() throws Exception {
+    // the classic escape: chroot into a subdirectory, walk "..", chroot("."): it only
+    // works against a runtime that chroot()ed instead of pivot_root()ing and detaching
+    Path marker = Files.writeString(rt.work.resolve("host-only-marker"), "secret");
+    Path src = Files.writeString(rt.work.resolve("escape.c"), String.join("\n",
+        "#include <fcntl.h>", "#include <stdio.h>", "#include <sys/stat.h>", "#include <unistd.h>",
+        "int main(int argc, char **argv) {",
+        "  mkdir(\"/tmp/jail\", 0755);",
+        "  if (chroot(\"/tmp/jail\") != 0) { perror(\"chroot\"); return 2; }",
+        "  for (int i = 0; i < 64; i++) if (chdir(\"..\") != 0) break;",
+        "  if (chroot(\".\") != 0) { perror(\"chroot .\"); return 2; }",
+        "  printf(\"%s\\n\", open(argv[1], O_RDONLY) >= 0 ? \"ESCAPED\" : \"contained\");",
+        "  return 0;", "}", ""));
+    Path escape = rt.work.resolve("escape");
+    Jkrt.assertOk(Jkrt.exec(List.of("gcc", "-static", "-O1", "-o", escape.toString(), src.toString())));
+    Bundle b = Bundle.of("/escape", marker.toString())
+        .capabilities(List.of("CAP_SYS_CHROOT", "CAP_DAC_OVERRIDE"));
+    com.fasterxml.jackson.databind.node.ObjectNode m = ((com.fasterxml.jackson.databind.node.ArrayNode)
+        b.spec.get("mounts")).addObject().put("destination", "/escape").put("type", "bind")
+        .put("source", escape.toString());
+    m.putArray("options").add("bind").add("ro");
+    Jkrt.Result r = run(b);
+    Jkrt.assertOk(r);
+    assertEquals("contained", r.out().trim(), r.toString());
+  }
+
+  @Test
+  void evenWithMknodTheHostDiskCannotBeOpened() throws Exception {
+    String dev = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().map(l -> l.split(" "))
+        .filter(f -> f[4].equals("/")).map(f -> f[2]).findFirst().orElse("0:0");
+    assumeTrue(!dev.startsWith("0:"), "the host root is not on a block device");
+    String[] mm = dev.split(":");
+    Bundle b = Bundle.of("sh", "-c", "mknod /dev/hostdisk b " + mm[0] + " " + mm[1]
+        + " && head -c 512 /dev/hostdisk | wc -c; echo x > /dev/null && echo null-ok")
+        .capabilities(List.of("CAP_MKNOD", "CAP_DAC_OVERRIDE"));
+    Jkrt.Result r = run(b);
+    assertTrue(r.err().contains("Operation not permitted"), "the devices cgroup denies the disk: " + r);
+    assertTrue(r.out().contains("null-ok"), "default devices stay usable: " + r);
   }
 }

@@ -120,7 +120,7 @@ public final class Jkrt implements AutoCloseable {
   /** Asserts that no state, cgroup, mount or process of the container remains. */
   public void assertNothingLeft(String id, long pid) throws IOException {
     assertFalse(Files.exists(root.resolve(id)), "state dir of " + id + " left behind");
-    for (String c : List.of("memory", "cpu", "cpuacct", "pids", "freezer")) {
+    for (String c : List.of("memory", "cpu", "cpuacct", "pids", "freezer", "devices")) {
       assertFalse(Files.exists(cgroupDir(c, id)), c + " cgroup of " + id + " left behind");
     }
     String mounts = Files.readString(Path.of("/proc/self/mountinfo"));

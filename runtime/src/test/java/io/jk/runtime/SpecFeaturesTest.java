@@ -88,4 +88,16 @@ class SpecFeaturesTest {
     assertTrue(r.out().startsWith("from-host"), r.toString());
     assertTrue(r.out().contains("Read-only file system"), r.toString());
   }
+
+  @Test
+  void deviceRulesOfTheSpecApplyAfterTheDefaults() throws Exception {
+    assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/fs/cgroup/devices")), "v1 devices controller");
+    Bundle b = Bundle.of("sh", "-c", "echo x > /dev/null && echo null-ok; head -c 3 /dev/zero | wc -c");
+    ArrayNode rules = b.resources().putArray("devices");
+    rules.addObject().put("allow", false).put("access", "rwm"); // containerd's first rule
+    rules.addObject().put("allow", false).put("type", "c").put("major", 1).put("minor", 5).put("access", "rwm");
+    Jkrt.Result r = run(b);
+    assertTrue(r.out().startsWith("null-ok"), r.toString());
+    assertTrue(r.err().contains("/dev/zero: Operation not permitted"), r.toString());
+  }
 }

@@ -291,9 +291,14 @@ public final class Scheduler {
       if (!terminal(p)) {
         cache.addOrUpdateBoundPod(PodInfo.of(p, priorityOf(p)), p.getSpec().getNodeName());
       }
-    } else if (responsible(p) && p.getMetadata().getDeletionTimestamp() == null) {
+    } else if (responsible(p) && p.getMetadata().getDeletionTimestamp() == null && !gated(p)) {
       queue.add(PodInfo.of(p, priorityOf(p)));
     }
+  }
+
+  /** Pods with scheduling gates wait until every gate is removed. */
+  private static boolean gated(Pod p) {
+    return p.getSpec().getSchedulingGates() != null && !p.getSpec().getSchedulingGates().isEmpty();
   }
 
   private void onPodUpdate(Pod o, Pod p) {
@@ -305,9 +310,12 @@ public final class Scheduler {
         queue.moveAllUnschedulable();
       } else {
         cache.addOrUpdateBoundPod(PodInfo.of(p, priorityOf(p)), p.getSpec().getNodeName());
+        if (!Objects.equals(o.getMetadata().getLabels(), p.getMetadata().getLabels())) {
+          queue.moveAllUnschedulable(); // pod affinity or spreading may now be satisfied
+        }
       }
     } else if (responsible(p)) {
-      if (p.getMetadata().getDeletionTimestamp() != null) {
+      if (p.getMetadata().getDeletionTimestamp() != null || gated(p)) {
         queue.delete(p.getMetadata().getUid());
       } else if (!Objects.equals(o.getSpec(), p.getSpec())
           || !Objects.equals(o.getMetadata().getLabels(), p.getMetadata().getLabels())) {

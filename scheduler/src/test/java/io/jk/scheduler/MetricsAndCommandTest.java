@@ -41,6 +41,7 @@ class MetricsAndCommandTest {
           .get(10, TimeUnit.SECONDS);
       try (HollowNodes nodes = HollowNodes.start(client, 1,
           HollowNodeSpec.defaults().withCapacity("1", "1Gi", "110"))) {
+        assertEquals(1, nodes.nodeNames().size());
         s.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         client.pods().inNamespace("default").resource(pod("fits").cpu("100m").build()).create();
         client.pods().inNamespace("default").resource(pod("too-big").cpu("2").build()).create();

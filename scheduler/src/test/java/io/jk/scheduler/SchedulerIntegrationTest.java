@@ -287,4 +287,20 @@ class SchedulerIntegrationTest {
     awaitBound("after-crash");
     doomed.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
+
+  @Test
+  void aPodWithSchedulingGatesWaitsUntilTheGatesAreRemoved() throws Exception {
+    nodes(1, HollowNodeSpec.defaults());
+    scheduler(SchedulerConfig.defaults());
+    Pod gated = pod("gated").build();
+    gated.getSpec().setSchedulingGates(List.of(new io.fabric8.kubernetes.api.model.PodSchedulingGate("example.com/wait")));
+    create(gated);
+    create(pod("free").build());
+    awaitBound("free");
+    assertNull(nodeOf("gated"), "a gated pod is not scheduled");
+    Pod current = get("gated");
+    current.getSpec().setSchedulingGates(List.of());
+    client.pods().inNamespace("default").resource(current).update();
+    awaitBound("gated");
+  }
 }

@@ -242,6 +242,9 @@ public final class RestHandler {
       String[] c = decodeContinue(cont);
       atRevision = Long.parseLong(c[0]);
       startAfter = c[1];
+    } else if ("Exact".equals(ctx.queryParams().get("resourceVersionMatch"))) {
+      // a consistent snapshot at exactly that revision (otherwise any revision at least as new is served)
+      atRevision = DeleteOptions.parseLong(String.valueOf(ctx.queryParams().get("resourceVersion")), "resourceVersion");
     }
     final long rev = atRevision;
     return store.list(info.collectionPrefix(), startAfter, 0, atRevision).recover(e -> {

@@ -145,7 +145,12 @@ public final class Watches {
     }
 
     void open() {
-      if (opened) {
+      if (opened || closed) {
+        return;
+      }
+      if (response.closed() || response.ended()) {
+        // the client went away before the stream started
+        closed = true;
         return;
       }
       opened = true;
@@ -159,6 +164,9 @@ public final class Watches {
 
     void start(long afterRevision, long timeoutSeconds, boolean bookmarks) {
       open();
+      if (closed) {
+        return;
+      }
       lastRevision = afterRevision;
       Vertx vertx = ctx.vertx();
       if (timeoutSeconds > 0) {
@@ -219,7 +227,11 @@ public final class Watches {
       byte[] head = ("{\"type\":\"" + type + "\",\"object\":").getBytes(java.nio.charset.StandardCharsets.UTF_8);
       Buffer buf = Buffer.buffer(head.length + d.json().length + 2).appendBytes(head).appendBytes(d.json())
           .appendString("}\n");
-      response.write(buf);
+      try {
+        response.write(buf);
+      } catch (RuntimeException e) {
+        close();
+      }
     }
 
     void send(String type, ObjectNode obj) {

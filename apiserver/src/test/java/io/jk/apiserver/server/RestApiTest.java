@@ -93,6 +93,11 @@ class RestApiTest {
     assertEquals(2, p1.path("items").size());
     String cont = p1.path("metadata").path("continue").asText();
     assertFalse(cont.isEmpty());
+    String rv = p1.path("metadata").path("resourceVersion").asText();
+    f.delete("/api/v1/namespaces/default/configmaps/page0", null);
+    JsonNode exact = f.get("/api/v1/namespaces/default/configmaps?labelSelector=pg&resourceVersion=" + rv
+        + "&resourceVersionMatch=Exact").json();
+    assertEquals(5, exact.path("items").size(), "a list at an exact revision sees the deleted object");
     JsonNode p2 = f.get("/api/v1/namespaces/default/configmaps?labelSelector=pg&limit=10&continue=" + cont).json();
     assertEquals(3, p2.path("items").size());
     assertEquals("page2", p2.path("items").path(0).path("metadata").path("name").asText());

@@ -13,7 +13,8 @@ public final class Fit {
 
   /**
    * The reasons the pod does not fit, in Kubernetes' order and words ("Too many pods",
-   * "Insufficient cpu", "Insufficient memory", "Insufficient ephemeral-storage"); empty when it
+   * "Insufficient cpu", "Insufficient memory", "Insufficient ephemeral-storage", then
+   * "Insufficient nvidia.com/gpu" for each short scalar resource by name); empty when it
    * fits. A resource the pod does not request is never insufficient.
    *
    * @param podRequests the pod's effective requests ({@link PodRequests#of})
@@ -30,7 +31,14 @@ public final class Fit {
         && podRequests.memory() > nodeAllocatable.memory() - nodeRequested.memory();
     boolean eph = podRequests.ephemeralStorage() > 0 && podRequests.ephemeralStorage()
         > nodeAllocatable.ephemeralStorage() - nodeRequested.ephemeralStorage();
-    if (!(pods || cpu || mem || eph)) {
+    boolean scalar = false;
+    for (var e : podRequests.scalars().entrySet()) {
+      if (e.getValue() > 0 && e.getValue()
+          > nodeAllocatable.scalar(e.getKey()) - nodeRequested.scalar(e.getKey())) {
+        scalar = true;
+      }
+    }
+    if (!(pods || cpu || mem || eph || scalar)) {
       return List.of(); // the common case allocates nothing
     }
     List<String> insufficient = new ArrayList<>(2);
@@ -45,6 +53,13 @@ public final class Fit {
     }
     if (eph) {
       insufficient.add("Insufficient ephemeral-storage");
+    }
+    if (scalar) {
+      new java.util.TreeMap<>(podRequests.scalars()).forEach((name, want) -> {
+        if (want > 0 && want > nodeAllocatable.scalar(name) - nodeRequested.scalar(name)) {
+          insufficient.add("Insufficient " + name);
+        }
+      });
     }
     return insufficient;
   }

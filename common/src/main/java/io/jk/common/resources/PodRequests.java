@@ -62,7 +62,8 @@ public final class PodRequests {
     if (spec.getOverhead() != null) {
       total = total.plus(fromMap(spec.getOverhead()));
     }
-    return new Resources(total.cpuMilli(), total.memory(), total.ephemeralStorage(), 1);
+    return new Resources(total.cpuMilli(), total.memory(), total.ephemeralStorage(), 1,
+        total.scalars());
   }
 
   private static Resources container(Container c, boolean nonZero) {
@@ -73,18 +74,47 @@ public final class PodRequests {
       boolean hasCpu = requests != null && requests.containsKey("cpu");
       boolean hasMem = requests != null && requests.containsKey("memory");
       r = new Resources(hasCpu ? r.cpuMilli() : DEFAULT_MILLI_CPU,
-          hasMem ? r.memory() : DEFAULT_MEMORY, r.ephemeralStorage(), 0);
+          hasMem ? r.memory() : DEFAULT_MEMORY, r.ephemeralStorage(), 0, r.scalars());
     }
     return r;
   }
 
-  /** cpu, memory, ephemeral-storage and pods from a resource map (unknown names ignored). */
+  /**
+   * cpu, memory, ephemeral-storage, pods and scalar resources ({@link #isScalar}) from a
+   * resource map; other names are ignored.
+   */
   public static Resources fromMap(Map<String, Quantity> m) {
     if (m == null) {
       return Resources.ZERO;
     }
+    Map<String, Long> scalars = null;
+    for (var e : m.entrySet()) {
+      if (isScalar(e.getKey())) {
+        if (scalars == null) {
+          scalars = new java.util.HashMap<>();
+        }
+        scalars.put(e.getKey(), Quantities.value(e.getValue()));
+      }
+    }
     return new Resources(Quantities.milli(m.get("cpu")), Quantities.value(m.get("memory")),
-        Quantities.value(m.get("ephemeral-storage")), Quantities.value(m.get("pods")));
+        Quantities.value(m.get("ephemeral-storage")), Quantities.value(m.get("pods")), scalars);
+  }
+
+  /**
+   * Kubernetes' scalar resources: extended resources (a domain outside kubernetes.io, e.g.
+   * {@code nvidia.com/gpu}), {@code hugepages-*} and {@code attachable-volumes-*}.
+   */
+  public static boolean isScalar(String name) {
+    if (name.startsWith("hugepages-") || name.startsWith("attachable-volumes-")) {
+      return true;
+    }
+    int slash = name.indexOf('/');
+    if (slash <= 0) {
+      return false;
+    }
+    String domain = name.substring(0, slash);
+    return !(domain.equals("kubernetes.io") || domain.endsWith(".kubernetes.io")
+        || domain.equals("requests"));
   }
 
   private static <T> List<T> list(List<T> l) {

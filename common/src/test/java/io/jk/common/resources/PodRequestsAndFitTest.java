@@ -67,6 +67,19 @@ class PodRequestsAndFitTest {
   }
 
   @Test
+  void extendedResourcesAreScalarsAndSummedAcrossContainers() {
+    Container gpu = c("100m", "1Mi");
+    gpu.getResources().getRequests().put("nvidia.com/gpu", new Quantity("1"));
+    gpu.getResources().getRequests().put("hugepages-2Mi", new Quantity("4Mi"));
+    Pod p = pod(List.of(gpu, gpu), List.of(), null);
+    Resources r = PodRequests.of(p);
+    assertEquals(2L, r.scalar("nvidia.com/gpu"));
+    assertEquals(8L << 20, r.scalar("hugepages-2Mi"));
+    assertEquals(false, PodRequests.isScalar("kubernetes.io/something"));
+    assertEquals(false, PodRequests.isScalar("cpu"));
+  }
+
+  @Test
   void allocatableFallsBackToCapacity() {
     var node = new NodeBuilder().withNewStatus()
         .addToCapacity("cpu", new Quantity("4")).addToCapacity("memory", new Quantity("16Gi"))
@@ -90,7 +103,14 @@ class PodRequestsAndFitTest {
         Arguments.of("a pod requesting nothing fits even on an overcommitted node",
             new Resources(0, 0, 0, 1), node, new Resources(9000, 99L << 30, 0, 0), List.of()),
         Arguments.of("ephemeral storage is checked", new Resources(0, 0, 10, 1), node,
-            Resources.ZERO, List.of("Insufficient ephemeral-storage")));
+            Resources.ZERO, List.of("Insufficient ephemeral-storage")),
+        Arguments.of("a GPU pod does not fit on a node without GPUs",
+            new Resources(0, 0, 0, 1, Map.of("nvidia.com/gpu", 1L)), node, Resources.ZERO,
+            List.of("Insufficient nvidia.com/gpu")),
+        Arguments.of("a GPU pod fits while a GPU is free",
+            new Resources(0, 0, 0, 1, Map.of("nvidia.com/gpu", 1L)),
+            new Resources(4000, 8L << 30, 0, 3, Map.of("nvidia.com/gpu", 2L)),
+            new Resources(0, 0, 0, 1, Map.of("nvidia.com/gpu", 1L)), List.of()));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -60,7 +60,7 @@ public final class HollowNodesCommand implements Callable<Integer> {
         .withLeaseRenewInterval(Duration.ofSeconds(renewSeconds)).withDeleteOnClose(!keep);
     try (KubernetesClient client = Clients.fromKubeconfig(kubeconfig);
         HollowNodes nodes = HollowNodes.start(client, count, spec)) {
-      LOG.info("Hollow nodes running count={} prefix={}", count, prefix);
+      LOG.info("Hollow nodes running count={} prefix={}", nodes.nodeNames().size(), prefix);
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       stop.await();

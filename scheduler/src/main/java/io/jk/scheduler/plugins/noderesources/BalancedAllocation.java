@@ -24,8 +24,8 @@ public final class BalancedAllocation implements ScorePlugin {
     if (alloc.cpuMilli() <= 0 || alloc.memory() <= 0) {
       return 0;
     }
-    double cpu = Math.min(1, (double) (used.cpuMilli() + pod.cpuMilli()) / alloc.cpuMilli());
-    double mem = Math.min(1, (double) (used.memory() + pod.memory()) / alloc.memory());
+    double cpu = Math.min(1.0, (used.cpuMilli() + pod.cpuMilli()) * 1.0 / alloc.cpuMilli());
+    double mem = Math.min(1.0, (used.memory() + pod.memory()) * 1.0 / alloc.memory());
     double std = Math.abs(cpu - mem) / 2;
     return (long) ((1 - std) * MAX_SCORE);
   }

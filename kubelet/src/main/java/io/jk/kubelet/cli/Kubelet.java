@@ -1,0 +1,170 @@
+package io.jk.kubelet.cli;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.jk.common.resources.NodeAllocatable;
+import io.jk.common.resources.Resources;
+import io.jk.kubelet.container.ContainerDirs;
+import io.jk.kubelet.container.EnvResolver;
+import io.jk.kubelet.container.ShimRuntime;
+import io.jk.kubelet.image.ImageService;
+import io.jk.kubelet.image.RootfsManager;
+import io.jk.kubelet.network.PodNetwork;
+import io.jk.kubelet.node.NodeAgent;
+import io.jk.kubelet.pod.EventRecorder;
+import io.jk.kubelet.pod.PodSyncer;
+import io.jk.kubelet.pod.PodWorkers;
+import io.jk.kubelet.probe.Prober;
+import io.jk.kubelet.server.PodContainers;
+import io.jk.kubelet.status.StatusManager;
+import io.jk.kubelet.volume.VolumeManager;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kubelet component: registers the Node and keeps its Lease, watches the pods bound to it and
+ * runs one worker per pod. {@link #stop()} leaves every container running: a kubelet started later
+ * on the same root dir adopts them.
+ */
+public final class Kubelet {
+  private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
+
+  /** The node-level services the kubelet drives (images, root file systems, CNI, volumes). */
+  public record Dependencies(ImageService images, RootfsManager rootfs, PodNetwork network, VolumeManager volumes) {}
+
+  private final KubeletConfig cfg;
+  private final KubernetesClient client;
+  private final Dependencies deps;
+  private ScheduledExecutorService podExecutor;
+  private ScheduledExecutorService nodeExecutor;
+  private ExecutorService eventExecutor;
+  private NodeAgent nodeAgent;
+  private PodWorkers workers;
+  private SharedIndexInformer<Pod> informer;
+
+  public Kubelet(KubeletConfig cfg, KubernetesClient client, Dependencies deps) {
+    this.cfg = cfg;
+    this.client = client;
+    this.deps = deps;
+  }
+
+  /** Registers the node, then starts watching pods; completes once the pod informer has synced. */
+  public Future<Void> start() {
+    Promise<Void> p = Promise.promise();
+    Thread t = new Thread(() -> {
+      try {
+        doStart();
+        p.complete();
+      } catch (RuntimeException e) {
+        LOG.error("Kubelet start failed node={} err={}", cfg.nodeName(), e.getMessage(), e);
+        p.fail(e);
+      }
+    }, "kubelet-start");
+    t.start();
+    return p.future();
+  }
+
+  private void doStart() {
+    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(8, named("kubelet-pod"));
+    // on stop, in-flight syncs finish (a container half-started would be lost) but no new ones start
+    pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    podExecutor = pool;
+    nodeExecutor = Executors.newSingleThreadScheduledExecutor(named("kubelet-node"));
+    eventExecutor = Executors.newSingleThreadExecutor(named("kubelet-events"));
+    ContainerDirs dirs = new ContainerDirs(cfg.rootDir());
+    ShimRuntime runtime = new ShimRuntime(cfg.runtimeBinDir().resolve("jkshim"), cfg.runtimePath(), dirs.runtimeRoot());
+    nodeAgent = new NodeAgent(client, cfg, nodeExecutor);
+    nodeAgent.start();
+    EventRecorder events = new EventRecorder(client, cfg.nodeName(), eventExecutor);
+    PodSyncer syncer = new PodSyncer(cfg, dirs, runtime, deps.images(), deps.rootfs(), deps.network(), deps.volumes(),
+        events, new Prober(runtime, "/bin/busybox"), new EnvResolver(client), () -> {
+          var n = nodeAgent.node();
+          Resources r = n == null ? Resources.ZERO : NodeAllocatable.of(n);
+          return new long[] {r.cpuMilli(), r.memory()};
+        });
+    workers = new PodWorkers(syncer, new StatusManager(client), client, nodeAgent::node, podExecutor, cfg.syncPeriod());
+    informer = client.pods().inAnyNamespace().withField("spec.nodeName", cfg.nodeName())
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Pod pod) {
+            workers.update(pod);
+          }
+
+          @Override
+          public void onUpdate(Pod oldPod, Pod pod) {
+            workers.update(pod);
+          }
+
+          @Override
+          public void onDelete(Pod pod, boolean unknownFinalState) {
+            workers.deleted(pod);
+          }
+        }, 0);
+    Set<String> uids = new HashSet<>();
+    informer.getStore().list().forEach(pod -> uids.add(pod.getMetadata().getUid()));
+    workers.removeOrphans(uids);
+    LOG.info("Kubelet started node={} rootDir={} runtime={}", cfg.nodeName(), cfg.rootDir(), cfg.runtimePath());
+  }
+
+  /** Stops watching and syncing; pods' containers keep running. */
+  public Future<Void> stop() {
+    if (informer != null) {
+      informer.stop();
+    }
+    if (workers != null) {
+      workers.stop();
+    }
+    if (nodeAgent != null) {
+      nodeAgent.stop();
+    }
+    for (ExecutorService e : new ExecutorService[] {podExecutor, nodeExecutor, eventExecutor}) {
+      if (e != null) {
+        e.shutdown();
+      }
+    }
+    try {
+      if (podExecutor != null) {
+        podExecutor.awaitTermination(30, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("Kubelet stopped node={}", cfg.nodeName());
+    return Future.succeededFuture();
+  }
+
+  /** What the kubelet's HTTP API reads: this kubelet's pods and their containers. */
+  public PodContainers podContainers() {
+    return workers;
+  }
+
+  public PodWorkers workers() {
+    return workers;
+  }
+
+  public NodeAgent nodeAgent() {
+    return nodeAgent;
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,65 @@
+package io.jk.kubelet.container;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Removes pod cgroups the runtime leaves behind (the pod level), in every hierarchy, below the kubelet's own cgroup. */
+public final class Cgroups {
+  private Cgroups() {}
+
+  /** The directories of {@code relative} (below this process's cgroup) in every mounted hierarchy that exist. */
+  public static List<Path> directories(String relative) {
+    List<Path> out = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+        String[] f = line.split(":", 3);
+        if (f.length < 3) {
+          continue;
+        }
+        String own = f[2].equals("/") ? "" : f[2];
+        List<Path> mounts = new ArrayList<>();
+        if (f[1].isEmpty()) {
+          mounts.add(Path.of("/sys/fs/cgroup/unified"));
+          mounts.add(Path.of("/sys/fs/cgroup"));
+        } else if (f[1].startsWith("name=")) {
+          mounts.add(Path.of("/sys/fs/cgroup", f[1].substring(5)));
+        } else {
+          mounts.add(Path.of("/sys/fs/cgroup", f[1]));
+        }
+        for (Path m : mounts) {
+          Path p = Path.of(m + own + "/" + relative);
+          if (Files.isDirectory(p) && Files.exists(p.resolve("cgroup.procs"))) {
+            out.add(p);
+            break;
+          }
+        }
+      }
+    } catch (IOException e) {
+      // no cgroups to clean
+    }
+    return out;
+  }
+
+  /** rmdir of {@code relative} and its children, deepest first; directories still holding processes stay. */
+  public static void remove(String relative) {
+    for (Path dir : directories(relative)) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        List<Path> dirs = s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList();
+        for (Path d : dirs) {
+          try {
+            Files.delete(d);
+          } catch (IOException ignored) {
+            // busy: a process is still in it
+          }
+        }
+      } catch (IOException | java.io.UncheckedIOException ignored) {
+        // gone meanwhile
+      }
+    }
+  }
+}

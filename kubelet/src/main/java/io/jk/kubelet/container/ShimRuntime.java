@@ -1,0 +1,216 @@
+package io.jk.kubelet.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jk.common.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs containers through {@code jkshim} (one shim per container, outliving the kubelet) and the
+ * OCI runtime's command line ({@code kill}, {@code exec}, {@code delete}); reads their state back
+ * from the files the shim writes into the bundle. Every method blocks: call from worker threads.
+ */
+public final class ShimRuntime {
+  private final Path shim;
+  private final Path runtime;
+  private final Path runtimeRoot;
+
+  /**
+   * @param shim the {@code jkshim} binary
+   * @param runtime the OCI runtime binary ({@code jkrt} or {@code runc})
+   * @param runtimeRoot the runtime's {@code --root} state directory
+   */
+  public ShimRuntime(Path shim, Path runtime, Path runtimeRoot) {
+    this.shim = shim;
+    this.runtime = runtime;
+    this.runtimeRoot = runtimeRoot;
+  }
+
+  public Path runtimePath() {
+    return runtime;
+  }
+
+  public Path runtimeRoot() {
+    return runtimeRoot;
+  }
+
+  /**
+   * Creates and starts the container of {@code bundle} (which holds {@code config.json}) under a new
+   * shim that logs to {@code bundle/container.log}.
+   *
+   * @return the container's host pid
+   * @throws RuntimeFailure with the runtime's error when it does not start
+   */
+  public int start(String id, Path bundle) {
+    try {
+      Files.createDirectories(runtimeRoot);
+      Files.deleteIfExists(bundle.resolve("exit.json"));
+      List<String> cmd = List.of(shim.toString(), "--id", id, "--bundle", bundle.toString(),
+          "--log", logFile(bundle).toString(), "--exit-file", bundle.resolve("exit.json").toString(),
+          "--runtime", runtime.toString(), "--root", runtimeRoot.toString());
+      Result r = run(cmd, Duration.ofSeconds(60));
+      if (r.code != 0) {
+        throw new RuntimeFailure(errorText(r.err.isBlank() ? r.out : r.err));
+      }
+      JsonNode started = Json.mapper().readTree(r.out);
+      int pid = started.path("containerPid").asInt();
+      Files.writeString(bundle.resolve("started.json"), Json.mapper().createObjectNode()
+          .put("startedAt", Instant.now().toString()).put("pid", pid)
+          .put("shimPid", started.path("shimPid").asInt()).toString());
+      return pid;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The CRI log file of a container instance. */
+  public static Path logFile(Path bundle) {
+    return bundle.resolve("container.log");
+  }
+
+  /** Sends {@code signal} (e.g. {@code TERM}, {@code KILL}) to the container's init; a stopped container is no error. */
+  public void kill(String id, String signal) {
+    run(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "kill", id, signal), Duration.ofSeconds(10));
+  }
+
+  /** Removes what the runtime keeps of a container (normally its shim already did). */
+  public void delete(String id) {
+    run(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "delete", "--force", id), Duration.ofSeconds(10));
+  }
+
+  /** Output and exit code of a command run inside a container. */
+  public record ExecResult(int exitCode, String output, boolean timedOut) {}
+
+  /** Runs {@code command} inside the running container {@code id}, waiting at most {@code timeout}. */
+  public ExecResult exec(String id, List<String> command, Duration timeout) {
+    List<String> cmd = new ArrayList<>(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "exec", id));
+    cmd.addAll(command);
+    Result r = run(cmd, timeout);
+    return new ExecResult(r.code, r.out + r.err, r.timedOut);
+  }
+
+  /** The state of the container instance whose bundle is {@code bundle}. */
+  public ContainerState state(Path bundle) {
+    try {
+      Path exit = bundle.resolve("exit.json");
+      if (Files.exists(exit)) {
+        JsonNode j = Json.mapper().readTree(exit.toFile());
+        int code = j.path("exitCode").asInt();
+        boolean oom = j.path("oomKilled").asBoolean();
+        String reason = j.has("reason") ? j.get("reason").asText() : oom ? "OOMKilled" : code == 0 ? "Completed" : "Error";
+        return new ContainerState(ContainerState.Status.EXITED, code, reason,
+            j.hasNonNull("message") ? j.get("message").asText() : null,
+            instant(j.path("startedAt").asText(null)), instant(j.path("finishedAt").asText(null)), j.path("pid").asInt());
+      }
+      Path started = bundle.resolve("started.json");
+      if (!Files.exists(started)) {
+        return new ContainerState(ContainerState.Status.UNKNOWN, -1, null, null, null, null, 0);
+      }
+      JsonNode s = Json.mapper().readTree(started.toFile());
+      int shimPid = s.path("shimPid").asInt();
+      Instant at = instant(s.path("startedAt").asText(null));
+      if (alive(shimPid)) {
+        return new ContainerState(ContainerState.Status.RUNNING, -1, null, null, at, null, s.path("pid").asInt());
+      }
+      // the shim writes exit.json before it exits: re-check once for that race
+      if (Files.exists(exit)) {
+        return state(bundle);
+      }
+      return new ContainerState(ContainerState.Status.UNKNOWN, 255, "Error", "the container's shim ended without an exit status",
+          at, null, 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Records a start failure as the instance's exit (exit code 128, reason StartError, as containerd does). */
+  public static void recordStartError(Path bundle, String message) {
+    try {
+      Files.createDirectories(bundle);
+      String now = Instant.now().toString();
+      Files.writeString(bundle.resolve("exit.json"), Json.mapper().createObjectNode().put("exitCode", 128)
+          .put("reason", "StartError").put("message", message).put("startedAt", "1970-01-01T00:00:00Z")
+          .put("finishedAt", now).toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean alive(int pid) {
+    if (pid <= 0) {
+      return false;
+    }
+    try {
+      String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"), StandardCharsets.ISO_8859_1);
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      // a zombie is not alive
+      int close = stat.lastIndexOf(')');
+      return cmdline.contains("jkshim") && !(close > 0 && stat.length() > close + 2 && stat.charAt(close + 2) == 'Z');
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static Instant instant(String s) {
+    if (s == null || s.isEmpty()) {
+      return null;
+    }
+    try {
+      return Instant.parse(s);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The runtime's errors are JSON lines {@code {"error":"...","stage":"..."}}: show the message. */
+  static String errorText(String raw) {
+    String text = raw.strip();
+    for (String line : text.split("\n")) {
+      try {
+        JsonNode j = Json.mapper().readTree(line);
+        if (j != null && j.hasNonNull("error")) {
+          String stage = j.path("stage").asText("");
+          return stage.isEmpty() ? j.get("error").asText() : stage + ": " + j.get("error").asText();
+        }
+      } catch (IOException | RuntimeException ignored) {
+        // not JSON: keep the raw text
+      }
+    }
+    return text.isEmpty() ? "runtime failed without a message" : text;
+  }
+
+  private record Result(int code, String out, String err, boolean timedOut) {}
+
+  private static Result run(List<String> cmd, Duration timeout) {
+    try {
+      Path outFile = Files.createTempFile("jk-rt-", ".out");
+      Path errFile = Files.createTempFile("jk-rt-", ".err");
+      try {
+        Process p = new ProcessBuilder(cmd).redirectOutput(outFile.toFile()).redirectError(errFile.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!done) {
+          p.destroyForcibly();
+          p.waitFor(5, TimeUnit.SECONDS);
+        }
+        return new Result(done ? p.exitValue() : -1, Files.readString(outFile), Files.readString(errFile), !done);
+      } finally {
+        Files.deleteIfExists(outFile);
+        Files.deleteIfExists(errFile);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RuntimeFailure("interrupted");
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.jk.kubelet.image;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a short system command (mount, umount, mknod, nsenter) and turns its failure into an exception. */
+public final class Commands {
+
+  private Commands() {}
+
+  /** Runs {@code cmd}; returns its standard output, or throws with its standard error. */
+  public static String run(List<String> cmd) throws IOException {
+    return run(cmd, null);
+  }
+
+  /** Runs {@code cmd} in working directory {@code dir} (or the current one when null). */
+  public static String run(List<String> cmd, Path dir) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    if (dir != null) {
+      pb.directory(dir.toFile());
+    }
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException(String.join(" ", cmd) + ": timed out");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+      throw new IOException(String.join(" ", cmd) + ": interrupted", e);
+    }
+    if (p.exitValue() != 0) {
+      throw new IOException(String.join(" ", cmd) + ": " + out.strip());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,848 @@
+package io.jk.kubelet.pod;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.jk.common.json.Json;
+import io.jk.kubelet.cli.KubeletConfig;
+import io.jk.kubelet.container.Cgroups;
+import io.jk.kubelet.container.ContainerConfigException;
+import io.jk.kubelet.container.ContainerDirs;
+import io.jk.kubelet.container.ContainerState;
+import io.jk.kubelet.container.EnvResolver;
+import io.jk.kubelet.container.OciSpecBuilder;
+import io.jk.kubelet.container.RuntimeFailure;
+import io.jk.kubelet.container.ShimRuntime;
+import io.jk.kubelet.image.Image;
+import io.jk.kubelet.image.ImagePullException;
+import io.jk.kubelet.image.ImageService;
+import io.jk.kubelet.image.PullPolicy;
+import io.jk.kubelet.image.RootfsManager;
+import io.jk.kubelet.network.PodNetwork;
+import io.jk.kubelet.network.PodNetworkStatus;
+import io.jk.kubelet.network.SandboxNetworkRef;
+import io.jk.kubelet.probe.Prober;
+import io.jk.kubelet.volume.VolumeManager;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes one pod real on the node and reads back its state: the kubelet's syncPod and killPod. Every
+ * method blocks and is called only from the pod's worker, so calls for one pod never overlap.
+ *
+ * <p>One sync: volumes, sandbox (pause + network + hosts files), init containers one at a time in
+ * order, then every app container started or restarted as the restart policy and back-off allow,
+ * probes run when due; returns the status to publish.
+ */
+public final class PodSyncer {
+  private static final Logger LOG = LoggerFactory.getLogger(PodSyncer.class);
+  private static final Duration MIN_RUN_FOR_RESET = Duration.ofMinutes(10);
+
+  private final KubeletConfig cfg;
+  private final ContainerDirs dirs;
+  private final ShimRuntime runtime;
+  private final ImageService images;
+  private final RootfsManager rootfs;
+  private final PodNetwork network;
+  private final VolumeManager volumes;
+  private final EventRecorder events;
+  private final Prober prober;
+  private final EnvResolver envResolver;
+  private final Supplier<long[]> nodeAllocatable;
+  private final Path pauseRootfs;
+
+  /**
+   * @param nodeAllocatable cpu (milli) and memory (bytes) of the node, for resourceFieldRef defaults
+   */
+  public PodSyncer(KubeletConfig cfg, ContainerDirs dirs, ShimRuntime runtime, ImageService images, RootfsManager rootfs,
+      PodNetwork network, VolumeManager volumes, EventRecorder events, Prober prober, EnvResolver envResolver,
+      Supplier<long[]> nodeAllocatable) {
+    this.cfg = cfg;
+    this.dirs = dirs;
+    this.runtime = runtime;
+    this.images = images;
+    this.rootfs = rootfs;
+    this.network = network;
+    this.volumes = volumes;
+    this.events = events;
+    this.prober = prober;
+    this.envResolver = envResolver;
+    this.nodeAllocatable = nodeAllocatable;
+    this.pauseRootfs = dirs.root().resolve("pause-rootfs");
+    preparePauseRootfs();
+  }
+
+  public ContainerDirs dirs() {
+    return dirs;
+  }
+
+  public ShimRuntime runtime() {
+    return runtime;
+  }
+
+  private void preparePauseRootfs() {
+    try {
+      for (String d : List.of("proc", "dev", "sys", "etc")) {
+        Files.createDirectories(pauseRootfs.resolve(d));
+      }
+      Path pause = pauseRootfs.resolve("pause");
+      if (!Files.exists(pause)) {
+        Path tmp = pauseRootfs.resolve(".pause.tmp");
+        Files.copy(cfg.runtimeBinDir().resolve("pause"), tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, pause, StandardCopyOption.ATOMIC_MOVE);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the sandbox root file system under " + pauseRootfs, e);
+    }
+  }
+
+  private String podCgroup(String uid) {
+    return cfg.cgroupParent() + "/pod" + uid;
+  }
+
+  /** A container instance's cgroup relative to the kubelet's own (what its config.json names). */
+  public String containerCgroup(String uid, String name, int attempt) {
+    return podCgroup(uid) + "/" + name + "-" + attempt;
+  }
+
+  // ---------------------------------------------------------------- sync
+
+  /** One pass of SYNC: moves the pod toward its spec; returns the status to publish. */
+  PodStatus sync(Pod pod, PodRecord rec) {
+    String uid = pod.getMetadata().getUid();
+    writePodFile(pod);
+    if (rec.volumes == null) {
+      try {
+        rec.volumes = await(volumes.setUp(pod), Duration.ofMinutes(2));
+      } catch (RuntimeException e) {
+        events.event(pod, null, true, "FailedMount", "MountVolume.SetUp failed: " + e.getMessage());
+        return status(pod, rec);
+      }
+    }
+    if (!ensureSandbox(pod, rec)) {
+      return status(pod, rec);
+    }
+    String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+    List<Container> inits = list(pod.getSpec().getInitContainers());
+    boolean initsDone = true;
+    for (Container c : inits) {
+      List<Integer> attempts = dirs.attempts(uid, c.getName());
+      if (attempts.isEmpty()) {
+        startContainer(pod, rec, c, true, 0);
+        initsDone = false;
+        break;
+      }
+      int attempt = attempts.get(attempts.size() - 1);
+      ContainerState st = runtime.state(dirs.instance(uid, c.getName(), attempt));
+      if (st.running()) {
+        initsDone = false;
+        break;
+      }
+      if (st.exitCode() == 0 && st.status() == ContainerState.Status.EXITED) {
+        continue;
+      }
+      initsDone = false;
+      noteExit(pod, rec, c, attempt, st);
+      if (!policy.equals("Never")) {
+        restartIfDue(pod, rec, c, true, attempt);
+      }
+      break;
+    }
+    if (initsDone) {
+      for (Container c : pod.getSpec().getContainers()) {
+        List<Integer> attempts = dirs.attempts(uid, c.getName());
+        if (attempts.isEmpty()) {
+          startContainer(pod, rec, c, false, 0);
+          continue;
+        }
+        int attempt = attempts.get(attempts.size() - 1);
+        Path dir = dirs.instance(uid, c.getName(), attempt);
+        ContainerState st = runtime.state(dir);
+        if (st.running()) {
+          probe(pod, rec, c, attempt, st);
+          continue;
+        }
+        noteExit(pod, rec, c, attempt, st);
+        boolean restart = policy.equals("Always") || (policy.equals("OnFailure") && st.exitCode() != 0);
+        if (restart) {
+          restartIfDue(pod, rec, c, false, attempt);
+        }
+      }
+    }
+    return status(pod, rec);
+  }
+
+  /** Counts an instance's end into the back-off once, unmounts its root file system and prunes older instances. */
+  private void noteExit(Pod pod, PodRecord rec, Container c, int attempt, ContainerState st) {
+    Integer seen = rec.exitSeen.get(c.getName());
+    if (seen != null && seen >= attempt) {
+      return;
+    }
+    rec.exitSeen.put(c.getName(), attempt);
+    String uid = pod.getMetadata().getUid();
+    Path dir = dirs.instance(uid, c.getName(), attempt);
+    try {
+      rootfs.unmount(dir, dir.resolve("rootfs"));
+    } catch (RuntimeException e) {
+      LOG.warn("Rootfs unmount failed pod={} container={} err={}", key(pod), c.getName(), e.getMessage());
+    }
+    boolean ranLong = !"StartError".equals(st.reason()) && st.startedAt() != null && st.finishedAt() != null
+        && Duration.between(st.startedAt(), st.finishedAt()).compareTo(MIN_RUN_FOR_RESET) >= 0;
+    int failures = ranLong ? 1 : rec.failures.getOrDefault(c.getName(), seen == null ? attempt : 0) + 1;
+    rec.failures.put(c.getName(), failures);
+    long delay = cfg.backoffBase().toMillis() << Math.min(20, failures - 1);
+    delay = Math.min(delay, cfg.backoffMax().toMillis());
+    Instant from = st.finishedAt() == null ? Instant.now() : st.finishedAt();
+    rec.notBefore.put(c.getName(), from.plusMillis(delay));
+    for (int old : dirs.attempts(uid, c.getName())) {
+      if (old < attempt - 1) {
+        deleteTree(dirs.instance(uid, c.getName(), old));
+      }
+    }
+  }
+
+  private void restartIfDue(Pod pod, PodRecord rec, Container c, boolean init, int attempt) {
+    Instant notBefore = rec.notBefore.getOrDefault(c.getName(), Instant.EPOCH);
+    Instant now = Instant.now();
+    if (now.isBefore(notBefore)) {
+      long secs = Math.max(1, Duration.between(now, notBefore).toSeconds());
+      long delay = Math.min(cfg.backoffMax().toSeconds(),
+          cfg.backoffBase().toSeconds() << Math.min(20, rec.failures.getOrDefault(c.getName(), 1) - 1));
+      String msg = "back-off " + delay + "s restarting failed container=" + c.getName() + " pod=" + pod.getMetadata().getName()
+          + "_" + pod.getMetadata().getNamespace() + "(" + pod.getMetadata().getUid() + ")";
+      String[] prev = rec.waiting.get(c.getName());
+      if (prev == null || !"CrashLoopBackOff".equals(prev[0])) {
+        events.event(pod, EventRecorder.containerField(c.getName(), init), true, "BackOff",
+            "Back-off restarting failed container " + c.getName() + " in pod " + pod.getMetadata().getName() + "_"
+                + pod.getMetadata().getNamespace() + "(" + pod.getMetadata().getUid() + ")");
+      }
+      rec.waiting.put(c.getName(), new String[] {"CrashLoopBackOff", msg});
+      LOG.debug("Back-off container={} remaining={}s", c.getName(), secs);
+      return;
+    }
+    startContainer(pod, rec, c, init, attempt + 1);
+  }
+
+  /** Pulls the image, builds the bundle and starts one instance; failures become waiting reasons and events. */
+  private void startContainer(Pod pod, PodRecord rec, Container c, boolean init, int attempt) {
+    String uid = pod.getMetadata().getUid();
+    String field = EventRecorder.containerField(c.getName(), init);
+    String[] pullWait = rec.waiting.get(c.getName());
+    if (pullWait != null && pullWait[0].equals("ImagePullBackOff") && Instant.now().isBefore(rec.notBefore.getOrDefault(
+        "pull:" + c.getName(), Instant.EPOCH))) {
+      return;
+    }
+    Image image;
+    try {
+      image = pull(pod, rec, c, field);
+    } catch (ImagePullException e) {
+      String reason = switch (e.kind()) {
+        case NEVER_PULL -> "ErrImageNeverPull";
+        case INVALID_NAME -> "InvalidImageName";
+        default -> pullWait != null && pullWait[0].startsWith("ErrImagePull") ? "ImagePullBackOff" : "ErrImagePull";
+      };
+      rec.waiting.put(c.getName(), new String[] {reason, e.getMessage()});
+      int n = rec.failures.merge("pull:" + c.getName(), 1, Integer::sum);
+      rec.notBefore.put("pull:" + c.getName(), Instant.now().plusMillis(Math.min(cfg.backoffMax().toMillis(),
+          cfg.backoffBase().toMillis() << Math.min(20, n - 1))));
+      events.event(pod, field, true, "Failed", "Failed to pull image \"" + c.getImage() + "\": " + e.getMessage());
+      events.event(pod, field, true, "Failed", "Error: " + reason);
+      return;
+    }
+    rec.failures.remove("pull:" + c.getName());
+    long[] alloc = nodeAllocatable.get();
+    Map<String, String> env;
+    try {
+      env = OciSpecBuilder.mergeEnv(image.config(), envResolver.resolve(pod, c, cfg.nodeIp(),
+          rec.podIps.isEmpty() ? "" : rec.podIps.get(0), alloc[0], alloc[1]));
+      long[] ids = OciSpecBuilder.user(c, pod, image.config());
+      if (OciSpecBuilder.runAsNonRoot(c, pod) && ids[0] == 0) {
+        throw new ContainerConfigException("container has runAsNonRoot and image will run as root (pod: \""
+            + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "(" + uid + ")\", container: " + c.getName() + ")");
+      }
+    } catch (ContainerConfigException | IllegalArgumentException e) {
+      rec.waiting.put(c.getName(), new String[] {"CreateContainerConfigError", e.getMessage()});
+      events.event(pod, field, true, "Failed", "Error: " + e.getMessage());
+      return;
+    }
+    Path dir = dirs.instance(uid, c.getName(), attempt);
+    String id = ContainerDirs.containerId(uid, c.getName(), attempt);
+    try {
+      Files.createDirectories(dir);
+      rootfs.mount(image, dir, dir.resolve("rootfs"));
+      ObjectNode spec = OciSpecBuilder.container(new OciSpecBuilder.ContainerInput(pod, c, image.config(), env, rec.volumes,
+          rec.sandboxPid, dir.resolve("rootfs"), dirs.pod(uid).resolve("etc"), containerCgroup(uid, c.getName(), attempt)));
+      Files.writeString(dir.resolve("config.json"), spec.toString());
+      Files.writeString(dir.resolve("image.json"), Json.mapper().createObjectNode().put("image", c.getImage())
+          .put("imageID", imageId(image)).put("stopSignal", image.config().stopSignal()).toString());
+    } catch (IOException | RuntimeException e) {
+      String msg = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+      ShimRuntime.recordStartError(dir, msg);
+      events.event(pod, field, true, "Failed", "Error: " + msg);
+      rec.waiting.remove(c.getName());
+      return;
+    }
+    events.event(pod, field, false, "Created", "Created container " + c.getName());
+    try {
+      runtime.start(id, dir);
+    } catch (RuntimeFailure e) {
+      ShimRuntime.recordStartError(dir, e.getMessage());
+      events.event(pod, field, true, "Failed", "Error: " + e.getMessage());
+      rec.waiting.remove(c.getName());
+      return;
+    }
+    rec.waiting.remove(c.getName());
+    rec.images.put(c.getName(), new String[] {c.getImage(), imageId(image)});
+    events.event(pod, field, false, "Started", "Started container " + c.getName());
+    LifecycleHandler postStart = c.getLifecycle() == null ? null : c.getLifecycle().getPostStart();
+    if (postStart != null) {
+      Prober.Outcome o = runHandler(pod, rec, c, id, postStart, Duration.ofSeconds(30));
+      if (!o.success()) {
+        events.event(pod, field, true, "FailedPostStartHook", o.message());
+        events.event(pod, field, false, "Killing", "FailedPostStartHook");
+        stopContainer(pod, c, id, dir, 2);
+      }
+    }
+  }
+
+  private Image pull(Pod pod, PodRecord rec, Container c, String field) {
+    PullPolicy policy = PullPolicy.of(c.getImagePullPolicy() != null ? c.getImagePullPolicy()
+        : c.getImage().endsWith(":latest") || !c.getImage().contains(":") ? "Always" : "IfNotPresent");
+    boolean present = images.find(c.getImage()).isPresent();
+    if (present && policy != PullPolicy.ALWAYS) {
+      if (!rec.images.containsKey(c.getName())) {
+        events.event(pod, field, false, "Pulled", "Container image \"" + c.getImage() + "\" already present on machine");
+      }
+      return images.find(c.getImage()).get();
+    }
+    if (policy != PullPolicy.NEVER) {
+      events.event(pod, field, false, "Pulling", "Pulling image \"" + c.getImage() + "\"");
+    }
+    long t0 = System.nanoTime();
+    Image image;
+    try {
+      image = await(images.ensureImage(c.getImage(), policy, List.of()), Duration.ofMinutes(10));
+    } catch (ImagePullException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new ImagePullException(ImagePullException.Kind.PULL_FAILED, e.getMessage(), e);
+    }
+    if (policy != PullPolicy.NEVER) {
+      events.event(pod, field, false, "Pulled", "Successfully pulled image \"" + c.getImage() + "\" in "
+          + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + "ms");
+    }
+    return image;
+  }
+
+  private static String imageId(Image image) {
+    return image.repoDigest() != null ? image.repoDigest() : image.id();
+  }
+
+  // ---------------------------------------------------------------- sandbox
+
+  /** Starts or adopts the pod's sandbox; false when it is not running (status shows ContainerCreating). */
+  private boolean ensureSandbox(Pod pod, PodRecord rec) {
+    String uid = pod.getMetadata().getUid();
+    Path dir = dirs.sandbox(uid);
+    if (rec.sandboxPid > 0) {
+      ContainerState st = runtime.state(dir);
+      if (st.running()) {
+        return true;
+      }
+      // the sandbox died: every container goes with it and the pod starts over in a new one
+      LOG.warn("Sandbox ended, recreating pod={}", key(pod));
+      stopContainers(pod, rec, 0);
+      teardownSandbox(pod, rec);
+    } else if (Files.exists(dir.resolve("started.json"))) {
+      ContainerState st = runtime.state(dir);
+      if (st.running()) {
+        rec.sandboxPid = st.pid();
+        rec.podIps = readIps(uid);
+        return true;
+      }
+      stopContainers(pod, rec, 0);
+      teardownSandbox(pod, rec);
+    }
+    try {
+      Path etc = Files.createDirectories(dirs.pod(uid).resolve("etc"));
+      String hostname = hostname(pod);
+      Files.writeString(etc.resolve("hostname"), hostname + "\n");
+      Files.writeString(etc.resolve("resolv.conf"), resolvConf(pod));
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("config.json"), OciSpecBuilder.sandbox(pod, pauseRootfs, hostname,
+          podCgroup(uid) + "/pause").toString());
+      rec.sandboxPid = runtime.start(ContainerDirs.sandboxId(uid), dir);
+      PodNetworkStatus ns = await(network.setUp(networkRef(pod, rec.sandboxPid)), Duration.ofMinutes(1));
+      rec.podIps = ns.ips() == null ? List.of() : ns.ips();
+      Files.writeString(dirs.pod(uid).resolve("network.json"), Json.mapper().writeValueAsString(Map.of("ips", rec.podIps)));
+      Files.writeString(etc.resolve("hosts"), hosts(pod, hostname, rec.podIps));
+      return true;
+    } catch (IOException | RuntimeException e) {
+      String msg = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+      events.event(pod, null, true, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + msg);
+      LOG.warn("Sandbox failed pod={} err={}", key(pod), msg);
+      teardownSandbox(pod, rec);
+      return false;
+    }
+  }
+
+  private List<String> readIps(String uid) {
+    try {
+      Path f = dirs.pod(uid).resolve("network.json");
+      if (!Files.exists(f)) {
+        return List.of();
+      }
+      List<String> ips = new ArrayList<>();
+      Json.mapper().readTree(f.toFile()).path("ips").forEach(n -> ips.add(n.asText()));
+      return ips;
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private SandboxNetworkRef networkRef(Pod pod, int pid) {
+    List<SandboxNetworkRef.PortMapping> ports = new ArrayList<>();
+    for (Container c : pod.getSpec().getContainers()) {
+      for (ContainerPort p : list(c.getPorts())) {
+        if (p.getHostPort() != null && p.getHostPort() > 0) {
+          ports.add(new SandboxNetworkRef.PortMapping(p.getHostPort(), p.getContainerPort(),
+              Objects.requireNonNullElse(p.getProtocol(), "TCP"), p.getHostIP()));
+        }
+      }
+    }
+    return new SandboxNetworkRef(ContainerDirs.sandboxId(pod.getMetadata().getUid()), Path.of("/proc/" + pid + "/ns/net"),
+        pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(), ports);
+  }
+
+  private void teardownSandbox(Pod pod, PodRecord rec) {
+    String uid = pod.getMetadata().getUid();
+    Path dir = dirs.sandbox(uid);
+    int pid = rec.sandboxPid;
+    if (pid > 0 || Files.exists(dir.resolve("started.json"))) {
+      try {
+        await(network.tearDown(networkRef(pod, pid > 0 ? pid : 1)), Duration.ofMinutes(1));
+      } catch (RuntimeException e) {
+        LOG.warn("Network teardown failed pod={} err={}", key(pod), e.getMessage());
+      }
+    }
+    if (runtime.state(dir).running()) {
+      runtime.kill(ContainerDirs.sandboxId(uid), "KILL");
+      waitExit(dir, Duration.ofSeconds(10));
+    }
+    runtime.delete(ContainerDirs.sandboxId(uid));
+    deleteTree(dir);
+    rec.sandboxPid = 0;
+    rec.podIps = List.of();
+  }
+
+  static String hostname(Pod pod) {
+    String h = pod.getSpec().getHostname();
+    String name = h != null && !h.isEmpty() ? h : pod.getMetadata().getName();
+    return name.length() > 63 ? name.substring(0, 63) : name;
+  }
+
+  private static String resolvConf(Pod pod) {
+    var cfg = pod.getSpec().getDnsConfig();
+    StringBuilder sb = new StringBuilder();
+    String ns = pod.getMetadata().getNamespace();
+    List<String> search = new ArrayList<>(List.of(ns + ".svc.cluster.local", "svc.cluster.local", "cluster.local"));
+    List<String> servers = new ArrayList<>();
+    if (cfg != null) {
+      servers.addAll(list(cfg.getNameservers()));
+      search.addAll(list(cfg.getSearches()));
+    }
+    if ("None".equals(pod.getSpec().getDnsPolicy())) {
+      search.removeIf(s -> s.endsWith("cluster.local"));
+    }
+    if (!servers.isEmpty()) {
+      servers.forEach(s -> sb.append("nameserver ").append(s).append('\n'));
+    }
+    if (!search.isEmpty()) {
+      sb.append("search ").append(String.join(" ", search)).append('\n');
+    }
+    sb.append("options ndots:5\n");
+    return sb.toString();
+  }
+
+  private static String hosts(Pod pod, String hostname, List<String> ips) {
+    StringBuilder sb = new StringBuilder("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    String sub = pod.getSpec().getSubdomain();
+    String fqdn = sub != null && !sub.isEmpty() ? "\t" + hostname + "." + sub + "." + pod.getMetadata().getNamespace()
+        + ".svc.cluster.local" : "";
+    for (String ip : ips) {
+      sb.append(ip).append(fqdn).append('\t').append(hostname).append('\n');
+    }
+    for (var ha : list(pod.getSpec().getHostAliases())) {
+      sb.append(ha.getIp()).append('\t').append(String.join("\t", list(ha.getHostnames()))).append('\n');
+    }
+    return sb.toString();
+  }
+
+  // ---------------------------------------------------------------- probes and hooks
+
+  private void probe(Pod pod, PodRecord rec, Container c, int attempt, ContainerState st) {
+    String id = ContainerDirs.containerId(pod.getMetadata().getUid(), c.getName(), attempt);
+    boolean started = c.getStartupProbe() == null || runProbe(pod, rec, c, id, st, "startup", c.getStartupProbe(), false);
+    if (!started) {
+      return;
+    }
+    if (c.getLivenessProbe() != null) {
+      runProbe(pod, rec, c, id, st, "liveness", c.getLivenessProbe(), true);
+    }
+    if (c.getReadinessProbe() != null) {
+      runProbe(pod, rec, c, id, st, "readiness", c.getReadinessProbe(), false);
+    }
+  }
+
+  /** Runs a probe if due; returns its current verdict. Startup and liveness failures past the threshold restart the container. */
+  private boolean runProbe(Pod pod, PodRecord rec, Container c, String id, ContainerState st, String kind, Probe p,
+      boolean initialResult) {
+    PodRecord.ProbeState ps = rec.probes.computeIfAbsent(id + ":" + kind, k -> {
+      PodRecord.ProbeState s = new PodRecord.ProbeState();
+      s.result = kind.equals("liveness");
+      return s;
+    });
+    Instant now = Instant.now();
+    int initialDelay = Objects.requireNonNullElse(p.getInitialDelaySeconds(), 0);
+    int period = Math.max(1, Objects.requireNonNullElse(p.getPeriodSeconds(), 10));
+    Instant started = st.startedAt() == null ? now : st.startedAt();
+    if (now.isBefore(started.plusSeconds(initialDelay))) {
+      return ps.result;
+    }
+    if (ps.lastRun != null && now.isBefore(ps.lastRun.plusSeconds(period).minusMillis(100))) {
+      return ps.result;
+    }
+    if (kind.equals("startup") && ps.result) {
+      return true;
+    }
+    ps.lastRun = now;
+    Duration timeout = Duration.ofSeconds(Math.max(1, Objects.requireNonNullElse(p.getTimeoutSeconds(), 1)));
+    Prober.Target t = new Prober.Target(id, rec.sandboxPid, rec.podIps.isEmpty() ? "" : rec.podIps.get(0), c);
+    Prober.Outcome o;
+    try {
+      if (p.getExec() != null) {
+        o = prober.exec(t, p.getExec(), timeout);
+      } else if (p.getHttpGet() != null) {
+        o = prober.httpGet(t, p.getHttpGet(), timeout);
+      } else if (p.getTcpSocket() != null) {
+        o = prober.tcpSocket(t, p.getTcpSocket(), timeout);
+      } else {
+        o = new Prober.Outcome(true, "");
+      }
+    } catch (RuntimeException e) {
+      o = new Prober.Outcome(false, e.getMessage());
+    }
+    String field = EventRecorder.containerField(c.getName(), false);
+    if (o.success()) {
+      ps.failures = 0;
+      ps.successes++;
+      if (ps.successes >= Math.max(1, Objects.requireNonNullElse(p.getSuccessThreshold(), 1))) {
+        ps.result = true;
+      }
+    } else {
+      ps.successes = 0;
+      ps.failures++;
+      String name = Character.toUpperCase(kind.charAt(0)) + kind.substring(1);
+      events.event(pod, field, true, "Unhealthy", name + " probe failed: " + o.message());
+      if (ps.failures >= Math.max(1, Objects.requireNonNullElse(p.getFailureThreshold(), 3))) {
+        ps.result = false;
+        if (!kind.equals("readiness")) {
+          events.event(pod, field, false, "Killing", "Container " + c.getName() + " failed " + kind
+              + " probe, will be restarted");
+          long grace = p.getTerminationGracePeriodSeconds() != null ? p.getTerminationGracePeriodSeconds() : grace(pod);
+          int attempt = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
+          stopContainer(pod, c, id, dirs.instance(pod.getMetadata().getUid(), c.getName(), attempt), grace);
+        }
+      }
+    }
+    return ps.result;
+  }
+
+  /** Whether a running container counts as ready and started (probes' verdicts). */
+  private boolean[] readyStarted(PodRecord rec, Container c, String id) {
+    PodRecord.ProbeState startup = rec.probes.get(id + ":startup");
+    PodRecord.ProbeState ready = rec.probes.get(id + ":readiness");
+    boolean started = c.getStartupProbe() == null || (startup != null && startup.result);
+    boolean isReady = started && (c.getReadinessProbe() == null || (ready != null && ready.result));
+    return new boolean[] {isReady, started};
+  }
+
+  private Prober.Outcome runHandler(Pod pod, PodRecord rec, Container c, String id, LifecycleHandler h, Duration timeout) {
+    Prober.Target t = new Prober.Target(id, rec.sandboxPid, rec.podIps.isEmpty() ? "" : rec.podIps.get(0), c);
+    try {
+      if (h.getExec() != null) {
+        return prober.exec(t, h.getExec(), timeout);
+      }
+      if (h.getHttpGet() != null) {
+        return prober.httpGet(t, h.getHttpGet(), timeout);
+      }
+      if (h.getSleep() != null && h.getSleep().getSeconds() != null) {
+        Thread.sleep(h.getSleep().getSeconds() * 1000);
+      }
+      return new Prober.Outcome(true, "");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Prober.Outcome(false, "interrupted");
+    } catch (RuntimeException e) {
+      return new Prober.Outcome(false, e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- termination
+
+  static long grace(Pod pod) {
+    if (pod.getMetadata().getDeletionGracePeriodSeconds() != null) {
+      return pod.getMetadata().getDeletionGracePeriodSeconds();
+    }
+    return Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L);
+  }
+
+  /**
+   * Stops every running container of the pod (preStop, the stop signal, SIGKILL after {@code graceSeconds}),
+   * all in parallel as the kubelet does, then the sandbox and its network. Keeps files and logs.
+   */
+  void stopAll(Pod pod, PodRecord rec, long graceSeconds) {
+    stopContainers(pod, rec, graceSeconds);
+    teardownSandbox(pod, rec);
+    Cgroups.remove(podCgroup(pod.getMetadata().getUid()));
+  }
+
+  private void stopContainers(Pod pod, PodRecord rec, long graceSeconds) {
+    String uid = pod.getMetadata().getUid();
+    List<Thread> threads = new ArrayList<>();
+    List<Container> all = new ArrayList<>(list(pod.getSpec().getInitContainers()));
+    all.addAll(pod.getSpec().getContainers());
+    for (Container c : all) {
+      for (int attempt : dirs.attempts(uid, c.getName())) {
+        Path dir = dirs.instance(uid, c.getName(), attempt);
+        if (!runtime.state(dir).running()) {
+          continue;
+        }
+        String id = ContainerDirs.containerId(uid, c.getName(), attempt);
+        threads.add(new Thread(() -> {
+          Instant deadline = Instant.now().plusSeconds(graceSeconds);
+          LifecycleHandler preStop = c.getLifecycle() == null ? null : c.getLifecycle().getPreStop();
+          if (preStop != null && graceSeconds > 0) {
+            Prober.Outcome o = runHandler(pod, rec, c, id, preStop, Duration.ofSeconds(graceSeconds));
+            if (!o.success()) {
+              events.event(pod, EventRecorder.containerField(c.getName(), false), true, "FailedPreStopHook", o.message());
+            }
+          }
+          events.event(pod, EventRecorder.containerField(c.getName(), false), false, "Killing",
+              "Stopping container " + c.getName());
+          long left = Math.max(0, Duration.between(Instant.now(), deadline).toSeconds());
+          stopContainer(pod, c, id, dir, left);
+        }));
+      }
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** SIGTERM (or the image's stop signal), SIGKILL after {@code graceSeconds}; waits for the exit file. */
+  private void stopContainer(Pod pod, Container c, String id, Path dir, long graceSeconds) {
+    String signal = "TERM";
+    try {
+      JsonNode img = Json.mapper().readTree(dir.resolve("image.json").toFile());
+      String s = img.path("stopSignal").asText("");
+      if (!s.isEmpty()) {
+        signal = s.startsWith("SIG") ? s.substring(3) : s;
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // default signal
+    }
+    if (graceSeconds > 0) {
+      runtime.kill(id, signal);
+      if (waitExit(dir, Duration.ofSeconds(graceSeconds))) {
+        return;
+      }
+    }
+    runtime.kill(id, "KILL");
+    if (!waitExit(dir, Duration.ofSeconds(10))) {
+      LOG.warn("Container did not exit after SIGKILL pod={} container={}", key(pod), c.getName());
+    }
+  }
+
+  /** Waits for the shim to record the exit (polling its file: the shim is not our child after a restart). */
+  private boolean waitExit(Path dir, Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!runtime.state(dir).running()) {
+        return true;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return !runtime.state(dir).running();
+  }
+
+  /** Removes everything of a stopped pod: root file systems, volumes, cgroups, its directory (logs too). */
+  void cleanup(String uid) {
+    Path pod = dirs.pod(uid);
+    if (Files.isDirectory(pod.resolve("containers"))) {
+      try (var names = Files.list(pod.resolve("containers"))) {
+        for (Path name : names.toList()) {
+          for (int attempt : dirs.attempts(uid, name.getFileName().toString())) {
+            Path dir = dirs.instance(uid, name.getFileName().toString(), attempt);
+            try {
+              rootfs.unmount(dir, dir.resolve("rootfs"));
+            } catch (RuntimeException e) {
+              LOG.warn("Rootfs unmount failed uid={} err={}", uid, e.getMessage());
+            }
+            runtime.delete(ContainerDirs.containerId(uid, name.getFileName().toString(), attempt));
+          }
+        }
+      } catch (IOException e) {
+        LOG.warn("Cleanup listing failed uid={} err={}", uid, e.getMessage());
+      }
+    }
+    try {
+      await(volumes.tearDown(uid), Duration.ofMinutes(1));
+    } catch (RuntimeException e) {
+      LOG.warn("Volume teardown failed uid={} err={}", uid, e.getMessage());
+    }
+    Cgroups.remove(podCgroup(uid));
+    deleteTree(pod);
+  }
+
+  // ---------------------------------------------------------------- status
+
+  /** The status of the pod as the node sees it now. */
+  PodStatus status(Pod pod, PodRecord rec) {
+    String uid = pod.getMetadata().getUid();
+    List<ContainerView> init = new ArrayList<>();
+    for (Container c : list(pod.getSpec().getInitContainers())) {
+      init.add(view(pod, rec, c, true));
+    }
+    List<ContainerView> app = new ArrayList<>();
+    for (Container c : pod.getSpec().getContainers()) {
+      app.add(view(pod, rec, c, false));
+    }
+    return PodStatusBuilder.build(pod, init, app, rec.podIps, cfg.nodeIp(), Instant.now());
+  }
+
+  private ContainerView view(Pod pod, PodRecord rec, Container c, boolean init) {
+    String uid = pod.getMetadata().getUid();
+    List<Integer> attempts = dirs.attempts(uid, c.getName());
+    String[] waiting = rec.waiting.get(c.getName());
+    if (attempts.isEmpty()) {
+      return new ContainerView(c.getName(), init, -1, null, null, waiting == null ? null : waiting[0],
+          waiting == null ? null : waiting[1], false, false, c.getImage(), "", null);
+    }
+    int attempt = attempts.get(attempts.size() - 1);
+    Path dir = dirs.instance(uid, c.getName(), attempt);
+    ContainerState latest = runtime.state(dir);
+    ContainerState previous = attempts.size() > 1 ? runtime.state(dirs.instance(uid, c.getName(), attempts.get(attempts.size() - 2))) : null;
+    if (latest.status() == ContainerState.Status.UNKNOWN && latest.exitCode() < 0) {
+      latest = null;
+    }
+    String id = ContainerDirs.containerId(uid, c.getName(), attempt);
+    boolean[] rs = latest != null && latest.running() ? readyStarted(rec, c, id) : new boolean[] {false, false};
+    if (latest != null && latest.running()) {
+      waiting = null;
+    }
+    String imageId = "";
+    try {
+      imageId = Json.mapper().readTree(dir.resolve("image.json").toFile()).path("imageID").asText("");
+    } catch (IOException | RuntimeException ignored) {
+      // not started
+    }
+    return new ContainerView(c.getName(), init, attempt, latest, previous, waiting == null ? null : waiting[0],
+        waiting == null ? null : waiting[1], rs[0], rs[1], c.getImage(), imageId, id);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void writePodFile(Pod pod) {
+    Path f = dirs.pod(pod.getMetadata().getUid()).resolve("pod.json");
+    if (Files.exists(f)) {
+      return;
+    }
+    try {
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, Json.mapper().writeValueAsString(pod));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The pod as it was when first synced on this node (for pods deleted while the kubelet was down). */
+  Pod readPodFile(String uid) {
+    try {
+      return Json.mapper().readValue(dirs.pod(uid).resolve("pod.json").toFile(), Pod.class);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  static <T> T await(Future<T> f, Duration max) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(max.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("timed out after " + max.toSeconds() + "s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try {
+      // --one-file-system: never follow into a mount left behind (a volume, a root file system)
+      new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      LOG.warn("Remove failed dir={} err={}", dir, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static <T> List<T> list(List<T> l) {
+    return l == null ? List.of() : l;
+  }
+
+  static String key(Pod pod) {
+    return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+  }
+}

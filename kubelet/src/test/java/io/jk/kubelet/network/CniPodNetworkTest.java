@@ -1,0 +1,145 @@
+package io.jk.kubelet.network;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real CNI plugins ({@code /usr/lib/cni}) in a test-made "node" network namespace holding the
+ * bridge, and test-made pod namespaces. The host's own network namespace is never touched.
+ */
+class CniPodNetworkTest {
+
+  static final Path BIN = Path.of("/usr/lib/cni");
+  @TempDir Path dir;
+  private final String tag = UUID.randomUUID().toString().substring(0, 8);
+  private final List<String> namespaces = new ArrayList<>();
+  private CniPodNetwork network;
+
+  @BeforeEach
+  void requireRoot() {
+    assumeTrue("root".equals(System.getProperty("user.name")), "network namespaces need root");
+    assumeTrue(Files.isExecutable(BIN.resolve("bridge")), "containernetworking-plugins not installed");
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    if (network != null) {
+      network.close();
+    }
+    for (String ns : namespaces) {
+      run("ip", "netns", "delete", ns);
+    }
+  }
+
+  private String netns(String role) throws Exception {
+    String name = "jkt-" + role + "-" + tag;
+    run("ip", "netns", "add", name);
+    namespaces.add(name);
+    return name;
+  }
+
+  private static String run(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException(String.join(" ", cmd) + ": " + out);
+    }
+    return out;
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw (Exception) e.getCause();
+    }
+  }
+
+  private CniPodNetwork network(String node, String cidr) {
+    CniConfig cfg = new CniConfig(dir.resolve("net.d"), List.of(BIN), dir.resolve("data"),
+        Path.of("/run/netns", node), cidr, "jkt" + tag.substring(0, 6));
+    network = new CniPodNetwork(cfg);
+    return network;
+  }
+
+  private static SandboxNetworkRef sandbox(String id, String podNs) {
+    return new SandboxNetworkRef(id, Path.of("/run/netns", podNs), "default", "web-" + id, "uid-" + id, List.of());
+  }
+
+  @Test
+  void podGetsAnAddressReachableFromTheNodeAndDelRemovesIt() throws Exception {
+    String node = netns("node");
+    String pod1 = netns("pod1");
+    String pod2 = netns("pod2");
+    CniPodNetwork net = network(node, "10.244.77.0/24");
+
+    PodNetworkStatus s1 = await(net.setUp(sandbox("sb1" + tag, pod1)));
+    PodNetworkStatus s2 = await(net.setUp(sandbox("sb2" + tag, pod2)));
+    assertEquals(1, s1.ips().size());
+    assertTrue(s1.ips().get(0).startsWith("10.244.77."), s1.ips().toString());
+    assertEquals("10.244.77.1", s1.gateway());
+    assertNotEquals(s1.ips(), s2.ips());
+
+    // the node namespace reaches the pod; pods reach each other over the bridge
+    run("ip", "netns", "exec", node, "busybox", "ping", "-c1", "-W2", s1.ips().get(0));
+    run("ip", "netns", "exec", pod2, "busybox", "ping", "-c1", "-W2", s1.ips().get(0));
+    assertTrue(run("ip", "netns", "exec", pod1, "ip", "-o", "addr", "show", "lo").contains("127.0.0.1"), "loopback is up");
+    await(net.check(sandbox("sb1" + tag, pod1)));
+
+    // the bridge is in the node namespace, not the host's
+    assertTrue(run("ip", "netns", "exec", node, "ip", "link", "show", "jkt" + tag.substring(0, 6)).contains("jkt"));
+    assertFalse(run("ip", "-o", "link", "show").contains("jkt" + tag.substring(0, 6)), "bridge leaked into the host namespace");
+
+    Path lease = dir.resolve("data/ipam/jk").resolve(s1.ips().get(0));
+    assertTrue(Files.exists(lease), "host-local lease in the per-node data dir");
+    await(net.tearDown(sandbox("sb1" + tag, pod1)));
+    assertFalse(Files.exists(lease), "lease released");
+    assertFalse(run("ip", "netns", "exec", pod1, "ip", "-o", "link").contains("eth0"), "eth0 removed");
+    assertThrows(IOException.class, () -> run("ip", "netns", "exec", node, "busybox", "ping", "-c1", "-W1", s1.ips().get(0)));
+    await(net.tearDown(sandbox("sb1" + tag, pod1))); // idempotent
+    await(net.tearDown(sandbox("sb2" + tag, pod2)));
+    try (var s = Files.list(dir.resolve("data/results"))) {
+      assertEquals(0, s.count(), "result cache emptied");
+    }
+  }
+
+  @Test
+  void pluginErrorsAreReportedAsMessages() throws Exception {
+    String node = netns("node");
+    String pod = netns("pod");
+    CniPodNetwork net = network(node, "10.244.78.0/24");
+    Exception e = assertThrows(Exception.class,
+        () -> await(net.setUp(new SandboxNetworkRef("sbx" + tag, Path.of("/run/netns/does-not-exist-" + tag),
+            "default", "p", "u", List.of()))));
+    assertTrue(e.getMessage().contains("plugin type=\"bridge\" failed (add)"), e.getMessage());
+    Exception none = assertThrows(Exception.class, () -> await(net.check(sandbox("never" + tag, pod))));
+    assertTrue(none.getMessage().contains("no cached CNI result"), none.getMessage());
+  }
+
+  @Test
+  void withoutConfigOrPodCidrSetUpFailsClearly() throws Exception {
+    CniPodNetwork net = new CniPodNetwork(new CniConfig(dir.resolve("empty"), List.of(BIN), dir.resolve("d"), null, null, "jk0"));
+    network = net;
+    Exception e = assertThrows(Exception.class, () -> await(net.setUp(sandbox("x" + tag, "nothing"))));
+    assertTrue(e.getMessage().contains("no podCIDR"), e.getMessage());
+  }
+}

@@ -1,0 +1,47 @@
+package io.jk.kubelet.testing;
+
+import io.jk.kubelet.network.PodNetwork;
+import io.jk.kubelet.network.PodNetworkStatus;
+import io.jk.kubelet.network.SandboxNetworkRef;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A test stand-in for CNI: brings up loopback in the sandbox's own network namespace and gives the
+ * pod an address on it (no dummy interface: the kernel here cannot load that module), reachable only from inside that namespace. Nothing touches the
+ * host's network namespace; the namespace dies with the pause process.
+ */
+public final class DummyNetwork implements PodNetwork {
+  private final AtomicInteger next = new AtomicInteger(2);
+  private final Map<String, String> ips = new ConcurrentHashMap<>();
+  public final AtomicInteger tearDowns = new AtomicInteger();
+
+  @Override
+  public Future<PodNetworkStatus> setUp(SandboxNetworkRef sandbox) {
+    try {
+      String ip = "10.244.0." + next.getAndIncrement();
+      String ns = "--net=" + sandbox.netnsPath();
+      BusyboxImages.run("nsenter", ns, "ip", "link", "set", "lo", "up");
+      BusyboxImages.run("nsenter", ns, "ip", "addr", "add", ip + "/32", "dev", "lo");
+      ips.put(sandbox.sandboxId(), ip);
+      return Future.succeededFuture(new PodNetworkStatus(List.of(ip), null));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  @Override
+  public Future<Void> tearDown(SandboxNetworkRef sandbox) {
+    ips.remove(sandbox.sandboxId());
+    tearDowns.incrementAndGet();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> check(SandboxNetworkRef sandbox) {
+    return Future.succeededFuture();
+  }
+}

@@ -33,16 +33,24 @@ public final class Objects {
     }
   }
 
+  /** {@code obj} itself, which was just stored as {@code kv}, with its new {@code resourceVersion}. */
+  public static ObjectNode stored(ObjectNode obj, KeyValue kv) {
+    meta(obj).put("resourceVersion", Long.toString(kv.modRevision()));
+    return obj;
+  }
+
   /** The bytes to store: the object without {@code resourceVersion}. */
   public static byte[] encode(ObjectNode obj) {
-    ObjectNode copy = obj.deepCopy();
-    if (copy.get("metadata") instanceof ObjectNode m) {
-      m.remove("resourceVersion");
-    }
+    // take resourceVersion out for the write and put it back, rather than copying the whole tree
+    JsonNode rv = obj.get("metadata") instanceof ObjectNode m ? m.remove("resourceVersion") : null;
     try {
-      return Json.mapper().writeValueAsBytes(copy);
+      return Json.mapper().writeValueAsBytes(obj);
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    } finally {
+      if (rv != null) {
+        ((ObjectNode) obj.get("metadata")).set("resourceVersion", rv);
+      }
     }
   }
 

@@ -17,6 +17,7 @@ import io.jk.apiserver.storage.KeyValue;
 import io.jk.apiserver.storage.ListResult;
 import io.jk.apiserver.storage.Store;
 import io.jk.apiserver.storage.StoreException;
+import io.jk.apiserver.watch.WatchCache;
 import io.jk.common.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -501,7 +502,8 @@ public final class RestHandler {
       }
       hooks.beforeCreate(type, toStore);
       return store.create(type.key(info.namespace(), finalName), Objects.encode(toStore))
-          .map(kv -> Objects.decode(kv))
+          // the stored bytes are toStore's: answer with it rather than parsing them back
+          .map(kv -> Objects.stored(toStore, kv))
           .recover(e -> {
             hooks.released(type, toStore);
             if (e instanceof StoreException.KeyExists) {
@@ -554,7 +556,11 @@ public final class RestHandler {
       return Future.succeededFuture();
     }
     ResourceType nsType = types.find("", "v1", "namespaces").orElseThrow();
-    return store.get(nsType.key(null, namespace)).map(kv -> {
+    String key = nsType.key(null, namespace);
+    // as Kubernetes' namespace lifecycle admission: from the cache, and from the store when the cache lacks it
+    KeyValue cached = store instanceof WatchCache cache ? cache.cached(key) : null;
+    Future<KeyValue> found = cached != null ? Future.succeededFuture(cached) : store.get(key);
+    return found.map(kv -> {
       if (kv == null) {
         throw ApiException.notFound(nsType, namespace);
       }
@@ -737,7 +743,7 @@ public final class RestHandler {
           return Objects.decode(Objects.encode(next), d.modRevision());
         });
       }
-      return store.update(info.key(), Objects.encode(next), kv.modRevision()).map(Objects::decode);
+      return store.update(info.key(), Objects.encode(next), kv.modRevision()).map(u -> Objects.stored(next, u));
     }).onComplete(ar -> {
       if (ar.succeeded()) {
         done.complete(ar.result());
@@ -886,7 +892,7 @@ public final class RestHandler {
         if (opts.dryRun() || sameIgnoringVersion(next, obj)) {
           return Future.succeededFuture(next);
         }
-        return store.update(info.key(), Objects.encode(next), kv.modRevision()).map(Objects::decode);
+        return store.update(info.key(), Objects.encode(next), kv.modRevision()).map(u -> Objects.stored(next, u));
       }
       if (opts.dryRun()) {
         return Future.succeededFuture(obj);

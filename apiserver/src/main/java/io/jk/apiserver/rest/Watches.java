@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,18 +42,26 @@ public final class Watches {
 
   private final Store store;
   private final long bookmarkIntervalMs;
-  /** Each stored version decoded and serialized once, shared by every watcher (bounded, cleared when full). */
-  private final Map<String, Decoded> decoded = new ConcurrentHashMap<>();
+  /**
+   * Each stored version decoded and serialized once, shared by every watcher (bounded, cleared when
+   * full). Keyed by the event's {@link KeyValue} itself: every watcher gets the same instances.
+   */
+  private final Map<KeyValue, Decoded> decoded = new ConcurrentHashMap<>();
   private static final int DECODED_MAX = 4096;
+  private static final byte[][] HEADS = {head("ADDED"), head("MODIFIED"), head("DELETED")};
+  private static final byte[] TAIL = "}\n".getBytes(StandardCharsets.UTF_8);
 
   /** An object version as a read-only tree and as its JSON bytes. */
   private record Decoded(ObjectNode obj, byte[] json) {}
 
-  private Decoded decodedOf(String key, byte[] value, long revision) {
-    String id = key + "@" + revision;
-    Decoded d = decoded.get(id);
+  private static byte[] head(String type) {
+    return ("{\"type\":\"" + type + "\",\"object\":").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private Decoded decodedOf(KeyValue kv) {
+    Decoded d = decoded.get(kv);
     if (d == null) {
-      ObjectNode o = Objects.decode(value, revision);
+      ObjectNode o = Objects.decode(kv.value(), kv.modRevision());
       try {
         d = new Decoded(o, Json.mapper().writeValueAsBytes(o));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -61,10 +70,11 @@ public final class Watches {
       if (decoded.size() >= DECODED_MAX) {
         decoded.clear();
       }
-      decoded.put(id, d);
+      decoded.put(kv, d);
     }
     return d;
   }
+
   private final AtomicInteger active = new AtomicInteger();
 
   public Watches(Store store, long bookmarkIntervalMs, MeterRegistry registry) {
@@ -188,45 +198,49 @@ public final class Watches {
     @Override
     public void onEvents(List<WatchEvent> events) {
       context.runOnContext(v -> {
+        if (closed) {
+          return;
+        }
+        // one write (one flush) for the whole batch
+        Buffer batch = table ? null : Buffer.buffer(events.size() * 1024);
         for (WatchEvent e : events) {
-          deliver(e);
+          deliver(e, batch);
+        }
+        if (batch != null && batch.length() > 0) {
+          writeBuffer(batch);
         }
       });
     }
 
-    private void deliver(WatchEvent e) {
-      if (closed) {
-        return;
-      }
+    private void deliver(WatchEvent e, Buffer batch) {
       lastRevision = Math.max(lastRevision, e.revision());
-      Decoded cur = e.type() == WatchEvent.Type.DELETE ? null
-          : decodedOf(e.kv().key(), e.kv().value(), e.kv().modRevision());
-      Decoded prev = e.type() == WatchEvent.Type.DELETE
-          ? decodedOf(e.kv().key(), e.kv().value(), e.revision())
-          : e.prevKv() == null ? null : decodedOf(e.prevKv().key(), e.prevKv().value(), e.prevKv().modRevision());
+      Decoded cur = e.type() == WatchEvent.Type.DELETE ? null : decodedOf(e.kv());
+      Decoded prev = e.type() == WatchEvent.Type.DELETE ? decodedOf(e.kv())
+          : e.prevKv() == null ? null : decodedOf(e.prevKv());
       boolean was = prev != null && filter.test(prev.obj());
       boolean is = cur != null && filter.test(cur.obj());
       if (is && was) {
-        send("MODIFIED", cur);
+        send(1, cur, batch);
       } else if (is) {
-        send("ADDED", cur);
+        send(0, cur, batch);
       } else if (was) {
-        send("DELETED", cur != null ? cur : prev);
+        send(2, cur != null ? cur : prev, batch);
       }
     }
 
-    /** Sends a shared decoded version: its cached JSON bytes unless a Table is wanted. */
-    void send(String type, Decoded d) {
+    /** Appends a shared decoded version to the batch: its cached JSON bytes unless a Table is wanted. */
+    private void send(int type, Decoded d, Buffer batch) {
       if (table) {
-        send(type, d.obj());
+        send(type == 0 ? "ADDED" : type == 1 ? "MODIFIED" : "DELETED", d.obj());
         return;
       }
+      batch.appendBytes(HEADS[type]).appendBytes(d.json()).appendBytes(TAIL);
+    }
+
+    private void writeBuffer(Buffer buf) {
       if (closed || response.ended() || response.closed()) {
         return;
       }
-      byte[] head = ("{\"type\":\"" + type + "\",\"object\":").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      Buffer buf = Buffer.buffer(head.length + d.json().length + 2).appendBytes(head).appendBytes(d.json())
-          .appendString("}\n");
       try {
         response.write(buf);
       } catch (RuntimeException e) {

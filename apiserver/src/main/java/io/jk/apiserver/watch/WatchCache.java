@@ -12,11 +12,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * The API server's watch cache: a {@link Store} whose reads at the latest revision and whose
  * watches are served from memory, fed by one store watch over {@code /registry/}.
  *
- * <p>It keeps the current value of every key and a ring buffer of the most recent events.
- * A watch from revision N replays the buffered events after N and then follows live ones, so
- * any number of clients cost one upstream watch; N older than the buffer gets
+ * <p>It keeps the current value of every key and, per resource (per API group for grouped
+ * resources), a ring buffer of the most recent events, so a busy resource does not push another's
+ * history out. A watch from revision N replays the buffered events after N and then follows live
+ * ones, so any number of clients cost one upstream watch; live watches are grouped by prefix, so
+ * an event is matched once per distinct prefix however many clients watch. N older than the buffer gets
  * {@link StoreException.Compacted} (410 Expired). A list at the latest revision first waits
  * (briefly) until the cache has seen the store's current revision, so that a client always
  * reads its own writes; if the cache lags too long, the list goes to the store. Writes, gets
@@ -43,17 +45,30 @@ public final class WatchCache implements Store, WatchListener {
   private final Vertx vertx;
   private final int capacity;
   private final TreeMap<String, KeyValue> current = new TreeMap<>();
-  private final ArrayDeque<WatchEvent> buffer = new ArrayDeque<>();
-  private final List<Sub> subs = new CopyOnWriteArrayList<>();
+  /** Recent events per first key segment below {@code /registry/} (a core resource or an API group). */
+  private final Map<String, Ring> rings = new HashMap<>();
+  /** Live watches by their exact prefix: an event is matched once per distinct prefix, not once per watch. */
+  private final Map<String, List<Sub>> subs = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private final AtomicLong served = new AtomicLong();
   private long revision;
-  private long oldest;
+  /** The revision the cache was loaded at: a ring created later holds every event of its segment after it. */
+  private long base;
   private boolean synced;
   private volatile boolean closed;
   private Watch upstream;
 
   private record Waiter(long revision, Promise<Void> promise) {}
+
+  /** The most recent events of one key segment; holds every event of it after {@code oldest}. */
+  private static final class Ring {
+    final ArrayDeque<WatchEvent> events = new ArrayDeque<>();
+    long oldest;
+
+    Ring(long oldest) {
+      this.oldest = oldest;
+    }
+  }
 
   /** One downstream watch. */
   private final class Sub implements Watch {
@@ -71,13 +86,19 @@ public final class WatchCache implements Store, WatchListener {
     @Override
     public void close() {
       done = true;
-      subs.remove(this);
+      synchronized (WatchCache.this) {
+        List<Sub> group = subs.get(prefix);
+        if (group != null && group.remove(this) && group.isEmpty()) {
+          subs.remove(prefix);
+        }
+      }
     }
   }
 
   /**
    * @param store the store to cache
-   * @param capacity how many recent events to keep for watches from a past revision
+   * @param capacity how many recent events to keep per resource (per API group for grouped
+   *     resources) for watches from a past revision
    */
   public WatchCache(Store store, Vertx vertx, int capacity) {
     this.store = store;
@@ -85,17 +106,23 @@ public final class WatchCache implements Store, WatchListener {
     this.capacity = capacity;
   }
 
+  /** The ring segment of a key or prefix below {@code /registry/}, or {@code null} if it spans segments. */
+  private static String segment(String keyOrPrefix) {
+    int slash = keyOrPrefix.indexOf('/', ROOT.length());
+    return slash < 0 ? null : keyOrPrefix.substring(ROOT.length(), slash);
+  }
+
   /** Loads every key and starts following changes. */
   public Future<Void> start() {
     return store.list(ROOT, null, 0, 0).map(res -> {
       synchronized (this) {
         current.clear();
-        buffer.clear();
+        rings.clear();
         for (KeyValue kv : res.items()) {
           current.put(kv.key(), kv);
         }
         revision = res.revision();
-        oldest = res.revision();
+        base = res.revision();
         synced = true;
         upstream = store.watch(ROOT, res.revision(), this);
         releaseWaiters();
@@ -110,6 +137,14 @@ public final class WatchCache implements Store, WatchListener {
     return revision;
   }
 
+  /**
+   * The cached latest version of {@code key}, or {@code null} when the cache does not hold it
+   * (not yet seen, or deleted): for checks that may read slightly stale state, like admission.
+   */
+  public synchronized KeyValue cached(String key) {
+    return current.get(key);
+  }
+
   /** Lists and watches served from memory so far. */
   public long served() {
     return served.get();
@@ -118,44 +153,71 @@ public final class WatchCache implements Store, WatchListener {
   @Override
   public void onEvents(List<WatchEvent> events) {
     synchronized (this) {
+      List<WatchEvent> fresh = new ArrayList<>(events.size());
       for (WatchEvent e : events) {
         if (e.revision() <= revision) {
           continue;
         }
+        String key = e.kv().key();
         if (e.type() == WatchEvent.Type.DELETE) {
-          current.remove(e.kv().key());
+          current.remove(key);
         } else {
-          current.put(e.kv().key(), e.kv());
+          current.put(key, e.kv());
         }
-        buffer.addLast(e);
-        if (buffer.size() > capacity) {
-          oldest = buffer.removeFirst().revision();
+        String seg = segment(key);
+        if (seg != null) {
+          Ring ring = rings.computeIfAbsent(seg, k -> new Ring(base));
+          ring.events.addLast(e);
+          if (ring.events.size() > capacity) {
+            ring.oldest = ring.events.removeFirst().revision();
+          }
         }
         revision = e.revision();
+        fresh.add(e);
       }
-      for (Sub s : subs) {
-        deliver(s, events);
+      if (!fresh.isEmpty()) {
+        for (Map.Entry<String, List<Sub>> group : subs.entrySet()) {
+          List<WatchEvent> matching = matching(fresh, group.getKey());
+          if (matching != null) {
+            for (Sub s : group.getValue()) {
+              deliver(s, matching);
+            }
+          }
+        }
       }
       releaseWaiters();
     }
   }
 
-  private void deliver(Sub s, List<WatchEvent> events) {
+  private static List<WatchEvent> matching(List<WatchEvent> events, String prefix) {
     List<WatchEvent> mine = null;
     for (WatchEvent e : events) {
-      if (e.revision() > s.after && e.kv().key().startsWith(s.prefix)) {
+      if (e.kv().key().startsWith(prefix)) {
         if (mine == null) {
           mine = new ArrayList<>();
         }
         mine.add(e);
       }
     }
-    if (mine != null && !s.done) {
-      try {
-        s.listener.onEvents(mine);
-      } catch (RuntimeException ex) {
-        LOG.warn("Watch listener failed err=\"{}\"", ex.toString());
+    return mine;
+  }
+
+  private void deliver(Sub s, List<WatchEvent> events) {
+    if (s.done) {
+      return;
+    }
+    List<WatchEvent> mine = events;
+    if (events.get(0).revision() <= s.after) {
+      // only right after the watch joined: skip what its backlog already had
+      mine = events.stream().filter(e -> e.revision() > s.after).toList();
+      if (mine.isEmpty()) {
+        return;
       }
+    }
+    try {
+      s.listener.onEvents(mine);
+    } catch (RuntimeException ex) {
+      LOG.warn("Watch listener failed err=\"{}\"", ex.toString());
     }
   }
 
@@ -164,10 +226,12 @@ public final class WatchCache implements Store, WatchListener {
     List<Sub> ended;
     synchronized (this) {
       synced = false;
-      ended = new ArrayList<>(subs);
+      ended = new ArrayList<>();
+      subs.values().forEach(ended::addAll);
       subs.clear();
       // the clients re-list: tell them their revision is gone
-      oldest = Long.MAX_VALUE;
+      rings.clear();
+      base = Long.MAX_VALUE;
     }
     StoreException.Compacted gone = new StoreException.Compacted(revision, revision);
     for (Sub s : ended) {
@@ -244,6 +308,23 @@ public final class WatchCache implements Store, WatchListener {
     }
     Sub sub = new Sub(prefix, afterRevision, listener);
     synchronized (this) {
+      String seg = segment(prefix);
+      List<Ring> sources = new ArrayList<>();
+      long oldest = base;
+      if (seg != null) {
+        Ring ring = rings.get(seg);
+        if (ring != null) {
+          sources.add(ring);
+          oldest = ring.oldest;
+        }
+      } else {
+        for (Map.Entry<String, Ring> r : rings.entrySet()) {
+          if ((ROOT + r.getKey() + "/").startsWith(prefix) || prefix.startsWith(ROOT + r.getKey())) {
+            sources.add(r.getValue());
+            oldest = Math.max(oldest, r.getValue().oldest);
+          }
+        }
+      }
       if (!synced || afterRevision < oldest) {
         long compacted = synced ? oldest : revision;
         vertx.runOnContext(v -> listener.onError(new StoreException.Compacted(afterRevision, compacted)));
@@ -252,12 +333,20 @@ public final class WatchCache implements Store, WatchListener {
       }
       served.incrementAndGet();
       List<WatchEvent> backlog = new ArrayList<>();
-      for (WatchEvent e : buffer) {
-        if (e.revision() > afterRevision && e.kv().key().startsWith(prefix)) {
-          backlog.add(e);
+      for (Ring ring : sources) {
+        // newest first: stop at the first event the watch has already seen
+        for (Iterator<WatchEvent> it = ring.events.descendingIterator(); it.hasNext();) {
+          WatchEvent e = it.next();
+          if (e.revision() <= afterRevision) {
+            break;
+          }
+          if (e.kv().key().startsWith(prefix)) {
+            backlog.add(e);
+          }
         }
       }
-      subs.add(sub);
+      backlog.sort(java.util.Comparator.comparingLong(WatchEvent::revision));
+      subs.computeIfAbsent(prefix, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(sub);
       if (!backlog.isEmpty()) {
         listener.onEvents(backlog);
       }
@@ -307,7 +396,7 @@ public final class WatchCache implements Store, WatchListener {
     Watch w;
     synchronized (this) {
       w = upstream;
-      subs.forEach(s -> s.done = true);
+      subs.values().forEach(group -> group.forEach(s -> s.done = true));
       subs.clear();
     }
     if (w != null) {

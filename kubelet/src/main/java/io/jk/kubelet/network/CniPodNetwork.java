@@ -144,6 +144,11 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
           + sandbox.netnsPath() + ")");
     }
     ObjectNode list = networkConfig();
+    JsonNode existing = readCache(sandbox, list);
+    if (existing != null && netnsId.equals(existing.path("netnsId").asText(null))) {
+      // set up before (e.g. by a kubelet that restarted): the same answer, no second interface
+      return status(existing.path("result"));
+    }
     JsonNode prev = null;
     List<JsonNode> done = new ArrayList<>();
     try {

@@ -221,7 +221,7 @@ class OciImageServiceTest {
   void bearerTokenChallengeAsDockerHubDoes() throws Exception {
     String ref = registry.push("tokened", "1", twoLayers);
     try (TokenAuthFront anonymous = TokenAuthFront.start(registry, null, null);
-        TokenAuthFront privateFront = TokenAuthFront.start(registry, "jk", "pw");
+        TokenAuthFront privateFront = TokenAuthFront.start(registry, "jk", "pw").withBlobRedirects();
         OciImageService images = new OciImageService(root, Set.of())) {
       Image img = await(images.ensureImage(anonymous.host() + "/tokened:1", PullPolicy.ALWAYS, List.of()));
       assertEquals(twoLayers.id(), img.id());
@@ -230,9 +230,13 @@ class OciImageServiceTest {
       ImagePullException denied = assertThrows(ImagePullException.class,
           () -> await(images.ensureImage(privateFront.host() + "/tokened:1", PullPolicy.ALWAYS, List.of())));
       assertTrue(denied.getMessage().contains("incorrect username or password"), denied.getMessage());
-      Image withCreds = await(images.ensureImage(privateFront.host() + "/tokened:1", PullPolicy.ALWAYS,
-          List.of(new RegistryCredential(privateFront.host(), "jk", "pw"))));
-      assertEquals(twoLayers.id(), withCreds.id());
+      try (OciImageService fresh = new OciImageService(root.resolve("fresh"), Set.of())) {
+        // a fresh store, so every blob is fetched through the front's redirects
+        Image withCreds = await(fresh.ensureImage(privateFront.host() + "/tokened:1", PullPolicy.ALWAYS,
+            List.of(new RegistryCredential(privateFront.host(), "jk", "pw"))));
+        assertEquals(twoLayers.id(), withCreds.id());
+        assertEquals("hello", Files.readString(withCreds.layers().get(0).resolve("etc/greeting")), "blobs followed through redirects");
+      }
       assertTrue(ref.endsWith("/tokened:1"));
     }
   }

@@ -46,7 +46,9 @@ class CniPodNetworkTest {
       network.close();
     }
     for (String ns : namespaces) {
-      run("ip", "netns", "delete", ns);
+      if (Files.exists(Path.of("/run/netns", ns))) {
+        run("ip", "netns", "delete", ns);
+      }
     }
   }
 

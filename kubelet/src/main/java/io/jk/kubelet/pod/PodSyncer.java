@@ -337,7 +337,7 @@ public final class PodSyncer {
       if (!o.success()) {
         events.event(pod, field, true, "FailedPostStartHook", o.message());
         events.event(pod, field, false, "Killing", "FailedPostStartHook");
-        stopContainer(pod, c, id, dir, 2);
+        stopContainer(pod, c, id, dir, Duration.ofSeconds(2));
       }
     }
   }
@@ -603,7 +603,7 @@ public final class PodSyncer {
               + " probe, will be restarted");
           long grace = p.getTerminationGracePeriodSeconds() != null ? p.getTerminationGracePeriodSeconds() : grace(pod);
           int attempt = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
-          stopContainer(pod, c, id, dirs.instance(pod.getMetadata().getUid(), c.getName(), attempt), grace);
+          stopContainer(pod, c, id, dirs.instance(pod.getMetadata().getUid(), c.getName(), attempt), Duration.ofSeconds(grace));
         }
       }
     }
@@ -682,8 +682,8 @@ public final class PodSyncer {
           }
           events.event(pod, EventRecorder.containerField(c.getName(), false), false, "Killing",
               "Stopping container " + c.getName());
-          long left = Math.max(0, Duration.between(Instant.now(), deadline).toSeconds());
-          stopContainer(pod, c, id, dir, left);
+          Duration left = Duration.between(Instant.now(), deadline);
+          stopContainer(pod, c, id, dir, left.isNegative() ? Duration.ZERO : left);
         }));
       }
     }
@@ -698,8 +698,8 @@ public final class PodSyncer {
     }
   }
 
-  /** SIGTERM (or the image's stop signal), SIGKILL after {@code graceSeconds}; waits for the exit file. */
-  private void stopContainer(Pod pod, Container c, String id, Path dir, long graceSeconds) {
+  /** SIGTERM (or the image's stop signal), SIGKILL after {@code grace}; waits for the exit file. */
+  private void stopContainer(Pod pod, Container c, String id, Path dir, Duration grace) {
     String signal = "TERM";
     try {
       JsonNode img = Json.mapper().readTree(dir.resolve("image.json").toFile());
@@ -710,9 +710,9 @@ public final class PodSyncer {
     } catch (IOException | RuntimeException ignored) {
       // default signal
     }
-    if (graceSeconds > 0) {
+    if (!grace.isZero()) {
       runtime.kill(id, signal);
-      if (waitExit(dir, Duration.ofSeconds(graceSeconds))) {
+      if (waitExit(dir, grace)) {
         return;
       }
     }

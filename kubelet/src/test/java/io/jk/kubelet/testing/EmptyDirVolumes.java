@@ -47,7 +47,7 @@ public final class EmptyDirVolumes implements VolumeManager {
 
   @Override
   public Future<Void> tearDown(String podUid) {
-    BusyboxImages.run("rm", "-rf", "--one-file-system", root.resolve("pods").resolve(podUid).resolve("volumes").toString());
+    Commands.run("rm", "-rf", "--one-file-system", root.resolve("pods").resolve(podUid).resolve("volumes").toString());
     return Future.succeededFuture();
   }
 }

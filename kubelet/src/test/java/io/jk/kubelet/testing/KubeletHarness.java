@@ -7,6 +7,9 @@ import io.jk.kubelet.cli.KubeletConfig;
 import io.jk.kubelet.container.Cgroups;
 import io.jk.kubelet.image.OciImageService;
 import io.jk.kubelet.image.OverlayRootfsManager;
+import io.jk.kubelet.network.CniConfig;
+import io.jk.kubelet.network.CniPodNetwork;
+import io.jk.kubelet.network.PodNetwork;
 import io.jk.apiserver.resources.Strategies;
 import io.jk.testing.TestApiServer;
 import java.io.IOException;
@@ -35,7 +38,8 @@ public final class KubeletHarness implements AutoCloseable {
   public KubeletConfig config;
   public final OciImageService images;
   public final OverlayRootfsManager rootfs = new OverlayRootfsManager();
-  public final DummyNetwork network = new DummyNetwork();
+  public PodNetwork network = new DummyNetwork();
+  private String nodeNetns;
   public final EmptyDirVolumes volumes;
   private Kubelet kubelet;
 
@@ -109,6 +113,20 @@ public final class KubeletHarness implements AutoCloseable {
 
   public Kubelet kubelet() {
     return kubelet;
+  }
+
+  /**
+   * Replaces the stand-in network with real CNI plugins (bridge + host-local from /usr/lib/cni) run in
+   * a node network namespace this harness makes, so nothing touches the host's own; call before
+   * {@link #startKubelet()}.
+   */
+  public void useCni(String podCidr) {
+    String tag = UUID.randomUUID().toString().substring(0, 6);
+    nodeNetns = "jkt-node-" + tag;
+    Commands.run("ip", "netns", "add", nodeNetns);
+    Commands.run("ip", "netns", "exec", nodeNetns, "ip", "link", "set", "lo", "up");
+    network = new CniPodNetwork(new CniConfig(root.resolve("net.d"), List.of(Path.of("/usr/lib/cni")), root.resolve("cni"),
+        Path.of("/run/netns", nodeNetns), podCidr, "jkt" + tag));
   }
 
   public void startKubelet() {
@@ -202,6 +220,12 @@ public final class KubeletHarness implements AutoCloseable {
       }
       Cgroups.remove(config.cgroupParent());
       images.close();
+      if (network instanceof AutoCloseable c) {
+        c.close();
+      }
+      if (nodeNetns != null) {
+        Commands.run("ip", "netns", "delete", nodeNetns);
+      }
       new ProcessBuilder("rm", "-rf", "--one-file-system", root.toString()).start().waitFor();
       api.close();
     }

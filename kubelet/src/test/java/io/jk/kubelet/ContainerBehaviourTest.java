@@ -113,13 +113,17 @@ class ContainerBehaviourTest {
             .endValueFrom().build(),
         new EnvVarBuilder().withName("GREETING").withValue("hello $(COLOR)").build()));
     c.setEnvFrom(List.of(new EnvFromSourceBuilder().withPrefix("CFG_").withNewConfigMapRef("cfg", false).build()));
-    Pod p = h.client().pods().resource(pod("env", "Never", c).build()).create();
+    c.setVolumeMounts(List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("cfgvol").withMountPath("/cfg")
+        .withReadOnly(true).build()));
+    c.setCommand(List.of("sh", "-c", "echo color=$COLOR pw=$PW size=$CFG_size pod=$POD greeting=$GREETING file=$(cat /cfg/color)"));
+    Pod p = h.client().pods().resource(pod("env", "Never", c).editSpec().addNewVolume().withName("cfgvol")
+        .withNewConfigMap().withName("cfg").endConfigMap().endVolume().endSpec().build()).create();
     await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(h.get("env").getStatus().getPhase()));
     ContainerStatus cs = status("env", "env");
     assertEquals(0, cs.getState().getTerminated().getExitCode());
     assertEquals("Completed", cs.getState().getTerminated().getReason());
     assertNotNull(cs.getState().getTerminated().getFinishedAt());
-    assertTrue(log(p, "env").contains("stdout F color=blue pw=s3cret size=L pod=env greeting=hello blue"), log(p, "env"));
+    assertTrue(log(p, "env").contains("stdout F color=blue pw=s3cret size=L pod=env greeting=hello blue file=blue"), log(p, "env"));
     assertTrue(h.shimPids().isEmpty() || h.get("env").getStatus().getPodIP() != null);
   }
 

@@ -10,6 +10,8 @@ import io.jk.kubelet.image.OverlayRootfsManager;
 import io.jk.kubelet.network.CniConfig;
 import io.jk.kubelet.network.CniPodNetwork;
 import io.jk.kubelet.network.PodNetwork;
+import io.jk.kubelet.volume.DefaultVolumeManager;
+import java.util.Map;
 import io.jk.apiserver.resources.Strategies;
 import io.jk.testing.TestApiServer;
 import java.io.IOException;
@@ -26,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * An in-process API server on a temporary store and a real kubelet driving jkshim/jkrt on a
- * temporary root dir, with the real image service (busybox imported from an archive) and overlay root file systems, stand-in pod networks and emptyDir volumes. {@link #close()}
+ * temporary root dir, with the real image service (busybox imported from an archive) and overlay root file systems, stand-in pod networks (or real CNI, {@link #useCni}) and the real volume manager. {@link #close()}
  * deletes every pod, waits for the kubelet to tear them down, then removes whatever is left
  * (processes by pid, mounts, cgroups, files).
  */
@@ -40,7 +42,7 @@ public final class KubeletHarness implements AutoCloseable {
   public final OverlayRootfsManager rootfs = new OverlayRootfsManager();
   public PodNetwork network = new DummyNetwork();
   private String nodeNetns;
-  public final EmptyDirVolumes volumes;
+  public final DefaultVolumeManager volumes;
   private Kubelet kubelet;
 
   public static boolean isRoot() {
@@ -73,7 +75,7 @@ public final class KubeletHarness implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException(e);
     }
-    volumes = new EmptyDirVolumes(root);
+    volumes = new DefaultVolumeManager(root, api.client(), Map.of());
     config = KubeletConfig.defaults(NODE, "127.0.0.1", root, runtimeBin()).withBackoff(backoffBase, backoffBase.multipliedBy(8))
         .withNode(java.util.Map.of("jk.io/test", "yes"), List.of(), java.util.Map.of(), java.util.Map.of(),
             "jk-test-" + UUID.randomUUID().toString().substring(0, 8))
@@ -105,6 +107,11 @@ public final class KubeletHarness implements AutoCloseable {
   public void killChild() throws InterruptedException {
     child.destroyForcibly();
     child.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** The host directory of a pod's emptyDir volume. */
+  public Path emptyDir(String uid, String name) {
+    return root.resolve("pods").resolve(uid).resolve("volumes").resolve("kubernetes.io~empty-dir").resolve(name);
   }
 
   public KubernetesClient client() {

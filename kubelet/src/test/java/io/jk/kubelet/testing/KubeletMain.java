@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A kubelet in a process of its own, with the real image service (busybox imported) and the test stand-ins for network and volumes, so a
+ * A kubelet in a process of its own, with the real image service (busybox imported) and the real volume manager and the stand-in network, so a
  * test can SIGKILL it. Args: KUBECONFIG ROOT_DIR RUNTIME_BIN CGROUP_PARENT UNUSED BACKOFF_MS. Writes
  * {@code ROOT_DIR/started-PID} once started.
  */
@@ -24,9 +24,10 @@ public final class KubeletMain {
         .withBackoff(Duration.ofMillis(Long.parseLong(args[5])), Duration.ofMillis(Long.parseLong(args[5]) * 8))
         .withNode(Map.of(), List.of(), Map.of(), Map.of(), args[3]);
     var images = BusyboxImage.service(root);
-    Kubelet k = new Kubelet(cfg, Clients.fromKubeconfig(Path.of(args[0])),
+    var client = Clients.fromKubeconfig(Path.of(args[0]));
+    Kubelet k = new Kubelet(cfg, client,
         new Kubelet.Dependencies(images, new io.jk.kubelet.image.OverlayRootfsManager(), new DummyNetwork(),
-            new EmptyDirVolumes(root)));
+            new io.jk.kubelet.volume.DefaultVolumeManager(root, client, Map.of())));
     k.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     Files.writeString(root.resolve("started-" + ProcessHandle.current().pid()), "");
     Thread.currentThread().join();

@@ -313,4 +313,21 @@ class ContainerBehaviourTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(h.get("hostnet").getStatus().getPhase()));
     assertEquals("127.0.0.1", h.get("hostnet").getStatus().getPodIP());
   }
+
+  @Test
+  void postStartAndPreStopHooksRun() throws Exception {
+    Path host = Files.createTempDirectory(h.root, "hooks-");
+    Container c = sh("main", "trap 'exit 0' TERM; while true; do sleep 0.1; done");
+    c.setVolumeMounts(List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("host").withMountPath("/host").build()));
+    c.setLifecycle(new io.fabric8.kubernetes.api.model.LifecycleBuilder()
+        .withNewPostStart().withNewExec().withCommand("sh", "-c", "echo started > /host/post-start").endExec().endPostStart()
+        .withNewPreStop().withNewExec().withCommand("sh", "-c", "echo stopping > /host/pre-stop").endExec().endPreStop().build());
+    Pod p = h.client().pods().resource(pod("hooks", "Always", c).editSpec().addNewVolume().withName("host")
+        .withNewHostPath().withPath(host.toString()).endHostPath().endVolume().endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(host.resolve("post-start")));
+    assertEquals("started\n", Files.readString(host.resolve("post-start")));
+    h.client().pods().resource(p).delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.get("hooks") == null);
+    assertEquals("stopping\n", Files.readString(host.resolve("pre-stop")), "preStop ran before SIGTERM");
+  }
 }

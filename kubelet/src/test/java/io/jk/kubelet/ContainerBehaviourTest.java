@@ -330,4 +330,25 @@ class ContainerBehaviourTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> h.get("hooks") == null);
     assertEquals("stopping\n", Files.readString(host.resolve("pre-stop")), "preStop ran before SIGTERM");
   }
+
+  @Test
+  void securityContextIsApplied() throws Exception {
+    Container c = sh("main", "id -u; id -g; touch /x 2>/dev/null && echo writable || echo read-only");
+    c.setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withRunAsUser(65534L).withRunAsGroup(65534L)
+        .withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false).build());
+    Pod p = h.client().pods().resource(pod("secure", "Never", c).build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(h.get("secure").getStatus().getPhase()));
+    String log = log(p, "main");
+    assertTrue(log.contains("stdout F 65534\n") && log.contains("stdout F read-only"), log);
+
+    Container root = sh("main", "true");
+    root.setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withRunAsNonRoot(true).build());
+    h.client().pods().resource(pod("nonroot", "Never", root).build()).create();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      ContainerStatus cs = status("nonroot", "main");
+      assertNotNull(cs);
+      assertEquals("CreateContainerConfigError", cs.getState().getWaiting().getReason());
+      assertTrue(cs.getState().getWaiting().getMessage().startsWith("container has runAsNonRoot and image will run as root"));
+    });
+  }
 }

@@ -129,12 +129,18 @@ class ContainerBehaviourTest {
 
   @Test
   void aNeverPodThatFailsIsFailedWithItsExitCode() {
-    h.client().pods().resource(pod("fails", "Never", sh("main", "exit 3")).build()).create();
+    Container logs = sh("logs", "echo first line; echo it broke; exit 4");
+    logs.setTerminationMessagePolicy("FallbackToLogsOnError");
+    h.client().pods().resource(pod("fails", "Never", sh("main", "echo disk full > /dev/termination-log; exit 3"), logs)
+        .build()).create();
     await().atMost(Duration.ofSeconds(30)).until(() -> "Failed".equals(h.get("fails").getStatus().getPhase()));
     ContainerStatus cs = status("fails", "main");
     assertEquals(3, cs.getState().getTerminated().getExitCode());
     assertEquals("Error", cs.getState().getTerminated().getReason());
     assertEquals(0, cs.getRestartCount());
+    assertEquals("disk full\n", cs.getState().getTerminated().getMessage(), "the termination message file");
+    assertEquals("first line\nit broke\n", status("fails", "logs").getState().getTerminated().getMessage(),
+        "FallbackToLogsOnError: the log's end");
   }
 
   @Test

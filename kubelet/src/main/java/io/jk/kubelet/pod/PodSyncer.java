@@ -306,6 +306,13 @@ public final class PodSyncer {
       rootfs.mount(image, dir, dir.resolve("rootfs"));
       ObjectNode spec = OciSpecBuilder.container(new OciSpecBuilder.ContainerInput(pod, c, image.config(), env, rec.volumes,
           rec.sandboxPid, dir.resolve("rootfs"), dirs.pod(uid).resolve("etc"), containerCgroup(uid, c.getName(), attempt)));
+      // the container's termination message file, read into status when it ends
+      Path termLog = dir.resolve("termination-log");
+      Files.writeString(termLog, "");
+      String termPath = c.getTerminationMessagePath() == null || c.getTerminationMessagePath().isEmpty()
+          ? "/dev/termination-log" : c.getTerminationMessagePath();
+      ((com.fasterxml.jackson.databind.node.ArrayNode) spec.get("mounts")).addObject().put("destination", termPath)
+          .put("type", "bind").put("source", termLog.toString()).putArray("options").add("rbind").add("rprivate").add("rw");
       Files.writeString(dir.resolve("config.json"), spec.toString());
       Files.writeString(dir.resolve("image.json"), Json.mapper().createObjectNode().put("image", c.getImage())
           .put("imageID", imageId(image)).put("stopSignal", image.config().stopSignal()).toString());
@@ -799,6 +806,9 @@ public final class PodSyncer {
     if (latest.status() == ContainerState.Status.UNKNOWN && latest.exitCode() < 0) {
       latest = null;
     }
+    if (latest != null && latest.status() == ContainerState.Status.EXITED && latest.message() == null) {
+      latest = withTerminationMessage(c, dir, latest);
+    }
     String id = ContainerDirs.containerId(uid, c.getName(), attempt);
     boolean[] rs = latest != null && latest.running() ? readyStarted(rec, c, id) : new boolean[] {false, false};
     if (latest != null && latest.running()) {
@@ -812,6 +822,39 @@ public final class PodSyncer {
     }
     return new ContainerView(c.getName(), init, attempt, latest, previous, waiting == null ? null : waiting[0],
         waiting == null ? null : waiting[1], rs[0], rs[1], c.getImage(), imageId, id);
+  }
+
+  /**
+   * The message Kubernetes shows for an ended container: its termination message file (at most 4096
+   * bytes), or with {@code FallbackToLogsOnError} and a failure, the end of its log (80 lines, 2048 bytes).
+   */
+  static ContainerState withTerminationMessage(Container c, Path dir, ContainerState st) {
+    String msg = null;
+    try {
+      Path f = dir.resolve("termination-log");
+      if (Files.exists(f) && Files.size(f) > 0) {
+        byte[] b = Files.readAllBytes(f);
+        msg = new String(b, 0, Math.min(b.length, 4096), java.nio.charset.StandardCharsets.UTF_8);
+      } else if ("FallbackToLogsOnError".equals(c.getTerminationMessagePolicy()) && st.exitCode() != 0) {
+        Path log = ShimRuntime.logFile(dir);
+        if (Files.exists(log)) {
+          List<String> lines = Files.readAllLines(log);
+          StringBuilder sb = new StringBuilder();
+          for (String line : lines.subList(Math.max(0, lines.size() - 80), lines.size())) {
+            // CRI format: time stream P|F text
+            String[] parts = line.split(" ", 4);
+            sb.append(parts.length == 4 ? parts[3] : "").append(parts.length == 4 && parts[2].equals("P") ? "" : "\n");
+          }
+          msg = sb.length() > 2048 ? sb.substring(sb.length() - 2048) : sb.toString();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return st;
+    }
+    if (msg == null || msg.isEmpty()) {
+      return st;
+    }
+    return new ContainerState(st.status(), st.exitCode(), st.reason(), msg, st.startedAt(), st.finishedAt(), st.pid());
   }
 
   // ---------------------------------------------------------------- helpers

@@ -14,7 +14,7 @@ import picocli.CommandLine;
 class JkCommandTest {
 
   static List<String> commands() {
-    return List.of("", "server", "agent", "apiserver", "scheduler", "controller-manager", "hollow-nodes", "image",
+    return List.of("", "server", "agent", "apiserver", "scheduler", "controller-manager", "kubelet", "hollow-nodes", "image", "image ls",
         "image import", "version");
   }
 

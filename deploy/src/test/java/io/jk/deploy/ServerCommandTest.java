@@ -59,6 +59,37 @@ class ServerCommandTest {
   }
 
   @Test
+  void examplesApplyUnchangedWithKubectl() throws Exception {
+    String kubeconfig = dir.resolve("server/admin.kubeconfig").toString();
+    try (KubernetesClient admin = Clients.fromKubeconfig(Path.of(kubeconfig))) {
+      admin.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+          .withNewMetadata().withName("examples").endMetadata().build()).create();
+    }
+    String examples = Path.of("..", "examples").toString();
+    Kubectl apply = kubectl(kubeconfig, "apply", "-n", "examples", "-f", examples);
+    assertEquals(0, apply.code(), apply.out());
+    for (String created : new String[] {"configmap/web-page created", "deployment.apps/web created", "service/web created",
+        "job.batch/count created", "daemonset.apps/node-reporter created", "statefulset.apps/counter created"}) {
+      assertTrue(apply.out().contains(created), apply.out());
+    }
+    Kubectl again = kubectl(kubeconfig, "apply", "-n", "examples", "-f", examples);
+    assertEquals(0, again.code(), again.out());
+    assertTrue(again.out().contains("deployment.apps/web unchanged"), again.out());
+  }
+
+  /** What a kubectl run printed (stdout and stderr) and its exit code. */
+  record Kubectl(int code, String out) {}
+
+  private static Kubectl kubectl(String kubeconfig, String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("kubectl", "--kubeconfig", kubeconfig));
+    cmd.addAll(java.util.List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "kubectl hung");
+    return new Kubectl(p.exitValue(), out);
+  }
+
+  @Test
   void controllersRunInTheServer() throws Exception {
     try (KubernetesClient admin = Clients.fromKubeconfig(dir.resolve("server/admin.kubeconfig"))) {
       admin.apps().deployments().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()

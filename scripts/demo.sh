@@ -86,6 +86,10 @@ for i in $(seq 1 240); do
 done
 cat "$OUT"
 export KUBECONFIG="$DATA/server/admin.kubeconfig"
+if [ "$CTL" != kubectl ] && ! err="$("$CTL" get namespaces 2>&1 >/dev/null)"; then
+  echo "note: jkctl cannot use the admin kubeconfig ($err); using kubectl"
+  CTL=kubectl
+fi
 
 step "$CTL apply -f examples/web.yaml"
 "$CTL" apply -f "$ROOT/examples/web.yaml"

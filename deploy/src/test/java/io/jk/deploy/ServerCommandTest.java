@@ -136,6 +136,30 @@ class ServerCommandTest {
   }
 
   @Test
+  void joinEndpointAnswersBadRequestsWithAStatus() throws Exception {
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+      public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+      public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+    for (String[] c : new String[][] {
+        {"not json", "400", "not JSON"},
+        {"{\"token\": \"" + server.token() + "\"}", "400", "nodeName"},
+        {"{\"token\": \"" + server.token() + "\", \"nodeName\": \"Bad_Name\"}", "400", "invalid node name"},
+        {"{\"token\": \"abcdef.0123456789abcdef\", \"nodeName\": \"n5\"}", "401", "invalid or expired join token"}}) {
+      java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(server.serverUrl() + "/jk/v1/join")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(c[0]))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(Integer.parseInt(c[1]), r.statusCode(), r.body());
+      assertTrue(r.body().contains("\"kind\":\"Status\"") && r.body().contains(c[2]), r.body());
+    }
+  }
+
+  @Test
   void wrongJoinTokenIsRefused() {
     int rc = JkCommand.commandLine().execute("agent", "--server", server.serverUrl(), "--token", "abcdef.0123456789abcdef",
         "--node-name", "n3", "--data-dir", dir.resolve("agent-n3").toString(), "--join-only");

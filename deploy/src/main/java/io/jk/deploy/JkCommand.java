@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jk", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "jk: a container orchestrator that speaks the Kubernetes API.",
     subcommands = {ServerCommand.class, AgentCommand.class, ApiServerCommand.class, SchedulerCommand.class,
-        ControllerManagerCommand.class, KubeletCommand.class, HollowNodesCommand.class, ImageCommand.class, VersionCommand.class,
+        ControllerManagerCommand.class, KubeletCommand.class, HollowNodesCommand.class, ImageCommand.class, TokenCommand.class, VersionCommand.class,
         CommandLine.HelpCommand.class})
 public final class JkCommand implements Callable<Integer> {
 

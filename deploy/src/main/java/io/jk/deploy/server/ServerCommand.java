@@ -250,7 +250,7 @@ public final class ServerCommand implements Callable<Integer> {
   }
 
   /** Kubernetes-style durations: {@code 500ms}, {@code 10s}, {@code 1m30s}, {@code 2h}. */
-  static Duration parseDuration(String text) {
+  public static Duration parseDuration(String text) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text == null ? "" : text);
     Duration d = Duration.ZERO;
     int end = 0;

@@ -282,4 +282,30 @@ class ContainerBehaviourTest {
     assertEquals("Completed", h.get("init").getStatus().getInitContainerStatuses().get(1).getState().getTerminated().getReason());
     assertEquals("True", PodLifecycleTest.condition(h.get("init"), "Initialized"));
   }
+
+  @Test
+  void aMissingImageIsErrImagePullThenImagePullBackOff() {
+    Container c = sh("main", "true");
+    c.setImage("127.0.0.1:5999/does-not-exist:1");
+    h.client().pods().resource(pod("noimage", "Always", c).build()).create();
+    List<String> reasons = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      ContainerStatus cs = status("noimage", "main");
+      if (cs != null && cs.getState().getWaiting() != null && !reasons.contains(cs.getState().getWaiting().getReason())) {
+        reasons.add(cs.getState().getWaiting().getReason());
+      }
+      return reasons.contains("ImagePullBackOff");
+    });
+    assertTrue(reasons.contains("ErrImagePull"), reasons.toString());
+    assertEquals("Pending", h.get("noimage").getStatus().getPhase());
+    assertTrue(events("noimage", "Failed").stream().anyMatch(e -> e.getMessage().contains("manifest unknown")));
+  }
+
+  @Test
+  void aHostNetworkPodHasTheNodesAddress() {
+    h.client().pods().resource(pod("hostnet", "Always", sh("main", "trap 'exit 0' TERM; while true; do sleep 0.2; done"))
+        .editSpec().withHostNetwork(true).endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(h.get("hostnet").getStatus().getPhase()));
+    assertEquals("127.0.0.1", h.get("hostnet").getStatus().getPodIP());
+  }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jk.testing.images.LayerBuilder;
 import io.jk.testing.images.OciImage;
 import io.jk.testing.registry.TestRegistry;
+import io.jk.testing.registry.TokenAuthFront;
 import io.vertx.core.Future;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -213,6 +214,49 @@ class OciImageServiceTest {
       assertTrue(Files.isDirectory(kept.layers().get(0)));
       assertFalse(Files.exists(dropped.layers().get(0)));
       assertFalse(Files.exists(root.resolve("images/blobs/sha256").resolve(dropped.id().substring(7))));
+    }
+  }
+
+  @Test
+  void bearerTokenChallengeAsDockerHubDoes() throws Exception {
+    String ref = registry.push("tokened", "1", twoLayers);
+    try (TokenAuthFront anonymous = TokenAuthFront.start(registry, null, null);
+        TokenAuthFront privateFront = TokenAuthFront.start(registry, "jk", "pw");
+        OciImageService images = new OciImageService(root, Set.of())) {
+      Image img = await(images.ensureImage(anonymous.host() + "/tokened:1", PullPolicy.ALWAYS, List.of()));
+      assertEquals(twoLayers.id(), img.id());
+      assertEquals("repository:tokened:pull", anonymous.scopesRequested.get(0));
+
+      ImagePullException denied = assertThrows(ImagePullException.class,
+          () -> await(images.ensureImage(privateFront.host() + "/tokened:1", PullPolicy.ALWAYS, List.of())));
+      assertTrue(denied.getMessage().contains("incorrect username or password"), denied.getMessage());
+      Image withCreds = await(images.ensureImage(privateFront.host() + "/tokened:1", PullPolicy.ALWAYS,
+          List.of(new RegistryCredential(privateFront.host(), "jk", "pw"))));
+      assertEquals(twoLayers.id(), withCreds.id());
+      assertTrue(ref.endsWith("/tokened:1"));
+    }
+  }
+
+  @Test
+  void dockerSchema2ManifestsAndUncompressedLayers() throws Exception {
+    byte[] tar = new LayerBuilder().file("plain", "not gzipped", 0644).tar();
+    OciImage base = OciImage.builder().layer(new LayerBuilder().file("x", "x", 0644)).build();
+    String config = new String(base.config(), StandardCharsets.UTF_8);
+    String configDigest = base.id();
+    registry.pushBlob("docker2", configDigest, base.config());
+    String layerDigest = TestRegistry.digest(tar);
+    registry.pushBlob("docker2", layerDigest, tar);
+    String manifest = """
+        {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+         "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "digest": "%s", "size": %d},
+         "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar", "digest": "%s", "size": %d}]}
+        """.formatted(configDigest, config.length(), layerDigest, tar.length);
+    registry.pushManifest("docker2", "1", "application/vnd.docker.distribution.manifest.v2+json",
+        manifest.getBytes(StandardCharsets.UTF_8));
+    try (OciImageService images = new OciImageService(root, Set.of())) {
+      Image img = await(images.ensureImage(registry.host() + "/docker2:1", PullPolicy.ALWAYS, List.of()));
+      assertEquals("not gzipped", Files.readString(img.layers().get(0).resolve("plain")));
+      assertEquals(registry.host() + "/docker2@" + TestRegistry.digest(manifest.getBytes(StandardCharsets.UTF_8)), img.repoDigest());
     }
   }
 }

@@ -52,6 +52,9 @@ public final class Proxy {
   private long lastSyncNanos;
   private volatile boolean lastSyncOk;
   private volatile long syncCount;
+  /** The rules the table holds now, null when unknown (then the next sync rewrites the table). */
+  private java.util.Map<String, ServicePortRule> applied;
+  private volatile java.util.function.BiConsumer<List<ServicePortRule>, Long> syncListener = (r, t) -> { };
 
   /** A proxy for the node in {@code options}, recording metrics in {@code registry}. */
   public Proxy(Vertx vertx, KubernetesClient client, ProxyOptions options, MeterRegistry registry) {
@@ -143,6 +146,11 @@ public final class Proxy {
     return syncCount;
   }
 
+  /** Called after each applied sync with the rules applied and the time (nanoTime) they were; benchmarks use it. */
+  void onSynced(java.util.function.BiConsumer<List<ServicePortRule>, Long> listener) {
+    this.syncListener = listener;
+  }
+
   /** The host-gw routes this proxy installed. */
   public NodeRoutes routes() {
     return routes;
@@ -184,13 +192,16 @@ public final class Proxy {
     boolean ok = false;
     try {
       List<ServicePortRule> rules = ProxyModel.rules(services.getStore().list(), slices.getStore().list());
-      RuleSet.Script script = RuleSet.render(rules, options.clusterCidr());
-      host.nft(script.text());
-      rulesCount.set(script.rules());
+      java.util.Map<String, ServicePortRule> next = new java.util.HashMap<>();
+      rules.forEach(r -> next.put(r.id(), r));
+      RuleSet.Script full = RuleSet.render(rules, options.clusterCidr());
+      applyRules(next, full);
+      rulesCount.set(full.rules());
       int routeFailures = routes.sync(ProxyModel.routes(nodes.getStore().list(), options.nodeName()));
       ok = routeFailures == 0;
       syncCount++;
-      LOG.debug("Proxy synced servicePorts={} rules={} tookMs={}", rules.size(), script.rules(),
+      syncListener.accept(rules, System.nanoTime());
+      LOG.debug("Proxy synced servicePorts={} rules={} tookMs={}", rules.size(), full.rules(),
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     } catch (Exception e) {
       LOG.warn("Proxy sync failed err=\"{}\"", e.getMessage());
@@ -208,6 +219,29 @@ public final class Proxy {
         requestSync();
       }
     }
+  }
+
+  /**
+   * Applies only the changes since the last applied rules (one transaction); the first sync, and
+   * any sync after a failure, rewrites the whole table instead.
+   */
+  private void applyRules(java.util.Map<String, ServicePortRule> next, RuleSet.Script full) throws java.io.IOException {
+    java.util.Map<String, ServicePortRule> before = applied;
+    applied = null;
+    if (before != null) {
+      RuleSet.Script changes = RuleSet.renderChanges(before, next, options.clusterCidr());
+      try {
+        if (changes != null) {
+          host.nft(changes.text());
+        }
+        applied = next;
+        return;
+      } catch (java.io.IOException e) {
+        LOG.warn("Proxy incremental sync failed, rewriting the table err=\"{}\"", e.getMessage());
+      }
+    }
+    host.nft(full.text());
+    applied = next;
   }
 
   /** Removes the proxy's table from the namespace {@code host} works in ({@code jk proxy --cleanup}). */

@@ -153,6 +153,111 @@ public final class RuleSet {
     }
   }
 
+  /**
+   * Renders only what changed between {@code before} (the rules last applied) and {@code after}:
+   * the map and set elements of changed service ports are swapped and their chains flushed and
+   * refilled, all in one transaction. Chains and affinity sets of unchanged ports stay as they
+   * are (so their ClientIP affinity survives). Returns null when nothing changed.
+   */
+  public static Script renderChanges(java.util.Map<String, ServicePortRule> before,
+      java.util.Map<String, ServicePortRule> after, String clusterCidr) {
+    List<String> remove = new ArrayList<>();
+    List<String> flush = new ArrayList<>();
+    List<String> drop = new ArrayList<>();
+    RuleSet add = new RuleSet();
+    List<String> addElements = new ArrayList<>();
+    java.util.Set<String> ids = new java.util.TreeSet<>(before.keySet());
+    ids.addAll(after.keySet());
+    for (String id : ids) {
+      ServicePortRule o = before.get(id);
+      ServicePortRule n = after.get(id);
+      if (java.util.Objects.equals(o, n)) {
+        continue;
+      }
+      java.util.Set<String> newChains = n == null ? java.util.Set.of() : chainNames(n);
+      java.util.Set<String> newSets = n == null ? java.util.Set.of() : setNames(n);
+      if (o != null) {
+        remove.addAll(elementOps("delete", o));
+        for (String c : chainNames(o)) {
+          flush.add("flush chain ip " + TABLE + " " + c);
+          if (!newChains.contains(c)) {
+            drop.add("delete chain ip " + TABLE + " " + c);
+          }
+        }
+        for (String set : setNames(o)) {
+          if (!newSets.contains(set)) {
+            drop.add("delete set ip " + TABLE + " " + set);
+          }
+        }
+      }
+      if (n != null) {
+        if (!n.endpoints().isEmpty()) {
+          add.serviceChains(n, clusterCidr);
+        }
+        addElements.addAll(elementOps("add", n));
+      }
+    }
+    if (remove.isEmpty() && flush.isEmpty() && addElements.isEmpty() && add.lines.isEmpty()) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    out.addAll(remove);
+    out.addAll(flush);
+    out.addAll(drop);
+    if (!add.lines.isEmpty()) {
+      out.add("table ip " + TABLE + " {");
+      out.addAll(add.lines);
+      out.add("}");
+    }
+    out.addAll(addElements);
+    return new Script(String.join("\n", out) + "\n", add.ruleCount + addElements.size());
+  }
+
+  private static List<String> elementOps(String verb, ServicePortRule s) {
+    String key = s.clusterIp() + " . " + s.protocol() + " . " + s.port();
+    String nodeKey = s.protocol() + " . " + s.nodePort();
+    String pre = verb + " element ip " + TABLE + " ";
+    List<String> ops = new ArrayList<>();
+    if (s.endpoints().isEmpty()) {
+      ops.add(pre + "no-endpoint-services { " + key + " }");
+      if (s.nodePort() > 0) {
+        ops.add(pre + "no-endpoint-nodeports { " + nodeKey + " }");
+      }
+    } else {
+      ops.add(pre + "service-ips { " + key + (verb.equals("add") ? " : goto " + svcChain(s) : "") + " }");
+      if (s.nodePort() > 0) {
+        ops.add(pre + "service-nodeports { " + nodeKey + (verb.equals("add") ? " : goto " + extChain(s) : "") + " }");
+      }
+    }
+    return ops;
+  }
+
+  /** The chains a service port with endpoints has (none without endpoints). */
+  private static java.util.Set<String> chainNames(ServicePortRule s) {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    if (s.endpoints().isEmpty()) {
+      return names;
+    }
+    names.add(svcChain(s));
+    if (s.nodePort() > 0) {
+      names.add(extChain(s));
+    }
+    for (int i = 0; i < s.endpoints().size(); i++) {
+      names.add(epChain(s, i));
+    }
+    return names;
+  }
+
+  private static java.util.Set<String> setNames(ServicePortRule s) {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    if (s.affinityTimeoutSeconds() > 0) {
+      for (int i = 0; i < s.endpoints().size(); i++) {
+        names.add(affinitySet(s, i));
+      }
+    }
+    return names;
+  }
+
   private void declare(String what, String type, List<String> elements) {
     StringBuilder b = new StringBuilder("  ").append(what).append(" { ").append(type).append(";");
     if (!elements.isEmpty()) {

@@ -98,6 +98,17 @@ class ProxyNetnsTest {
       assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "refused at once, not a timeout");
       assertTrue(net.get(net.node, "10.96.0.51:80").contains("refused"));
     });
+    // An endpoint turning ready: the service port moves from the reject set to the DNAT map.
+    client.discovery().v1().endpointSlices().inNamespace("default").withName("empty-abc").edit(s -> {
+      s.getEndpoints().get(0).getConditions().setReady(true);
+      return s;
+    });
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertEquals("pod-0", net.get(net.pods.get(1), "10.96.0.51:80")));
+    // The Service deleted: its address no longer leads anywhere.
+    client.services().inNamespace("default").withName("empty").delete();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertTrue(net.get(net.node, "10.96.0.51:80").startsWith("ERR"), "no DNAT after delete"));
   }
 
   @Test

@@ -194,14 +194,14 @@ public final class Proxy {
       List<ServicePortRule> rules = ProxyModel.rules(services.getStore().list(), slices.getStore().list());
       java.util.Map<String, ServicePortRule> next = new java.util.HashMap<>();
       rules.forEach(r -> next.put(r.id(), r));
-      RuleSet.Script full = RuleSet.render(rules, options.clusterCidr());
-      applyRules(next, full);
-      rulesCount.set(full.rules());
+      applyRules(next, rules);
+      int count = RuleSet.countRules(rules, options.clusterCidr());
+      rulesCount.set(count);
       int routeFailures = routes.sync(ProxyModel.routes(nodes.getStore().list(), options.nodeName()));
       ok = routeFailures == 0;
       syncCount++;
       syncListener.accept(rules, System.nanoTime());
-      LOG.debug("Proxy synced servicePorts={} rules={} tookMs={}", rules.size(), full.rules(),
+      LOG.debug("Proxy synced servicePorts={} rules={} tookMs={}", rules.size(), count,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     } catch (Exception e) {
       LOG.warn("Proxy sync failed err=\"{}\"", e.getMessage());
@@ -225,7 +225,7 @@ public final class Proxy {
    * Applies only the changes since the last applied rules (one transaction); the first sync, and
    * any sync after a failure, rewrites the whole table instead.
    */
-  private void applyRules(java.util.Map<String, ServicePortRule> next, RuleSet.Script full) throws java.io.IOException {
+  private void applyRules(java.util.Map<String, ServicePortRule> next, List<ServicePortRule> rules) throws java.io.IOException {
     java.util.Map<String, ServicePortRule> before = applied;
     applied = null;
     if (before != null) {
@@ -240,7 +240,7 @@ public final class Proxy {
         LOG.warn("Proxy incremental sync failed, rewriting the table err=\"{}\"", e.getMessage());
       }
     }
-    host.nft(full.text());
+    host.nft(RuleSet.render(rules, options.clusterCidr()).text());
     applied = next;
   }
 

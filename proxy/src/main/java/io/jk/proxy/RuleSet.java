@@ -49,6 +49,22 @@ public final class RuleSet {
     return new Script(String.join("\n", r.lines) + "\n", r.ruleCount);
   }
 
+  /** The number of rules and elements {@link #render} would produce, without rendering. */
+  public static int countRules(List<ServicePortRule> services, String clusterCidr) {
+    int count = 1 + (clusterCidr == null ? 1 : 2) + 1 + 1 + 2 + 4 + 3;
+    for (ServicePortRule s : services) {
+      int n = s.endpoints().size();
+      count += s.nodePort() > 0 ? 2 : 1;
+      if (n > 0) {
+        boolean aff = s.affinityTimeoutSeconds() > 0;
+        count += (clusterCidr == null ? 0 : 1) + (aff ? n : 0) + 1;
+        count += s.nodePort() > 0 ? 2 : 0;
+        count += n * (aff ? 3 : 2);
+      }
+    }
+    return count;
+  }
+
   /** The script that removes the proxy's table (and nothing else), tolerating its absence. */
   public static String cleanupScript() {
     return "add table ip " + TABLE + "\ndelete table ip " + TABLE + "\n";

@@ -43,6 +43,12 @@ class RuleSetTest {
   @Test
   void renderedTableLoadBalancesRejectsAndMasquerades() {
     var ep = List.of(new ServicePortRule.Endpoint("10.244.1.2", 8080), new ServicePortRule.Endpoint("10.244.2.2", 8080));
+    var rules = List.of(
+        new ServicePortRule("default/web:http", "10.96.0.10", "tcp", 80, 30080, 0, ep),
+        new ServicePortRule("default/db:5432", "10.96.0.11", "tcp", 5432, 0, 60, ep),
+        new ServicePortRule("default/empty:80", "10.96.0.12", "udp", 80, 30081, 0, List.of()));
+    assertEquals(RuleSet.render(rules, "10.244.0.0/16").rules(), RuleSet.countRules(rules, "10.244.0.0/16"));
+    assertEquals(RuleSet.render(rules, null).rules(), RuleSet.countRules(rules, null));
     String text = RuleSet.render(List.of(
         new ServicePortRule("default/web:http", "10.96.0.10", "tcp", 80, 30080, 0, ep),
         new ServicePortRule("default/db:5432", "10.96.0.11", "tcp", 5432, 0, 60, ep),

@@ -12,6 +12,7 @@ import io.jk.apiserver.storage.WatchEvent;
 import io.jk.apiserver.storage.WatchListener;
 import io.jk.common.json.Json;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -51,8 +52,38 @@ public final class Watches {
   private static final byte[][] HEADS = {head("ADDED"), head("MODIFIED"), head("DELETED")};
   private static final byte[] TAIL = "}\n".getBytes(StandardCharsets.UTF_8);
 
-  /** An object version as a read-only tree and as its JSON bytes. */
-  private record Decoded(ObjectNode obj, byte[] json) {}
+  /**
+   * An object version as a read-only tree, as its JSON bytes, and as a whole watch event line
+   * per event type (built on first use and then shared by every watcher).
+   */
+  private static final class Decoded {
+    final ObjectNode obj;
+    final byte[] json;
+    final byte[][] frames = new byte[3][];
+
+    Decoded(ObjectNode obj, byte[] json) {
+      this.obj = obj;
+      this.json = json;
+    }
+
+    ObjectNode obj() {
+      return obj;
+    }
+
+    /** The event line {@code {"type":T,"object":...}\n}; a benign race may build it twice. */
+    byte[] frame(int type) {
+      byte[] f = frames[type];
+      if (f == null) {
+        byte[] head = HEADS[type];
+        f = new byte[head.length + json.length + TAIL.length];
+        System.arraycopy(head, 0, f, 0, head.length);
+        System.arraycopy(json, 0, f, head.length, json.length);
+        System.arraycopy(TAIL, 0, f, head.length + json.length, TAIL.length);
+        frames[type] = f;
+      }
+      return f;
+    }
+  }
 
   private static byte[] head(String type) {
     return ("{\"type\":\"" + type + "\",\"object\":").getBytes(StandardCharsets.UTF_8);
@@ -76,6 +107,37 @@ public final class Watches {
   }
 
   private final AtomicInteger active = new AtomicInteger();
+  /** One delivery queue per event loop, so an event costs one task per loop rather than one per watcher. */
+  private final Map<Context, LoopQueue> loops = new ConcurrentHashMap<>();
+
+  /** Runs delivery work on one event loop in submission order, scheduling one task per burst. */
+  private static final class LoopQueue {
+    final Context context;
+    final java.util.concurrent.ConcurrentLinkedQueue<Runnable> work = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    LoopQueue(Context context) {
+      this.context = context;
+    }
+
+    void submit(Runnable r) {
+      work.add(r);
+      if (scheduled.compareAndSet(false, true)) {
+        context.runOnContext(v -> drain());
+      }
+    }
+
+    private void drain() {
+      scheduled.set(false);
+      for (Runnable r = work.poll(); r != null; r = work.poll()) {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          LOG.warn("Watch delivery failed err=\"{}\"", e.toString());
+        }
+      }
+    }
+  }
 
   public Watches(Store store, long bookmarkIntervalMs, MeterRegistry registry) {
     this.store = store;
@@ -133,6 +195,7 @@ public final class Watches {
     final boolean table;
     final String includeObject;
     final Context context;
+    final LoopQueue loop;
     final HttpServerResponse response;
     volatile Watch watch;
     volatile boolean closed;
@@ -151,6 +214,8 @@ public final class Watches {
       this.table = table;
       this.includeObject = includeObject;
       this.context = Vertx.currentContext();
+      // keyed by the event loop's root context: each request runs on its own duplicate of it
+      this.loop = loops.computeIfAbsent(((io.vertx.core.impl.ContextInternal) context).unwrap(), LoopQueue::new);
       this.response = ctx.response();
     }
 
@@ -197,22 +262,36 @@ public final class Watches {
 
     @Override
     public void onEvents(List<WatchEvent> events) {
-      context.runOnContext(v -> {
+      loop.submit(() -> {
         if (closed) {
           return;
         }
-        // one write (one flush) for the whole batch
-        Buffer batch = table ? null : Buffer.buffer(events.size() * 1024);
+        // one write (one flush) for the whole batch, of event lines shared by every watcher
+        List<byte[]> batch = table ? null : new java.util.ArrayList<>(events.size());
         for (WatchEvent e : events) {
           deliver(e, batch);
         }
-        if (batch != null && batch.length() > 0) {
-          writeBuffer(batch);
+        if (batch == null || batch.isEmpty()) {
+          return;
         }
+        if (batch.size() == 1) {
+          // no copy: the response only reads the shared bytes
+          writeBuffer(Buffer.buffer(Unpooled.wrappedBuffer(batch.get(0))));
+          return;
+        }
+        int size = 0;
+        for (byte[] b : batch) {
+          size += b.length;
+        }
+        Buffer all = Buffer.buffer(size);
+        for (byte[] b : batch) {
+          all.appendBytes(b);
+        }
+        writeBuffer(all);
       });
     }
 
-    private void deliver(WatchEvent e, Buffer batch) {
+    private void deliver(WatchEvent e, List<byte[]> batch) {
       lastRevision = Math.max(lastRevision, e.revision());
       Decoded cur = e.type() == WatchEvent.Type.DELETE ? null : decodedOf(e.kv());
       Decoded prev = e.type() == WatchEvent.Type.DELETE ? decodedOf(e.kv())
@@ -229,12 +308,12 @@ public final class Watches {
     }
 
     /** Appends a shared decoded version to the batch: its cached JSON bytes unless a Table is wanted. */
-    private void send(int type, Decoded d, Buffer batch) {
+    private void send(int type, Decoded d, List<byte[]> batch) {
       if (table) {
         send(type == 0 ? "ADDED" : type == 1 ? "MODIFIED" : "DELETED", d.obj());
         return;
       }
-      batch.appendBytes(HEADS[type]).appendBytes(d.json()).appendBytes(TAIL);
+      batch.add(d.frame(type));
     }
 
     private void writeBuffer(Buffer buf) {
@@ -286,7 +365,8 @@ public final class Watches {
 
     @Override
     public void onError(Throwable error) {
-      context.runOnContext(v -> {
+      // through the loop queue, so that it follows the events submitted before it
+      loop.submit(() -> {
         ApiException a = error instanceof StoreException.Compacted c
             ? ApiException.gone("too old resource version: " + c.requested() + " (" + c.compacted() + ")")
             : HttpReplies.toApi(error);

@@ -38,6 +38,14 @@ public final class HttpReplies {
     for (String w : reply.warnings()) {
       ctx.response().headers().add("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\"");
     }
+    if (reply.json() != null) {
+      HttpServerResponse r = ctx.response();
+      if (!r.ended() && !r.closed()) {
+        r.setStatusCode(reply.code()).putHeader("Content-Type", "application/json")
+            .putHeader("Cache-Control", "no-cache, private").end(io.vertx.core.buffer.Buffer.buffer(reply.json()));
+      }
+      return;
+    }
     json(ctx, reply.code(), reply.body());
   }
 

@@ -39,6 +39,71 @@ public final class Objects {
     return obj;
   }
 
+  /**
+   * The JSON of a stored object with {@code metadata.resourceVersion} added as the last field of
+   * its top-level {@code metadata}: the same bytes as serializing the decoded object, found by one
+   * scan instead of a parse and a serialization. {@code null} when {@code stored} has no
+   * top-level metadata object.
+   */
+  public static byte[] withVersion(byte[] stored, long revision) {
+    int depth = 0;
+    int metaStart = -1;
+    boolean inString = false;
+    boolean key = false;
+    int stringStart = -1;
+    byte[] name = {'"', 'm', 'e', 't', 'a', 'd', 'a', 't', 'a', '"'};
+    for (int i = 0; i < stored.length; i++) {
+      byte b = stored[i];
+      if (inString) {
+        if (b == '\\') {
+          i++;
+        } else if (b == '"') {
+          inString = false;
+          key = depth == 1 && metaStart < 0 && i + 1 - stringStart == name.length
+              && java.util.Arrays.equals(stored, stringStart, i + 1, name, 0, name.length);
+        }
+        continue;
+      }
+      switch (b) {
+        case '"' -> {
+          inString = true;
+          stringStart = i;
+        }
+        case ':' -> {
+          if (key) {
+            if (i + 1 >= stored.length || stored[i + 1] != '{') {
+              return null;
+            }
+            metaStart = i + 1;
+          }
+        }
+        case '{', '[' -> depth++;
+        case '}', ']' -> {
+          depth--;
+          if (depth == 1 && metaStart >= 0 && b == '}') {
+            boolean empty = i == metaStart + 1;
+            byte[] rv = ((empty ? "" : ",") + "\"resourceVersion\":\"" + revision + "\"")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] out = new byte[stored.length + rv.length];
+            System.arraycopy(stored, 0, out, 0, i);
+            System.arraycopy(rv, 0, out, i, rv.length);
+            System.arraycopy(stored, i, out, i + rv.length, stored.length - i);
+            return out;
+          }
+        }
+        default -> {
+          if (b != ',' && b != ' ') {
+            key = false;
+          }
+        }
+      }
+      if (b == ',') {
+        key = false;
+      }
+    }
+    return null;
+  }
+
   /** The bytes to store: the object without {@code resourceVersion}. */
   public static byte[] encode(ObjectNode obj) {
     // take resourceVersion out for the write and put it back, rather than copying the whole tree

@@ -441,11 +441,19 @@ public final class RestHandler {
     ResourceType type = info.type();
     ObjectNode obj = objectBody(body, type, type.kind(), type.groupVersion());
     List<String> warnings = checkFields(ctx, type, obj);
-    return createObject(info, obj, dryRun(ctx), manager(ctx)).map(o -> Reply.of(201, o).withWarnings(warnings));
+    return createStored(info, obj, dryRun(ctx), manager(ctx))
+        .map(c -> new Reply(201, c.obj(), warnings, c.json()));
   }
+
+  /** A created object, and its JSON when already at hand (else {@code null}). */
+  private record Created(ObjectNode obj, byte[] json) {}
 
   /** Creates {@code obj} in the request's namespace (shared by POST and apply-patch on a missing object). */
   private Future<ObjectNode> createObject(RequestInfo info, ObjectNode obj, boolean dryRun, String manager) {
+    return createStored(info, obj, dryRun, manager).map(Created::obj);
+  }
+
+  private Future<Created> createStored(RequestInfo info, ObjectNode obj, boolean dryRun, String manager) {
     ResourceType type = info.type();
     ObjectNode meta = Objects.meta(obj);
     if (type.namespaced()) {
@@ -499,12 +507,13 @@ public final class RestHandler {
         PatchSchema.forKind(type.group(), type.kind()), Instant.now());
     return namespaceAdmits(type, info.namespace()).compose(v -> {
       if (dryRun) {
-        return Future.succeededFuture(toStore);
+        return Future.succeededFuture(new Created(toStore, null));
       }
       hooks.beforeCreate(type, toStore);
-      return store.create(type.key(info.namespace(), finalName), Objects.encode(toStore))
-          // the stored bytes are toStore's: answer with it rather than parsing them back
-          .map(kv -> Objects.stored(toStore, kv))
+      byte[] bytes = Objects.encode(toStore);
+      return store.create(type.key(info.namespace(), finalName), bytes)
+          // the stored bytes are toStore's: answer with them and it rather than parsing them back
+          .map(kv -> new Created(Objects.stored(toStore, kv), Objects.withVersion(bytes, kv.modRevision())))
           .recover(e -> {
             hooks.released(type, toStore);
             if (e instanceof StoreException.KeyExists) {

@@ -105,6 +105,18 @@ public final class RestHandler {
   public void handle(RoutingContext ctx) {
     Future<Reply> reply;
     try {
+      String bindingsNs = bindingsNamespace(ctx);
+      if (bindingsNs != null) {
+        reply = bindings(ctx, bindingsNs);
+        reply.onComplete(ar -> {
+          if (ar.succeeded()) {
+            HttpReplies.send(ctx, ar.result());
+          } else {
+            HttpReplies.fail(ctx, ar.cause());
+          }
+        });
+        return;
+      }
       RequestInfo info = RequestInfo.parse(ctx.request().path(), types);
       ctx.put("resource", info.type().resource() + (info.subresource() == null ? "" : "/" + info.subresource()));
       reply = dispatch(ctx, info);
@@ -1004,6 +1016,30 @@ public final class RestHandler {
       current.with("spec").put("replicas", replicas.asInt(0));
       return current;
     }, rv.isEmpty(), dryRun(ctx), manager(ctx)).map(o -> Reply.of(200, Scales.toScale(o)));
+  }
+
+  /** The namespace of a {@code POST /api/v1/namespaces/{ns}/bindings} request, else {@code null}. */
+  private static String bindingsNamespace(RoutingContext ctx) {
+    String path = ctx.request().path();
+    String head = "/api/v1/namespaces/";
+    if (ctx.request().method() != HttpMethod.POST || !path.startsWith(head) || !path.endsWith("/bindings")) {
+      return null;
+    }
+    String ns = path.substring(head.length(), path.length() - "/bindings".length());
+    return ns.isEmpty() || ns.contains("/") ? null : ns;
+  }
+
+  /** {@code POST .../namespaces/{ns}/bindings} (what fabric8's {@code bindings()} sends): binds the named pod. */
+  private Future<Reply> bindings(RoutingContext ctx, String namespace) {
+    ResourceType pods = types.find("", "v1", "pods").orElseThrow();
+    ctx.put("resource", "bindings");
+    verb(ctx, "create");
+    JsonNode body = body(ctx);
+    String name = body.path("metadata").path("name").asText("");
+    if (name.isEmpty()) {
+      throw ApiException.invalid("Binding", "", List.of(FieldError.required("metadata.name", "name or generateName is required")));
+    }
+    return bind(new RequestInfo(pods, namespace, name, "binding"), body);
   }
 
   private Future<Reply> bind(RequestInfo info, JsonNode body) {

@@ -197,6 +197,16 @@ class RestApiTest {
         "{\"metadata\":{\"name\":\"bound\"},\"target\":{\"name\":\"n2\"}}");
     assertEquals(409, again.code());
 
+    // the collection form that fabric8's client.bindings() uses
+    f.post("/api/v1/namespaces/default/pods", pod.replace("NAME", "bound2"));
+    ServerFixture.Res viaCollection = f.post("/api/v1/namespaces/default/bindings",
+        "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"bound2\"},\"target\":{\"name\":\"n3\"}}");
+    assertEquals(201, viaCollection.code(), viaCollection.text());
+    assertEquals("n3", f.get("/api/v1/namespaces/default/pods/bound2").json().path("spec").path("nodeName").asText());
+    assertEquals(404, f.post("/api/v1/namespaces/default/bindings",
+        "{\"metadata\":{\"name\":\"missing\"},\"target\":{\"name\":\"n3\"}}").code());
+    assertEquals(422, f.post("/api/v1/namespaces/default/bindings", "{\"target\":{\"name\":\"n3\"}}").code());
+
     JsonNode graceful = f.delete("/api/v1/namespaces/default/pods/bound", "{\"gracePeriodSeconds\":30}").json();
     assertFalse(graceful.path("metadata").path("deletionTimestamp").isMissingNode(), graceful.toString());
     assertEquals(30, graceful.path("metadata").path("deletionGracePeriodSeconds").asInt());

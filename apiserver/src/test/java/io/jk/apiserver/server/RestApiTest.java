@@ -156,6 +156,14 @@ class RestApiTest {
         "application/apply-patch+yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: \"2\"\n");
     assertEquals(200, again.code());
     assertEquals("2", again.json().path("data").path("a").asText());
+    // the same configuration again, a second later (managers' timestamps have second precision): no write
+    Thread.sleep(1100);
+    ServerFixture.Res same = f.patch("/api/v1/namespaces/default/configmaps/applied?fieldManager=kubectl",
+        "application/apply-patch+yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: \"2\"\n");
+    assertEquals(200, same.code(), same.text());
+    assertEquals(again.json().path("metadata").path("resourceVersion").asText(),
+        same.json().path("metadata").path("resourceVersion").asText(), "a no-op apply must not bump resourceVersion");
+    assertEquals(again.json().path("metadata").path("managedFields"), same.json().path("metadata").path("managedFields"));
 
     ServerFixture.Res badType = f.patch(base, "text/plain", "{}");
     assertEquals(415, badType.code());

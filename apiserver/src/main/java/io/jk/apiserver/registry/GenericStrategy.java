@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The strategy used for a kind that has no specific one: no defaults and no validation beyond
- * the generic handler's, status kept apart for resources with a status subresource, and a
+ * The strategy used for a kind that has no specific one: no defaults, only the metadata rules
+ * every kind shares (name and labels), {@code metadata.generation} tracking, status kept apart for resources with a status subresource, and a
  * NAME/AGE table.
  */
 public final class GenericStrategy implements ResourceStrategy {
@@ -21,8 +21,16 @@ public final class GenericStrategy implements ResourceStrategy {
     this.hasStatus = hasStatus;
   }
 
+  private static final String SUBDOMAIN = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+  private static final java.util.regex.Pattern SUBDOMAIN_RE = java.util.regex.Pattern.compile(SUBDOMAIN);
+  private static final String LABEL_VALUE = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
+  private static final java.util.regex.Pattern LABEL_VALUE_RE = java.util.regex.Pattern.compile(LABEL_VALUE);
+
   @Override
-  public void prepareForCreate(ObjectNode obj) {}
+  public void prepareForCreate(ObjectNode obj) {
+    // generic kinds track metadata.generation (see prepareForUpdate)
+    obj.with("metadata").put("generation", 1);
+  }
 
   @Override
   public void prepareForUpdate(ObjectNode obj, ObjectNode old) {
@@ -62,12 +70,42 @@ public final class GenericStrategy implements ResourceStrategy {
 
   @Override
   public List<FieldError> validate(ObjectNode obj) {
-    return List.of();
+    return validateMetadata(obj);
   }
 
   @Override
   public List<FieldError> validateUpdate(ObjectNode obj, ObjectNode old) {
-    return List.of();
+    return validateMetadata(obj);
+  }
+
+  /** The metadata rules every kind shares: a DNS-1123 subdomain name and string label values. */
+  private static List<FieldError> validateMetadata(ObjectNode obj) {
+    List<FieldError> errors = new java.util.ArrayList<>();
+    String name = obj.path("metadata").path("name").asText("");
+    if (name.isEmpty()) {
+      errors.add(FieldError.required("metadata.name", "name or generateName is required"));
+      return errors;
+    }
+    if (!SUBDOMAIN_RE.matcher(name).matches() || name.length() > 253) {
+      errors.add(FieldError.invalid("metadata.name", name, "a lowercase RFC 1123 subdomain must consist of lower "
+          + "case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+          + "'example.com', regex used for validation is '" + SUBDOMAIN + "')"));
+    }
+    JsonNode labels = obj.path("metadata").path("labels");
+    if (!labels.isMissingNode() && !labels.isNull() && !labels.isObject()) {
+      errors.add(FieldError.invalid("metadata.labels", labels.toString(), "must be a map of strings"));
+    }
+    labels.fields().forEachRemaining(e -> {
+      if (!e.getValue().isTextual()) {
+        errors.add(FieldError.invalid("metadata.labels", e.getValue().toString(), "label values must be strings"));
+      } else if (e.getValue().asText().length() > 63 || !LABEL_VALUE_RE.matcher(e.getValue().asText()).matches()) {
+        errors.add(FieldError.invalid("metadata.labels", e.getValue().asText(),
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+                + "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex "
+                + "used for validation is '" + LABEL_VALUE + "')"));
+      }
+    });
+    return errors;
   }
 
   @Override

@@ -55,8 +55,6 @@ public final class RestHandler {
   private static final int MAX_RETRIES = 16;
   private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String SUBDOMAIN = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
-  private static final String LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 
   private final ResourceTypes types;
   private final Store store;
@@ -492,10 +490,11 @@ public final class RestHandler {
     if (info.name() != null && !name.isEmpty() && !name.equals(info.name())) {
       throw ApiException.badRequest("the name of the object (" + name + ") does not match the name on the URL (" + info.name() + ")");
     }
-    List<FieldError> errors = new ArrayList<>(validateMeta(type, obj));
+    List<FieldError> errors = new ArrayList<>();
     meta.put("uid", UUID.randomUUID().toString());
     meta.put("creationTimestamp", Objects.now());
-    meta.put("generation", 1);
+    // metadata.generation: set by the strategies of the kinds that track it
+    meta.remove("generation");
     meta.remove("resourceVersion");
     meta.remove("deletionTimestamp");
     meta.remove("deletionGracePeriodSeconds");
@@ -534,42 +533,6 @@ public final class RestHandler {
             return Future.failedFuture(e);
           });
     });
-  }
-
-  private List<FieldError> validateMeta(ResourceType type, ObjectNode obj) {
-    List<FieldError> errors = new ArrayList<>();
-    String name = Objects.metaText(obj, "name");
-    if (name.isEmpty()) {
-      errors.add(FieldError.required("metadata.name", "name or generateName is required"));
-      return errors;
-    }
-    boolean label = type.kind().equals("Namespace") || type.kind().equals("Service");
-    if (label ? !name.matches(LABEL) || name.length() > 63 : !name.matches(SUBDOMAIN) || name.length() > 253) {
-      String what = label
-          ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
-              + "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '"
-              + LABEL + "')"
-          : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
-              + "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '"
-              + SUBDOMAIN + "')";
-      errors.add(FieldError.invalid("metadata.name", name, what));
-    }
-    JsonNode labels = obj.path("metadata").path("labels");
-    if (!labels.isMissingNode() && !labels.isNull() && !labels.isObject()) {
-      errors.add(FieldError.invalid("metadata.labels", labels.toString(), "must be a map of strings"));
-    }
-    labels.fields().forEachRemaining(e -> {
-      if (!e.getValue().isTextual()) {
-        errors.add(FieldError.invalid("metadata.labels", e.getValue().toString(), "label values must be strings"));
-      } else if (e.getValue().asText().length() > 63
-          || !e.getValue().asText().matches("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")) {
-        errors.add(FieldError.invalid("metadata.labels", e.getValue().asText(),
-            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
-                + "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex "
-                + "used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
-      }
-    });
-    return errors;
   }
 
   /** Succeeds when {@code namespace} exists and is not terminating (always for cluster-scoped types). */
@@ -801,11 +764,9 @@ public final class RestHandler {
       strategy.prepareForStatusUpdate(obj, old);
     } else if ("finalize".equals(info.subresource())) {
       // only spec.finalizers changed (set by the caller); the strategy would keep the old spec
-      errors.addAll(validateMeta(type, obj));
     } else {
       strategy.prepareForUpdate(obj, old);
       strategy.applyDefaults(obj);
-      errors.addAll(validateMeta(type, obj));
     }
     errors.addAll(strategy.validateUpdate(obj, old));
     if (!errors.isEmpty()) {

@@ -475,6 +475,26 @@ class RestApiTest {
   }
 
   @Test
+  void metadataErrorsAreReportedOnceAndGenerationOnlyWhereTracked() throws Exception {
+    ServerFixture.Res bad = f.post("/api/v1/namespaces/default/configmaps",
+        "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"Bad_Name\"}}");
+    assertEquals(422, bad.code(), bad.text());
+    long nameCauses = 0;
+    for (JsonNode c : bad.json().path("details").path("causes")) {
+      nameCauses += c.path("field").asText().equals("metadata.name") ? 1 : 0;
+    }
+    assertEquals(1, nameCauses, bad.text());
+    // a Service name must be a DNS-1035 label: no leading digit
+    ServerFixture.Res svc = f.post("/api/v1/namespaces/default/services", "{\"apiVersion\":\"v1\",\"kind\":\"Service\","
+        + "\"metadata\":{\"name\":\"1svc\"},\"spec\":{\"ports\":[{\"port\":80}]}}");
+    assertEquals(422, svc.code(), svc.text());
+    ServerFixture.Res cm = f.post("/api/v1/namespaces/default/configmaps",
+        "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"no-generation\"}}");
+    assertEquals(201, cm.code(), cm.text());
+    assertTrue(cm.json().path("metadata").path("generation").isMissingNode(), cm.text());
+  }
+
+  @Test
   void theKubernetesServicePointsAtThisServer() throws Exception {
     JsonNode svc = f.get("/api/v1/namespaces/default/services/kubernetes").json();
     assertEquals("10.96.0.1", svc.path("spec").path("clusterIP").asText());

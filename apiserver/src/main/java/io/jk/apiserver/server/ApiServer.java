@@ -125,6 +125,9 @@ public final class ApiServer {
     Router r = Router.router(vertx);
     r.route().handler(this::instrument);
     r.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
+    if (config.publicRoutes() != null) {
+      config.publicRoutes().accept(r);
+    }
     if (config.authenticator() != null) {
       r.route().handler(AuthenticationHandler.create(config.authenticator()));
       r.route().handler(AuthorizationHandler.create(Authorizers.standard(podNodes::nodeOf)));

@@ -47,11 +47,11 @@ public final class StoreBench {
   private StoreBench() {}
 
   /** One client's operation. */
-  interface Op {
+  public interface Op {
     void run(String key, byte[] value) throws Exception;
   }
 
-  record Result(String name, long ops, double seconds, long p50Micros, long p99Micros, long maxMicros, long errors) {
+  public record Result(String name, long ops, double seconds, long p50Micros, long p99Micros, long maxMicros, long errors) {
     @Override
     public String toString() {
       return String.format(Locale.ROOT, "%-12s %9.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  max %8.2f ms  (%d ops, %d errors)",
@@ -162,7 +162,7 @@ public final class StoreBench {
     return r;
   }
 
-  private static Result measure(String name, int clients, int seconds, byte[] value, Op op) throws Exception {
+  public static Result measure(String name, int clients, int seconds, byte[] value, Op op) throws Exception {
     long[][] latencies = new long[clients][];
     int[] counts = new int[clients];
     AtomicLong errors = new AtomicLong();

@@ -1,0 +1,44 @@
+package io.jk.cli;
+
+/**
+ * What a command needs to talk to the cluster: the client for the chosen context, discovery
+ * (fetched once, on first use) and the namespace in effect.
+ */
+public final class Session {
+
+  private final Kubeconfig.Target target;
+  private final String namespaceFlag;
+  private ApiClient api;
+  private Discovery discovery;
+
+  Session(Kubeconfig config, String context, String namespace) {
+    this.target = config.target(context);
+    this.namespaceFlag = namespace;
+  }
+
+  /** The API client. */
+  public ApiClient api() {
+    if (api == null) {
+      api = new ApiClient(target);
+    }
+    return api;
+  }
+
+  /** The server's resource types. */
+  public Discovery discovery() {
+    if (discovery == null) {
+      discovery = Discovery.load(api());
+    }
+    return discovery;
+  }
+
+  /** {@code -n}, else the context's namespace, else {@code default}. */
+  public String namespace() {
+    return namespaceFlag != null && !namespaceFlag.isBlank() ? namespaceFlag : target.namespace();
+  }
+
+  /** Whether {@code -n} was given. */
+  public boolean namespaceGiven() {
+    return namespaceFlag != null && !namespaceFlag.isBlank();
+  }
+}

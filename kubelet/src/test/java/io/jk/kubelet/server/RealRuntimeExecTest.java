@@ -78,6 +78,27 @@ class RealRuntimeExecTest {
   }
 
   @Test
+  void statsSummaryHasTheContainersCgroupFigures() throws Exception {
+    var http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+    String body = http.request(new RequestOptions().setHost("127.0.0.1").setPort(server.port())
+            .setURI("/stats/summary").addHeader("Authorization", "Bearer real-token"))
+        .compose(r -> r.send()).compose(r -> r.body()).map(b -> b.toString(StandardCharsets.UTF_8))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    JsonNode doc = Json.mapper().readTree(body);
+    JsonNode pod = null;
+    for (JsonNode p : doc.path("pods")) {
+      if (p.path("podRef").path("name").asText().equals("real")) {
+        pod = p;
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertNotNull(pod, body);
+    JsonNode app = pod.path("containers").path(0);
+    assertEquals("app", app.path("name").asText(), body);
+    org.junit.jupiter.api.Assertions.assertTrue(app.path("memory").path("usageBytes").asLong() > 0, body);
+    org.junit.jupiter.api.Assertions.assertTrue(app.path("cpu").path("usageCoreNanoSeconds").asLong() > 0, body);
+  }
+
+  @Test
   void execInsideTheRealContainerWithStdinAndExitCode() throws Exception {
     var ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
     String script = "read x; echo got:$x; test -f /bin/busybox && echo in-container; exit 3";

@@ -326,7 +326,7 @@ public final class KubeletProxy {
         if ("exec".equals(sub)) {
           throw ApiException.badRequest("pod " + name + " does not have a host assigned");
         }
-        throw ApiException.badRequest(waiting(pod, name, container, "Pending"));
+        throw ApiException.badRequest(waitingMessage(pod, name, container));
       }
       if ("exec".equals(sub)) {
         String phase = pod.path("status").path("phase").asText("");
@@ -334,15 +334,12 @@ public final class KubeletProxy {
           throw ApiException.badRequest("cannot exec into a container in a completed pod; current phase is " + phase);
         }
       }
-      if (!previous) {
-        JsonNode status = containerStatus(pod, container);
-        if (status == null || status.path("state").has("waiting") && !status.has("lastState")
-            || status.path("state").has("waiting") && !status.path("lastState").has("terminated")) {
-          String reason = status == null ? "ContainerCreating"
-              : status.path("state").path("waiting").path("reason").asText("ContainerCreating");
-          throw ApiException.badRequest("container \"" + container + "\" in pod \"" + name
-              + "\" is waiting to start: " + reason);
-        }
+      // a container that has not run yet has no log (one restarting shows its last instance's)
+      JsonNode status = containerStatus(pod, container);
+      boolean neverRan = status == null
+          || status.path("state").has("waiting") && !status.path("lastState").has("terminated");
+      if (!previous && neverRan) {
+        throw ApiException.badRequest(waitingMessage(pod, name, container));
       }
       if (node == null) {
         throw ApiException.notFound(nodeType(), nodeName);
@@ -368,7 +365,8 @@ public final class KubeletProxy {
           enc(ns) + "/" + enc(name) + "/" + enc(container));
     }
 
-    private static String waiting(ObjectNode pod, String name, String container, String fallback) {
+    /** Kubernetes' words for a container that has not started: {@code ... is waiting to start: ContainerCreating}. */
+    private static String waitingMessage(ObjectNode pod, String name, String container) {
       JsonNode s = containerStatus(pod, container);
       String reason = s == null ? "ContainerCreating" : s.path("state").path("waiting").path("reason").asText("ContainerCreating");
       return "container \"" + container + "\" in pod \"" + name + "\" is waiting to start: " + reason;

@@ -78,6 +78,28 @@ class RealRuntimeExecTest {
   }
 
   @Test
+  void execWithATerminal() throws Exception {
+    var ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+    String uri = "/exec/default/real/app?command=sh&command=-c&command="
+        + URLEncoder.encode("test -t 0 && test -t 1 && echo on-a-tty", StandardCharsets.UTF_8)
+        + "&stdin=true&stdout=true&tty=true";
+    StringBuffer out = new StringBuffer();
+    CompletableFuture<Short> closed = new CompletableFuture<>();
+    ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port()).setURI(uri)
+        .addHeader("Authorization", "Bearer real-token").addSubProtocol("v5.channel.k8s.io")).onSuccess(s -> {
+          s.binaryMessageHandler(b -> {
+            if (b.getByte(0) == 1) {
+              out.append(b.getString(1, b.length()));
+            }
+          });
+          s.closeHandler(v -> closed.complete(s.closeStatusCode()));
+          s.writeBinaryMessage(Buffer.buffer().appendByte((byte) 4).appendString("{\"Width\":100,\"Height\":30}"));
+        }).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertEquals((short) 1000, closed.get(30, TimeUnit.SECONDS));
+    assertEquals("on-a-tty", out.toString().trim());
+  }
+
+  @Test
   void statsSummaryHasTheContainersCgroupFigures() throws Exception {
     var http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
     String body = http.request(new RequestOptions().setHost("127.0.0.1").setPort(server.port())

@@ -85,7 +85,8 @@ public final class KubeletProxy {
    */
   public static void acceptUpgrade(RoutingContext ctx) {
     String upgrade = ctx.request().getHeader("Upgrade");
-    if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && selectProtocol(ctx) != null) {
+    if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && ctx.request().path().endsWith("/exec")
+        && selectProtocol(ctx) != null) {
       // paused until bridged to the kubelet, so that no early frame (stdin) is lost
       ctx.put(UPGRADE_KEY, ctx.request().toWebSocket().map(ws -> ws.pause()));
     }

@@ -201,7 +201,10 @@ class ContainerBehaviourTest {
       assertTrue(cs.getRestartCount() >= 1, "restarted");
       assertNotNull(cs.getState().getRunning(), "running again");
     });
-    assertTrue(events("live", "Unhealthy").stream().anyMatch(e -> e.getMessage().startsWith("Liveness probe failed")));
+    List<Event> unhealthy = events("live", "Unhealthy");
+    assertTrue(unhealthy.stream().anyMatch(e -> e.getMessage().startsWith("Liveness probe failed")));
+    assertEquals(1, unhealthy.size(), "a repeated event is counted, not written again");
+    await().atMost(Duration.ofSeconds(5)).until(() -> events("live", "Unhealthy").get(0).getCount() >= 2);
     assertTrue(events("live", "Killing").stream().anyMatch(e -> e.getMessage().contains("failed liveness probe")));
   }
 

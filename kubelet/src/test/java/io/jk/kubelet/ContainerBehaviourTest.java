@@ -360,4 +360,16 @@ class ContainerBehaviourTest {
       assertTrue(cs.getState().getWaiting().getMessage().startsWith("container has runAsNonRoot and image will run as root"));
     });
   }
+
+  @Test
+  void hostsHostnameAndResolvConfAreThePods() throws Exception {
+    Pod p = h.client().pods().resource(pod("named", "Never", sh("main", "hostname; cat /etc/hostname; cat /etc/hosts; cat /etc/resolv.conf"))
+        .build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(h.get("named").getStatus().getPhase()));
+    String log = log(p, "main");
+    String ip = h.get("named").getStatus().getPodIP();
+    assertTrue(log.contains("stdout F named\n"), log);
+    assertTrue(log.contains("stdout F " + ip + "\tnamed\n"), log);
+    assertTrue(log.contains("stdout F search default.svc.cluster.local svc.cluster.local cluster.local"), log);
+  }
 }

@@ -512,6 +512,20 @@ public final class PodSyncer {
     }
     if ("None".equals(pod.getSpec().getDnsPolicy())) {
       search.removeIf(s -> s.endsWith("cluster.local"));
+    } else if (servers.isEmpty()) {
+      // no cluster DNS is configured: the node's resolvers, as the kubelet does without --cluster-dns
+      try {
+        for (String line : Files.readAllLines(Path.of("/etc/resolv.conf"))) {
+          String[] f = line.trim().split("\\s+");
+          if (f.length >= 2 && f[0].equals("nameserver")) {
+            servers.add(f[1]);
+          } else if (f.length >= 2 && f[0].equals("search")) {
+            search.addAll(List.of(f).subList(1, f.length));
+          }
+        }
+      } catch (IOException e) {
+        // no host resolvers
+      }
     }
     if (!servers.isEmpty()) {
       servers.forEach(s -> sb.append("nameserver ").append(s).append('\n'));

@@ -465,7 +465,8 @@ public final class PodSyncer {
         }
       }
     }
-    return new SandboxNetworkRef(ContainerDirs.sandboxId(pod.getMetadata().getUid()), Path.of("/proc/" + pid + "/ns/net"),
+    Path netns = pid > 0 ? Path.of("/proc/" + pid + "/ns/net") : dirs.sandbox(pod.getMetadata().getUid()).resolve("netns-gone");
+    return new SandboxNetworkRef(ContainerDirs.sandboxId(pod.getMetadata().getUid()), netns,
         pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(), ports);
   }
 
@@ -475,7 +476,9 @@ public final class PodSyncer {
     int pid = rec.sandboxPid;
     if (!hostNetwork(pod) && (pid > 0 || Files.exists(dir.resolve("started.json")))) {
       try {
-        await(network.tearDown(networkRef(pod, pid > 0 ? pid : 1)), Duration.ofMinutes(1));
+        // With the pause process gone there is no namespace to name: never fall back to another
+        // process's (pid 1 would be the host's own network). CNI then only releases the addresses.
+        await(network.tearDown(networkRef(pod, pid)), Duration.ofMinutes(1));
       } catch (RuntimeException e) {
         LOG.warn("Network teardown failed pod={} err={}", key(pod), e.getMessage());
       }

@@ -85,6 +85,10 @@ final class GetCommand extends Base {
           rows.add(row(row, defs, t.type(), prefix));
         }
       }
+      if (rows.isEmpty() && watch && targets.size() == 1 && t.names().isEmpty()) {
+        watchTable(t.type(), defs, tables.get(0).path("metadata").path("resourceVersion").asText(""), null, prefix);
+        return;
+      }
       if (rows.isEmpty()) {
         continue;
       }
@@ -216,6 +220,20 @@ final class GetCommand extends Base {
           throw new ApiException(ev.path("object").path("code").asInt(500), ev.path("object"), line);
         }
         JsonNode obj = ev.path("object");
+        if (widths == null && obj.path("kind").asText().equals("Table")) {
+          if (defs.isEmpty()) {
+            obj.path("columnDefinitions").forEach(defs::add);
+          }
+          List<List<String>> first = new ArrayList<>();
+          first.add(header(defs));
+          for (JsonNode row : obj.path("rows")) {
+            first.add(row(row, defs, type, prefix));
+          }
+          widths = Tabular.widths(first);
+          if (!noHeaders) {
+            out().print(Tabular.line(first.get(0), widths));
+          }
+        }
         if (obj.path("kind").asText().equals("Table")) {
           for (JsonNode row : obj.path("rows")) {
             out().print(Tabular.line(row(row, defs, type, prefix), widths));

@@ -21,7 +21,11 @@ import picocli.CommandLine.ScopeType;
     description = "jkctl controls jk clusters (and any Kubernetes API server).",
     subcommands = {
         GetCommand.class, ApplyCommand.class, CreateCommand.class, ReplaceCommand.class, DeleteCommand.class,
-        })
+        ScaleCommand.class, RolloutCommand.class, NodeCommands.Cordon.class, NodeCommands.Uncordon.class,
+        NodeCommands.Drain.class, MetadataCommands.Label.class, MetadataCommands.Annotate.class, PatchCommand.class,
+        DescribeCommand.class, LogsCommand.class, WaitCommand.class, ConfigCommand.class,
+        InfoCommands.ClusterInfo.class, InfoCommands.ApiResources.class, InfoCommands.VersionCmd.class,
+        CompletionCommand.class})
 public final class JkctlCommand implements Runnable {
 
   @Option(names = "--kubeconfig", scope = ScopeType.INHERIT, description = "Path to the kubeconfig file.")

@@ -4,6 +4,7 @@ import io.jk.apiserver.server.ApiServerCommand;
 import io.jk.controllers.ControllerManagerCommand;
 import io.jk.deploy.agent.AgentCommand;
 import io.jk.deploy.server.ServerCommand;
+import io.jk.kubelet.cli.KubeletCommand;
 import io.jk.scheduler.SchedulerCommand;
 import io.jk.scheduler.hollow.HollowNodesCommand;
 import java.util.concurrent.Callable;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jk", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "jk: a container orchestrator that speaks the Kubernetes API.",
     subcommands = {ServerCommand.class, AgentCommand.class, ApiServerCommand.class, SchedulerCommand.class,
-        ControllerManagerCommand.class, HollowNodesCommand.class, ImageCommand.class, VersionCommand.class,
+        ControllerManagerCommand.class, KubeletCommand.class, HollowNodesCommand.class, ImageCommand.class, TokenCommand.class, VersionCommand.class,
         CommandLine.HelpCommand.class})
 public final class JkCommand implements Callable<Integer> {
 

@@ -14,7 +14,7 @@ import picocli.CommandLine;
 class JkCommandTest {
 
   static List<String> commands() {
-    return List.of("", "server", "agent", "apiserver", "scheduler", "controller-manager", "hollow-nodes", "image",
+    return List.of("", "server", "agent", "apiserver", "scheduler", "controller-manager", "kubelet", "hollow-nodes", "image", "image ls", "token", "token create", "token list", "token delete",
         "image import", "version");
   }
 
@@ -29,6 +29,29 @@ class JkCommandTest {
         .toArray(String[]::new);
     assertEquals(0, jk.execute(args));
     assertTrue(out.toString().startsWith("Usage: jk" + (command.isEmpty() ? "" : " " + command)), out.toString());
+  }
+
+  @org.junit.jupiter.api.Test
+  void tokensCreatedListedAndDeleted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.out;
+    try {
+      System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(0, JkCommand.commandLine().execute("token", "create", "--ttl", "1h", "--data-dir", dir.toString()));
+      String token = printed.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
+      assertTrue(token.matches("[a-z0-9]{6}\\.[a-z0-9]{16}"), token);
+      io.jk.apiserver.auth.JoinTokens tokens = new io.jk.apiserver.auth.JoinTokens(dir.resolve("join-tokens"));
+      assertTrue(tokens.verify(token).isPresent());
+      printed.reset();
+      assertEquals(0, JkCommand.commandLine().execute("token", "list", "--data-dir", dir.toString()));
+      String list = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(list.contains(token.substring(0, 6)) && !list.contains(token.substring(7)), list);
+      assertEquals(0, JkCommand.commandLine().execute("token", "delete", token.substring(0, 6), "--data-dir", dir.toString()));
+      assertTrue(tokens.verify(token).isEmpty());
+      assertEquals(1, JkCommand.commandLine().execute("token", "delete", token.substring(0, 6), "--data-dir", dir.toString()));
+    } finally {
+      System.setOut(saved);
+    }
   }
 
   @org.junit.jupiter.api.Test

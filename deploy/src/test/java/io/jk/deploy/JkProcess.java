@@ -32,7 +32,13 @@ final class JkProcess implements AutoCloseable {
 
   /** Starts {@code jk args...}. */
   static JkProcess start(String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    return startWithPrefix(List.of(), args);
+  }
+
+  /** Starts {@code prefix... java ... jk args...}, e.g. with {@code ip netns exec NS} as prefix. */
+  static JkProcess startWithPrefix(List<String> prefix, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
         "-cp", System.getProperty("java.class.path"), JkCommand.class.getName()));
     cmd.addAll(List.of(args));
@@ -42,7 +48,10 @@ final class JkProcess implements AutoCloseable {
   /** Starts {@code jk server --disable-agent} on a free loopback port with its data in {@code dir}. */
   static JkProcess server(Path dir, String... extra) throws IOException {
     List<String> args = new ArrayList<>(List.of("server", "--disable-agent", "--data-dir", dir.toString(),
-        "--bind-address", "127.0.0.1", "--secure-port", String.valueOf(freePort()), "--controller-manager-port", "0"));
+        "--secure-port", String.valueOf(freePort()), "--controller-manager-port", "0"));
+    if (!List.of(extra).contains("--bind-address")) {
+      args.addAll(List.of("--bind-address", "127.0.0.1"));
+    }
     args.addAll(List.of(extra));
     return start(args.toArray(String[]::new));
   }

@@ -59,6 +59,37 @@ class ServerCommandTest {
   }
 
   @Test
+  void examplesApplyUnchangedWithKubectl() throws Exception {
+    String kubeconfig = dir.resolve("server/admin.kubeconfig").toString();
+    try (KubernetesClient admin = Clients.fromKubeconfig(Path.of(kubeconfig))) {
+      admin.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+          .withNewMetadata().withName("examples").endMetadata().build()).create();
+    }
+    String examples = Path.of("..", "examples").toString();
+    Kubectl apply = kubectl(kubeconfig, "apply", "-n", "examples", "-f", examples);
+    assertEquals(0, apply.code(), apply.out());
+    for (String created : new String[] {"configmap/web-page created", "deployment.apps/web created", "service/web created",
+        "job.batch/count created", "daemonset.apps/node-reporter created", "statefulset.apps/counter created"}) {
+      assertTrue(apply.out().contains(created), apply.out());
+    }
+    Kubectl again = kubectl(kubeconfig, "apply", "-n", "examples", "-f", examples);
+    assertEquals(0, again.code(), again.out());
+    assertTrue(again.out().contains("deployment.apps/web unchanged"), again.out());
+  }
+
+  /** What a kubectl run printed (stdout and stderr) and its exit code. */
+  record Kubectl(int code, String out) {}
+
+  private static Kubectl kubectl(String kubeconfig, String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("kubectl", "--kubeconfig", kubeconfig));
+    cmd.addAll(java.util.List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "kubectl hung");
+    return new Kubectl(p.exitValue(), out);
+  }
+
+  @Test
   void controllersRunInTheServer() throws Exception {
     try (KubernetesClient admin = Clients.fromKubeconfig(dir.resolve("server/admin.kubeconfig"))) {
       admin.apps().deployments().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
@@ -101,6 +132,30 @@ class ServerCommandTest {
       assertEquals(403, pod.getCode());
       assertEquals(null, admin.nodes().withName("n2").get().getMetadata().getLabels() == null ? null
           : admin.nodes().withName("n2").get().getMetadata().getLabels().get("stolen"));
+    }
+  }
+
+  @Test
+  void joinEndpointAnswersBadRequestsWithAStatus() throws Exception {
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+      public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+      public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+    for (String[] c : new String[][] {
+        {"not json", "400", "not JSON"},
+        {"{\"token\": \"" + server.token() + "\"}", "400", "nodeName"},
+        {"{\"token\": \"" + server.token() + "\", \"nodeName\": \"Bad_Name\"}", "400", "invalid node name"},
+        {"{\"token\": \"abcdef.0123456789abcdef\", \"nodeName\": \"n5\"}", "401", "invalid or expired join token"}}) {
+      java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(server.serverUrl() + "/jk/v1/join")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(c[0]))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(Integer.parseInt(c[1]), r.statusCode(), r.body());
+      assertTrue(r.body().contains("\"kind\":\"Status\"") && r.body().contains(c[2]), r.body());
     }
   }
 

@@ -1,6 +1,14 @@
 package io.jk.deploy.agent;
 
+import io.jk.deploy.ComponentGroup;
 import io.jk.deploy.join.JoinClient;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +52,10 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "State directory of the agent. Default: ${DEFAULT-VALUE}")
   Path dataDir = Path.of("/var/lib/jk/agent");
 
+  @Option(names = "--kubelet-root-dir", defaultValue = "/var/lib/jk/kubelet",
+      description = "The kubelet's root directory (pods, images). Default: ${DEFAULT-VALUE}")
+  Path kubeletRootDir;
+
   @Option(names = "--join-only", description = "Obtain the node credential, then exit.")
   boolean joinOnly;
 
@@ -70,7 +82,52 @@ public final class AgentCommand implements Callable<Integer> {
     if (joinOnly) {
       return 0;
     }
-    System.out.println("the kubelet and proxy are not in this build yet: nothing more to run on this node");
-    return 0;
+    if (KubeletComponent.provider().isEmpty()) {
+      System.out.println("the kubelet's node services (images, CNI, volumes) and the proxy are not in this build yet:"
+          + " nothing more to run on this node");
+      return 0;
+    }
+    List<String> args = new ArrayList<>(List.of("--kubeconfig", kubeconfig.toString(), "--node-name", name,
+        "--root-dir", kubeletRootDir.toString(), "--runtime-bin-dir", KubeletComponent.runtimeBinDir().toString()));
+    if (nodeIp != null) {
+      args.addAll(List.of("--node-ip", nodeIp));
+    }
+    return runUntilStopped(new KubeletComponent(Vertx.vertx(), args));
+  }
+
+  /** Runs the kubelet until SIGTERM (exit 0) or until it dies (exit 1 with the reason). */
+  private static int runUntilStopped(KubeletComponent kubelet) throws InterruptedException {
+    ComponentGroup group = new ComponentGroup();
+    CompletableFuture<String> exit = new CompletableFuture<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      exit.complete(null);
+      try {
+        stopped.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "jk-agent-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    group.failure().onFailure(e -> exit.complete(e.getMessage()));
+    try {
+      group.start(kubelet).onSuccess(v -> System.out.println("kubelet running (the proxy is not in this build yet)"));
+      String reason = exit.get();
+      if (reason != null) {
+        System.err.println("error: " + reason);
+        return 1;
+      }
+      return 0;
+    } catch (ExecutionException e) {
+      System.err.println("error: " + e.getMessage());
+      return 1;
+    } finally {
+      try {
+        group.stopAll().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("Unclean stop err=\"{}\"", e.toString());
+      }
+      stopped.countDown();
+    }
   }
 }

@@ -93,17 +93,25 @@ public final class JoinEndpoint {
         });
   }
 
+  /**
+   * The cluster CA kept in {@code pkiDir} by the API server. Blocking file I/O.
+   *
+   * @throws IllegalStateException when the directory has no CA key (certificates given by flags)
+   */
+  public static CertificateAuthority authority(Path pkiDir) throws java.io.IOException {
+    Path cert = pkiDir.resolve(ClusterPki.CA_CERT);
+    Path key = pkiDir.resolve(ClusterPki.CA_KEY);
+    if (!Files.exists(key)) {
+      throw new IllegalStateException("no cluster CA key in " + pkiDir + ": this server cannot issue node credentials");
+    }
+    return new CertificateAuthority(Pem.readCertificates(Files.readString(cert)).get(0),
+        Pem.readPrivateKey(Files.readString(key)));
+  }
+
   private NodeCredentialIssuer issuer() throws Exception {
     NodeCredentialIssuer i = issuer;
     if (i == null) {
-      Path cert = pkiDir.resolve(ClusterPki.CA_CERT);
-      Path key = pkiDir.resolve(ClusterPki.CA_KEY);
-      if (!Files.exists(key)) {
-        throw new IllegalStateException("no cluster CA key in " + pkiDir + ": this server cannot issue node credentials");
-      }
-      CertificateAuthority ca = new CertificateAuthority(Pem.readCertificates(Files.readString(cert)).get(0),
-          Pem.readPrivateKey(Files.readString(key)));
-      i = new NodeCredentialIssuer(tokens, ca, NodeCredentialIssuer.DEFAULT_VALIDITY);
+      i = new NodeCredentialIssuer(tokens, authority(pkiDir), NodeCredentialIssuer.DEFAULT_VALIDITY);
       issuer = i;
     }
     return i;

@@ -8,7 +8,14 @@ import io.jk.apiserver.tls.Pem;
 import io.jk.common.client.Clients;
 import io.jk.common.leader.LeaderElection;
 import io.jk.controllers.ControllerManagerOptions;
+import io.jk.apiserver.auth.NodeCredentialIssuer;
+import io.jk.apiserver.auth.UserInfo;
+import io.jk.apiserver.tls.CertificateAuthority;
+import io.jk.apiserver.tls.IssuedCertificate;
+import io.jk.common.kubeconfig.Kubeconfigs;
 import io.jk.deploy.ComponentGroup;
+import io.jk.deploy.agent.KubeletComponent;
+import java.util.List;
 import io.jk.deploy.join.JoinEndpoint;
 import io.jk.scheduler.SchedulerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -63,6 +70,13 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--node-name", description = "Name of the local node (default: the host name).")
   String nodeName;
 
+  @Option(names = "--node-ip", description = "InternalIP of the local node (default: the host name's address).")
+  String nodeIp;
+
+  @Option(names = "--kubelet-root-dir", defaultValue = "/var/lib/jk/kubelet",
+      description = "The local kubelet's root directory (pods, images). Default: ${DEFAULT-VALUE}")
+  Path kubeletRootDir;
+
   @Option(names = "--cluster-cidr", defaultValue = "10.244.0.0/16",
       description = "Range of node podCIDRs. Default: ${DEFAULT-VALUE}")
   String clusterCidr;
@@ -116,8 +130,7 @@ public final class ServerCommand implements Callable<Integer> {
       await(group.start(new SchedulerComponent(vertx, client, SchedulerConfig.defaults(), new SimpleMeterRegistry())));
       await(group.start(new ControllerManagerComponent(vertx, client, controllerManagerOptions())));
       if (!disableAgent) {
-        System.out.println("local agent: the kubelet and proxy are not in this build yet;"
-            + " running without one (as --disable-agent): pods will be scheduled only to nodes that join");
+        startLocalAgent(vertx, group, api, dataDir);
       }
       printReady(api, dataDir, token);
       String reason = exit.get();
@@ -143,6 +156,31 @@ public final class ServerCommand implements Callable<Integer> {
         // already shutting down
       }
     }
+  }
+
+  /** The local kubelet (and proxy, once it exists), on a node credential issued directly by the CA. */
+  private void startLocalAgent(Vertx vertx, ComponentGroup group, ApiServerComponent api, Path dataDir) throws Exception {
+    if (KubeletComponent.provider().isEmpty()) {
+      System.out.println("local agent: the kubelet's node services (images, CNI, volumes) and the proxy are not in"
+          + " this build yet; running without one (as --disable-agent): pods run only on nodes that join");
+      return;
+    }
+    String node = nodeName != null ? nodeName
+        : java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+    Path kubeconfig = dataDir.resolve("agent").resolve("kubelet.kubeconfig");
+    CertificateAuthority ca = JoinEndpoint.authority(dataDir.resolve("pki"));
+    IssuedCertificate cert = ca.issueClientCertificate(UserInfo.NODE_USER_PREFIX + node, List.of(UserInfo.NODES),
+        NodeCredentialIssuer.DEFAULT_VALIDITY);
+    Kubeconfigs.write(kubeconfig, Kubeconfigs.Spec.withClientCertificate(serverUrl(api), ca.certificatePem(), "jk",
+        UserInfo.NODE_USER_PREFIX + node, cert.certificatePem(), cert.privateKeyPem(), "default"));
+    List<String> args = new java.util.ArrayList<>(List.of("--kubeconfig", kubeconfig.toString(), "--node-name", node,
+        "--root-dir", kubeletRootDir.toString(), "--runtime-bin-dir", KubeletComponent.runtimeBinDir().toString()));
+    if (nodeIp != null) {
+      args.addAll(List.of("--node-ip", nodeIp));
+    }
+    await(group.start(new KubeletComponent(vertx, args)));
+    System.out.println("local agent: kubelet running as node " + node + " (the proxy is not in this build yet:"
+        + " Services' ClusterIPs are not reachable)");
   }
 
   private ControllerManagerOptions controllerManagerOptions() {
@@ -212,7 +250,7 @@ public final class ServerCommand implements Callable<Integer> {
   }
 
   /** Kubernetes-style durations: {@code 500ms}, {@code 10s}, {@code 1m30s}, {@code 2h}. */
-  static Duration parseDuration(String text) {
+  public static Duration parseDuration(String text) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text == null ? "" : text);
     Duration d = Duration.ZERO;
     int end = 0;

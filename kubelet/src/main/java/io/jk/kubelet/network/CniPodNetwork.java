@@ -41,6 +41,7 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CniPodNetwork.class);
   static final String IFNAME = "eth0";
+  private static final int PLUGIN_TIMEOUT_SECONDS = 50;
 
   private final CniConfig config;
   private final Path results;
@@ -144,6 +145,11 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
           + sandbox.netnsPath() + ")");
     }
     ObjectNode list = networkConfig();
+    JsonNode existing = readCache(sandbox, list);
+    if (existing != null && netnsId.equals(existing.path("netnsId").asText(null))) {
+      // set up before (e.g. by a kubelet that restarted): the same answer, no second interface
+      return status(existing.path("result"));
+    }
     JsonNode prev = null;
     List<JsonNode> done = new ArrayList<>();
     try {
@@ -306,19 +312,30 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
     try (OutputStream in = p.getOutputStream()) {
       in.write(Json.mapper().writeValueAsBytes(conf));
     }
-    byte[] out = p.getInputStream().readAllBytes();
-    try {
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException("CNI plugin " + type + " " + command + " timed out");
+    CompletableFuture<byte[]> stdout = CompletableFuture.supplyAsync(() -> {
+      try {
+        return p.getInputStream().readAllBytes();
+      } catch (IOException e) {
+        return new byte[0];
       }
+    });
+    byte[] out;
+    try {
+      // a hung plugin must not hang the pod worker: bounded wait, then kill
+      if (!p.waitFor(PLUGIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("CNI plugin " + type + " " + command + " did not finish in " + PLUGIN_TIMEOUT_SECONDS + "s");
+      }
+      out = stdout.get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("reading CNI plugin " + type + " output: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.destroyForcibly();
       throw new IOException("interrupted running CNI plugin " + type, e);
     }
     if (p.exitValue() != 0) {
-      throw new IOException(pluginError(type, command, out, err.join()));
+      throw new IOException(pluginError(type, command, out, err.completeOnTimeout(new byte[0], 5, TimeUnit.SECONDS).join()));
     }
     if (!command.equals("ADD")) {
       return prev;

@@ -306,6 +306,13 @@ public final class PodSyncer {
       rootfs.mount(image, dir, dir.resolve("rootfs"));
       ObjectNode spec = OciSpecBuilder.container(new OciSpecBuilder.ContainerInput(pod, c, image.config(), env, rec.volumes,
           rec.sandboxPid, dir.resolve("rootfs"), dirs.pod(uid).resolve("etc"), containerCgroup(uid, c.getName(), attempt)));
+      // the container's termination message file, read into status when it ends
+      Path termLog = dir.resolve("termination-log");
+      Files.writeString(termLog, "");
+      String termPath = c.getTerminationMessagePath() == null || c.getTerminationMessagePath().isEmpty()
+          ? "/dev/termination-log" : c.getTerminationMessagePath();
+      ((com.fasterxml.jackson.databind.node.ArrayNode) spec.get("mounts")).addObject().put("destination", termPath)
+          .put("type", "bind").put("source", termLog.toString()).putArray("options").add("rbind").add("rprivate").add("rw");
       Files.writeString(dir.resolve("config.json"), spec.toString());
       Files.writeString(dir.resolve("image.json"), Json.mapper().createObjectNode().put("image", c.getImage())
           .put("imageID", imageId(image)).put("stopSignal", image.config().stopSignal()).toString());
@@ -337,7 +344,7 @@ public final class PodSyncer {
       if (!o.success()) {
         events.event(pod, field, true, "FailedPostStartHook", o.message());
         events.event(pod, field, false, "Killing", "FailedPostStartHook");
-        stopContainer(pod, c, id, dir, 2);
+        stopContainer(pod, c, id, dir, Duration.ofSeconds(2));
       }
     }
   }
@@ -603,7 +610,7 @@ public final class PodSyncer {
               + " probe, will be restarted");
           long grace = p.getTerminationGracePeriodSeconds() != null ? p.getTerminationGracePeriodSeconds() : grace(pod);
           int attempt = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
-          stopContainer(pod, c, id, dirs.instance(pod.getMetadata().getUid(), c.getName(), attempt), grace);
+          stopContainer(pod, c, id, dirs.instance(pod.getMetadata().getUid(), c.getName(), attempt), Duration.ofSeconds(grace));
         }
       }
     }
@@ -682,8 +689,8 @@ public final class PodSyncer {
           }
           events.event(pod, EventRecorder.containerField(c.getName(), false), false, "Killing",
               "Stopping container " + c.getName());
-          long left = Math.max(0, Duration.between(Instant.now(), deadline).toSeconds());
-          stopContainer(pod, c, id, dir, left);
+          Duration left = Duration.between(Instant.now(), deadline);
+          stopContainer(pod, c, id, dir, left.isNegative() ? Duration.ZERO : left);
         }));
       }
     }
@@ -698,8 +705,8 @@ public final class PodSyncer {
     }
   }
 
-  /** SIGTERM (or the image's stop signal), SIGKILL after {@code graceSeconds}; waits for the exit file. */
-  private void stopContainer(Pod pod, Container c, String id, Path dir, long graceSeconds) {
+  /** SIGTERM (or the image's stop signal), SIGKILL after {@code grace}; waits for the exit file. */
+  private void stopContainer(Pod pod, Container c, String id, Path dir, Duration grace) {
     String signal = "TERM";
     try {
       JsonNode img = Json.mapper().readTree(dir.resolve("image.json").toFile());
@@ -710,9 +717,9 @@ public final class PodSyncer {
     } catch (IOException | RuntimeException ignored) {
       // default signal
     }
-    if (graceSeconds > 0) {
+    if (!grace.isZero()) {
       runtime.kill(id, signal);
-      if (waitExit(dir, Duration.ofSeconds(graceSeconds))) {
+      if (waitExit(dir, grace)) {
         return;
       }
     }
@@ -799,6 +806,9 @@ public final class PodSyncer {
     if (latest.status() == ContainerState.Status.UNKNOWN && latest.exitCode() < 0) {
       latest = null;
     }
+    if (latest != null && latest.status() == ContainerState.Status.EXITED && latest.message() == null) {
+      latest = withTerminationMessage(c, dir, latest);
+    }
     String id = ContainerDirs.containerId(uid, c.getName(), attempt);
     boolean[] rs = latest != null && latest.running() ? readyStarted(rec, c, id) : new boolean[] {false, false};
     if (latest != null && latest.running()) {
@@ -812,6 +822,39 @@ public final class PodSyncer {
     }
     return new ContainerView(c.getName(), init, attempt, latest, previous, waiting == null ? null : waiting[0],
         waiting == null ? null : waiting[1], rs[0], rs[1], c.getImage(), imageId, id);
+  }
+
+  /**
+   * The message Kubernetes shows for an ended container: its termination message file (at most 4096
+   * bytes), or with {@code FallbackToLogsOnError} and a failure, the end of its log (80 lines, 2048 bytes).
+   */
+  static ContainerState withTerminationMessage(Container c, Path dir, ContainerState st) {
+    String msg = null;
+    try {
+      Path f = dir.resolve("termination-log");
+      if (Files.exists(f) && Files.size(f) > 0) {
+        byte[] b = Files.readAllBytes(f);
+        msg = new String(b, 0, Math.min(b.length, 4096), java.nio.charset.StandardCharsets.UTF_8);
+      } else if ("FallbackToLogsOnError".equals(c.getTerminationMessagePolicy()) && st.exitCode() != 0) {
+        Path log = ShimRuntime.logFile(dir);
+        if (Files.exists(log)) {
+          List<String> lines = Files.readAllLines(log);
+          StringBuilder sb = new StringBuilder();
+          for (String line : lines.subList(Math.max(0, lines.size() - 80), lines.size())) {
+            // CRI format: time stream P|F text
+            String[] parts = line.split(" ", 4);
+            sb.append(parts.length == 4 ? parts[3] : "").append(parts.length == 4 && parts[2].equals("P") ? "" : "\n");
+          }
+          msg = sb.length() > 2048 ? sb.substring(sb.length() - 2048) : sb.toString();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return st;
+    }
+    if (msg == null || msg.isEmpty()) {
+      return st;
+    }
+    return new ContainerState(st.status(), st.exitCode(), st.reason(), msg, st.startedAt(), st.finishedAt(), st.pid());
   }
 
   // ---------------------------------------------------------------- helpers

@@ -47,6 +47,14 @@ public final class AtomicWriter {
    * @throws IllegalArgumentException for an absolute path, a {@code ..} element or a name starting with {@code ..}
    */
   public boolean write(Map<String, FileContent> payload) throws IOException {
+    return write(payload, null);
+  }
+
+  /**
+   * As {@link #write(Map)}, the files and dirs owned by group {@code gid} (a pod's {@code fsGroup})
+   * when it is not null.
+   */
+  public boolean write(Map<String, FileContent> payload, Integer gid) throws IOException {
     for (String p : payload.keySet()) {
       validate(p);
     }
@@ -62,7 +70,17 @@ public final class AtomicWriter {
       Path f = fresh.resolve(e.getKey());
       Files.createDirectories(f.getParent());
       Files.write(f, e.getValue().data());
+      if (gid != null) {
+        Files.setAttribute(f, "unix:gid", gid);
+      }
       Files.setAttribute(f, "unix:mode", e.getValue().mode() & 07777);
+    }
+    if (gid != null) {
+      try (Stream<Path> s = Files.walk(fresh)) {
+        for (Path d : (Iterable<Path>) s.filter(Files::isDirectory)::iterator) {
+          Files.setAttribute(d, "unix:gid", gid);
+        }
+      }
     }
     Path tmpLink = dir.resolve("..data_tmp");
     Files.deleteIfExists(tmpLink);

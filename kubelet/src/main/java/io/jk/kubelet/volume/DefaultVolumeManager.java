@@ -89,7 +89,11 @@ public final class DefaultVolumeManager implements VolumeManager, AutoCloseable 
     return async(() -> {
       Map<String, Path> out = new LinkedHashMap<>();
       for (Volume v : volumes(pod)) {
-        out.put(v.getName(), setUpVolume(pod, v));
+        Path p = setUpVolume(pod, v);
+        if (v.getEmptyDir() != null) {
+          applyFsGroup(pod, p);
+        }
+        out.put(v.getName(), p);
       }
       return out;
     });
@@ -157,7 +161,7 @@ public final class DefaultVolumeManager implements VolumeManager, AutoCloseable 
     if (v.getConfigMap() != null) {
       var src = v.getConfigMap();
       Path dir = volumeDir(pod, "configmap", v.getName());
-      new AtomicWriter(dir).write(configMapPayload(ns, src.getName(), src.getItems(), src.getOptional(), mode(src.getDefaultMode())));
+      writePayload(pod, dir, configMapPayload(ns, src.getName(), src.getItems(), src.getOptional(), mode(src.getDefaultMode())));
       return dir;
     }
     if (v.getSecret() != null) {
@@ -166,12 +170,12 @@ public final class DefaultVolumeManager implements VolumeManager, AutoCloseable 
       Map<String, AtomicWriter.FileContent> payload =
           secretPayload(ns, src.getSecretName(), src.getItems(), src.getOptional(), mode(src.getDefaultMode()));
       tmpfs(dir, null);
-      new AtomicWriter(dir).write(payload);
+      writePayload(pod, dir, payload);
       return dir;
     }
     if (v.getDownwardAPI() != null) {
       Path dir = volumeDir(pod, "downward-api", v.getName());
-      new AtomicWriter(dir).write(downwardPayload(pod, v.getDownwardAPI().getItems(), mode(v.getDownwardAPI().getDefaultMode())));
+      writePayload(pod, dir, downwardPayload(pod, v.getDownwardAPI().getItems(), mode(v.getDownwardAPI().getDefaultMode())));
       return dir;
     }
     if (v.getProjected() != null) {
@@ -190,10 +194,38 @@ public final class DefaultVolumeManager implements VolumeManager, AutoCloseable 
         }
       }
       tmpfs(dir, null);
-      new AtomicWriter(dir).write(payload);
+      writePayload(pod, dir, payload);
       return dir;
     }
     throw new IOException("volume \"" + v.getName() + "\": unsupported volume type");
+  }
+
+  /**
+   * Gives the pod's {@code fsGroup} an emptyDir, as Kubernetes does: the dir owned by that group,
+   * setgid so new files inherit it, group-writable. (Payload volumes get the group when written.)
+   */
+  private static void applyFsGroup(Pod pod, Path dir) throws IOException {
+    Integer gid = fsGroup(pod);
+    if (gid != null) {
+      Files.setAttribute(dir, "unix:gid", gid);
+      Files.setAttribute(dir, "unix:mode", ((int) Files.getAttribute(dir, "unix:mode") & 07777) | 02070);
+    }
+  }
+
+  private static Integer fsGroup(Pod pod) {
+    var sc = pod.getSpec().getSecurityContext();
+    return sc == null || sc.getFsGroup() == null ? null : sc.getFsGroup().intValue();
+  }
+
+  /** Writes a payload volume; with an fsGroup the files are group-readable and owned by it. */
+  private static void writePayload(Pod pod, Path dir, Map<String, AtomicWriter.FileContent> payload) throws IOException {
+    Integer gid = fsGroup(pod);
+    if (gid != null) {
+      Map<String, AtomicWriter.FileContent> withGroup = new TreeMap<>();
+      payload.forEach((k, f) -> withGroup.put(k, new AtomicWriter.FileContent(f.data(), f.mode() | 040)));
+      payload = withGroup;
+    }
+    new AtomicWriter(dir).write(payload, gid);
   }
 
   private static int mode(Integer mode) {

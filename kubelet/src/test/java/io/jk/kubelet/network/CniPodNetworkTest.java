@@ -46,7 +46,9 @@ class CniPodNetworkTest {
       network.close();
     }
     for (String ns : namespaces) {
-      run("ip", "netns", "delete", ns);
+      if (Files.exists(Path.of("/run/netns", ns))) {
+        run("ip", "netns", "delete", ns);
+      }
     }
   }
 
@@ -98,6 +100,7 @@ class CniPodNetworkTest {
     assertTrue(s1.ips().get(0).startsWith("10.244.77."), s1.ips().toString());
     assertEquals("10.244.77.1", s1.gateway());
     assertNotEquals(s1.ips(), s2.ips());
+    assertEquals(s1, await(net.setUp(sandbox("sb1" + tag, pod1))), "a repeated ADD returns the cached result");
 
     // the node namespace reaches the pod; pods reach each other over the bridge
     run("ip", "netns", "exec", node, "busybox", "ping", "-c1", "-W2", s1.ips().get(0));

@@ -247,4 +247,24 @@ class DefaultVolumeManagerTest {
     assertEquals("default", Files.readString(dir.resolve("namespace")));
     assertEquals(0444, mode(dir.resolve("token")));
   }
+
+  @Test
+  void fsGroupOwnsTheVolumes() throws Exception {
+    String name = "fsg-" + uid.substring(0, 8);
+    client.secrets().inNamespace("default").resource(new SecretBuilder().withNewMetadata().withName(name).endMetadata()
+        .addToData("key", Base64.getEncoder().encodeToString("k".getBytes(StandardCharsets.UTF_8))).build()).create();
+    Volume secret = new VolumeBuilder().withName("s").withNewSecret().withSecretName(name).withDefaultMode(0400).endSecret().build();
+    Volume scratch = new VolumeBuilder().withName("e").withNewEmptyDir().endEmptyDir().build();
+    Pod pod = pod(secret, scratch);
+    pod.getSpec().setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder().withFsGroup(2000L).build());
+    Map<String, Path> dirs = await(volumes.setUp(pod));
+    Path key = dirs.get("s").resolve("key");
+    assertEquals(2000, Files.getAttribute(key, "unix:gid"));
+    assertEquals(0440, mode(key), "group may read the secret");
+    assertEquals(2000, Files.getAttribute(dirs.get("e"), "unix:gid"));
+    assertEquals(02000, (int) Files.getAttribute(dirs.get("e"), "unix:mode") & 02000, "setgid: new files get the group");
+    Path data = Files.readSymbolicLink(dirs.get("s").resolve("..data"));
+    await(volumes.refresh(pod));
+    assertEquals(data, Files.readSymbolicLink(dirs.get("s").resolve("..data")), "unchanged secret not rewritten");
+  }
 }

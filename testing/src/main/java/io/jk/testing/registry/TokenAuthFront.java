@@ -31,6 +31,7 @@ public final class TokenAuthFront implements AutoCloseable {
   private final String basic;
   private final String token = "tok-" + UUID.randomUUID();
   private final HttpClient http = HttpClient.newHttpClient();
+  private volatile boolean redirectBlobs;
   /** The {@code scope} parameters token requests asked for, in order. */
   public final List<String> scopesRequested = new CopyOnWriteArrayList<>();
 
@@ -51,6 +52,12 @@ public final class TokenAuthFront implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Answers authorized blob reads with a 307 to the registry itself, as Docker Hub sends them to its CDN. */
+  public TokenAuthFront withBlobRedirects() {
+    redirectBlobs = true;
+    return this;
   }
 
   /** {@code 127.0.0.1:<port>}, the registry part of image references through this front. */
@@ -79,6 +86,12 @@ public final class TokenAuthFront implements AutoCloseable {
       ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"http://" + host() + "/token\",service=\"jk-test\",scope=\"repository:"
           + repo + ":pull\"");
       reply(ex, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
+      return;
+    }
+    if (redirectBlobs && path.contains("/blobs/")) {
+      ex.getResponseHeaders().add("Location", "http://" + backend.host() + path);
+      ex.sendResponseHeaders(307, -1);
+      ex.close();
       return;
     }
     HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + backend.host() + path));

@@ -256,10 +256,40 @@ class KubectlProtobufTest {
     }
   }
 
+  @Test
+  void bindingScaleAndEvictionSubresourcesTakeProtobuf() throws Exception {
+    ok("create", "deployment", "pb-scaled", "--image=nginx:1.25", "--replicas=1");
+    byte[] scale = ProtoWriter.envelope("autoscaling/v1", "Scale", ProtoWriter.message(w -> w
+        .bytes(1, ProtoWriter.message(m -> m.string(1, "pb-scaled").string(3, "default")))
+        .bytes(2, ProtoWriter.message(sp -> sp.int64(1, 4)))));
+    assertEquals(200, send("PUT", "/apis/apps/v1/namespaces/default/deployments/pb-scaled/scale", scale));
+    assertEquals(4, getJson("deployment", "pb-scaled").at("/spec/replicas").asInt());
+
+    ok("run", "pb-bound", "--image=busybox", "--", "sleep", "3600");
+    byte[] binding = ProtoWriter.envelope("v1", "Binding", ProtoWriter.message(w -> w
+        .bytes(1, ProtoWriter.message(m -> m.string(1, "pb-bound").string(3, "default")))
+        .bytes(2, ProtoWriter.message(t -> t.string(1, "Node").string(3, "node-a")))));
+    assertEquals(201, send("POST", "/api/v1/namespaces/default/pods/pb-bound/binding", binding));
+    assertEquals("node-a", getJson("pod", "pb-bound").at("/spec/nodeName").asText());
+
+    ok("run", "pb-evicted", "--image=busybox", "--", "sleep", "3600");
+    byte[] eviction = ProtoWriter.envelope("policy/v1", "Eviction", ProtoWriter.message(w -> w
+        .bytes(1, ProtoWriter.message(m -> m.string(1, "pb-evicted").string(3, "default")))
+        .bytes(2, ProtoWriter.message(d -> d.int64(1, 0)))));
+    assertEquals(201, send("POST", "/api/v1/namespaces/default/pods/pb-evicted/eviction", eviction));
+    Out gone = kubectl("get", "pod", "pb-evicted", "-o", "json");
+    assertTrue(gone.code() != 0 ? gone.err().contains("NotFound")
+        : Json.mapper().readTree(gone.out()).at("/metadata/deletionTimestamp").isTextual(), gone.out() + gone.err());
+  }
+
   static int post(byte[] body) throws Exception {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(url("/api/v1/namespaces"))).timeout(Duration.ofSeconds(20))
+    return send("POST", "/api/v1/namespaces", body);
+  }
+
+  static int send(String method, String path, byte[] body) throws Exception {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20))
         .header("Content-Type", ProtobufBodies.MEDIA_TYPE).header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(body)).build();
     return HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 

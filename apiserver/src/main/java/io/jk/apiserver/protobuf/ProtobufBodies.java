@@ -25,6 +25,9 @@ public final class ProtobufBodies {
   private static final byte[] MAGIC = {'k', '8', 's', 0};
   private static final int MAX_DEPTH = 64;
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** metav1.MicroTime's JSON form: RFC3339 with exactly six fractional digits. */
+  private static final java.time.format.DateTimeFormatter MICRO =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
   private ProtobufBodies() {
   }
@@ -176,7 +179,10 @@ public final class ProtobufBodies {
         return NODES.textNode(quantity(r));
       }
       case TIME -> {
-        return time(r);
+        return time(r, false);
+      }
+      case MICRO_TIME -> {
+        return time(r, true);
       }
       case INT_OR_STRING -> {
         return intOrString(r);
@@ -228,7 +234,7 @@ public final class ProtobufBodies {
     return s;
   }
 
-  private static JsonNode time(WireReader r) {
+  private static JsonNode time(WireReader r, boolean micro) {
     long seconds = 0;
     long nanos = 0;
     while (!r.atEnd()) {
@@ -248,7 +254,11 @@ public final class ProtobufBodies {
     if (seconds < -62135596800L || seconds > 253402300799L) {
       throw new MalformedProtobufException("timestamp out of range: " + seconds);
     }
-    return NODES.textNode(Instant.ofEpochSecond(seconds).toString());
+    if (nanos < 0 || nanos > 999_999_999) {
+      throw new MalformedProtobufException("timestamp nanos out of range: " + nanos);
+    }
+    Instant t = Instant.ofEpochSecond(seconds, micro ? nanos / 1000 * 1000 : 0);
+    return NODES.textNode(micro ? MICRO.format(t) : Instant.ofEpochSecond(seconds).toString());
   }
 
   private static JsonNode intOrString(WireReader r) {

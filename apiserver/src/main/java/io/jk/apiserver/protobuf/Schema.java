@@ -9,7 +9,7 @@ import java.util.Map;
  * k8s.io/apimachinery {@code generated.proto} files, in a compact notation:
  * {@code "<number> <jsonName> <type>"} separated by commas, where the type is {@code s}
  * (string), {@code b} (bool), {@code i32}, {@code i64}, {@code bytes} (base64 string),
- * {@code Time}, {@code Q} (resource.Quantity), {@code IOS} (intstr.IntOrString), {@code Raw}
+ * {@code Time}, {@code MTime} (metav1.MicroTime), {@code Q} (resource.Quantity), {@code IOS} (intstr.IntOrString), {@code Raw}
  * (runtime.RawExtension), {@code map} (map&lt;string,string&gt;), {@code bmap}
  * (map&lt;string,bytes&gt;), {@code qmap} (map&lt;string,Quantity&gt;) or a message name; a
  * {@code *} before the type makes the field repeated and a {@code ^} before the name inlines
@@ -18,7 +18,7 @@ import java.util.Map;
 public final class Schema {
 
   /** The kind of value a field carries. */
-  public enum Kind { STRING, BOOL, INT32, INT64, BYTES, TIME, QUANTITY, INT_OR_STRING, RAW, MAP, BYTES_MAP, QUANTITY_MAP, MESSAGE }
+  public enum Kind { STRING, BOOL, INT32, INT64, BYTES, TIME, MICRO_TIME, QUANTITY, INT_OR_STRING, RAW, MAP, BYTES_MAP, QUANTITY_MAP, MESSAGE }
 
   /** One field of a message: JSON name, value kind, message name for nested messages. */
   public record Field(String name, Kind kind, String message, boolean repeated, boolean inline) {
@@ -66,6 +66,7 @@ public final class Schema {
         case "i64" -> Kind.INT64;
         case "bytes" -> Kind.BYTES;
         case "Time" -> Kind.TIME;
+        case "MTime" -> Kind.MICRO_TIME;
         case "Q" -> Kind.QUANTITY;
         case "IOS" -> Kind.INT_OR_STRING;
         case "Raw" -> Kind.RAW;
@@ -348,5 +349,35 @@ public final class Schema {
     def("HTTPIngressRuleValue", "1 paths *HTTPIngressPath");
     def("HTTPIngressPath", "1 path s, 2 backend IngressBackend, 3 pathType s");
     kind("networking.k8s.io", "Ingress", "Ingress");
+
+    // ---- what Go clients (client-go typed clients) send to the kinds jk serves ----
+    def("Lease", "1 metadata ObjectMeta, 2 spec LeaseSpec");
+    def("LeaseSpec", "1 holderIdentity s, 2 leaseDurationSeconds i32, 3 acquireTime MTime, 4 renewTime MTime,"
+        + " 5 leaseTransitions i32, 6 strategy s, 7 preferredHolder s");
+    kind("coordination.k8s.io", "Lease", "Lease");
+    def("Event", "1 metadata ObjectMeta, 2 involvedObject ObjectReference, 3 reason s, 4 message s, 5 source EventSource,"
+        + " 6 firstTimestamp Time, 7 lastTimestamp Time, 8 count i32, 9 type s, 10 eventTime MTime, 11 series EventSeries,"
+        + " 12 action s, 13 related ObjectReference, 14 reportingComponent s, 15 reportingInstance s");
+    def("EventSource", "1 component s, 2 host s");
+    def("EventSeries", "1 count i32, 2 lastObservedTime MTime");
+    kind("", "Event", "Event");
+    def("EventsV1Event", "1 metadata ObjectMeta, 2 eventTime MTime, 3 series EventSeries, 4 reportingController s,"
+        + " 5 reportingInstance s, 6 action s, 7 reason s, 8 regarding ObjectReference, 9 related ObjectReference,"
+        + " 10 note s, 11 type s, 12 deprecatedSource EventSource, 13 deprecatedFirstTimestamp Time,"
+        + " 14 deprecatedLastTimestamp Time, 15 deprecatedCount i32");
+    kind("events.k8s.io", "Event", "EventsV1Event");
+    def("Endpoints", "1 metadata ObjectMeta, 2 subsets *EndpointSubset");
+    def("EndpointSubset", "1 addresses *EndpointAddress, 2 notReadyAddresses *EndpointAddress, 3 ports *EndpointPort");
+    def("EndpointAddress", "1 ip s, 2 targetRef ObjectReference, 3 hostname s, 4 nodeName s");
+    def("EndpointPort", "1 name s, 2 port i32, 3 protocol s, 4 appProtocol s");
+    kind("", "Endpoints", "Endpoints");
+    def("EndpointSlice", "1 metadata ObjectMeta, 2 endpoints *Endpoint, 3 ports *DiscoveryEndpointPort, 4 addressType s");
+    def("Endpoint", "1 addresses *s, 2 conditions EndpointConditions, 3 hostname s, 4 targetRef ObjectReference,"
+        + " 5 deprecatedTopology map, 6 nodeName s, 7 zone s, 8 hints EndpointHints");
+    def("EndpointConditions", "1 ready b, 2 serving b, 3 terminating b");
+    def("EndpointHints", "1 forZones *ForZone, 2 forNodes *ForZone");
+    def("ForZone", "1 name s");
+    def("DiscoveryEndpointPort", "1 name s, 2 protocol s, 3 port i32, 4 appProtocol s");
+    kind("discovery.k8s.io", "EndpointSlice", "EndpointSlice");
   }
 }

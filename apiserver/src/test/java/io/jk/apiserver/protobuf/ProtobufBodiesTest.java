@@ -92,6 +92,26 @@ class ProtobufBodiesTest {
   }
 
   @Test
+  void aLeaseWithMicroTimesAndAnEndpointSlice() {
+    byte[] renew = ProtoWriter.message(t -> t.int64(1, 1700000000L).int64(2, 123456789));
+    JsonNode lease = ProtobufBodies.decode(ProtoWriter.envelope("coordination.k8s.io/v1", "Lease",
+        ProtoWriter.message(w -> w.bytes(1, meta("l")).bytes(2, ProtoWriter.message(sp -> sp.string(1, "me")
+            .int64(2, 15).bytes(4, renew))))));
+    assertEquals("me", lease.at("/spec/holderIdentity").asText());
+    assertEquals(15, lease.at("/spec/leaseDurationSeconds").asInt());
+    assertEquals("2023-11-14T22:13:20.123456Z", lease.at("/spec/renewTime").asText());
+
+    byte[] endpoint = ProtoWriter.message(w -> w.string(1, "10.0.0.5").bytes(2, ProtoWriter.message(c -> c.int64(1, 1))));
+    JsonNode slice = ProtobufBodies.decode(ProtoWriter.envelope("discovery.k8s.io/v1", "EndpointSlice",
+        ProtoWriter.message(w -> w.bytes(1, meta("es")).bytes(2, endpoint).bytes(3, ProtoWriter.message(p -> p.string(1, "http")
+            .string(2, "TCP").int64(3, 8080))).string(4, "IPv4"))));
+    assertEquals("10.0.0.5", slice.at("/endpoints/0/addresses/0").asText());
+    assertTrue(slice.at("/endpoints/0/conditions/ready").asBoolean());
+    assertEquals(8080, slice.at("/ports/0/port").asInt());
+    assertEquals("IPv4", slice.path("addressType").asText());
+  }
+
+  @Test
   void aKindWithoutSchemaIs415NamingIt() {
     ApiException e = assertThrows(ApiException.class,
         () -> ProtobufBodies.decode(ProtoWriter.envelope("storage.k8s.io/v1", "StorageClass", new byte[0])));

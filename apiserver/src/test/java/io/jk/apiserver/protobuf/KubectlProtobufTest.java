@@ -142,6 +142,18 @@ class KubectlProtobufTest {
     assertEquals("Opaque", s.path("type").asText());
     assertEquals("s3cr3t", new String(java.util.Base64.getDecoder().decode(s.at("/data/password").asText())));
 
+    Path bin = dir.resolve("blob.bin");
+    Files.write(bin, new byte[] {(byte) 0xff, 0, 1});
+    ok("create", "configmap", "pb-bin", "--from-file=" + bin);
+    assertEquals("/wAB", getJson("configmap", "pb-bin").at("/binaryData/blob.bin").asText());
+
+    ok("create", "secret", "docker-registry", "pb-pull", "--docker-server=registry.example", "--docker-username=u",
+        "--docker-password=p");
+    JsonNode pull = getJson("secret", "pb-pull");
+    assertEquals("kubernetes.io/dockerconfigjson", pull.path("type").asText());
+    String cfg = new String(java.util.Base64.getDecoder().decode(pull.at("/data/.dockerconfigjson").asText()));
+    assertTrue(cfg.contains("registry.example"), cfg);
+
     ok("create", "serviceaccount", "pb-sa");
     assertEquals("pb-sa", getJson("serviceaccount", "pb-sa").at("/metadata/name").asText());
   }
@@ -224,6 +236,15 @@ class KubectlProtobufTest {
     assertEquals("*/5 * * * *", cj.at("/spec/schedule").asText());
     assertEquals("busybox", cj.at("/spec/jobTemplate/spec/template/spec/containers/0/image").asText());
     assertEquals("OnFailure", cj.at("/spec/jobTemplate/spec/template/spec/restartPolicy").asText());
+
+    ok("create", "job", "pb-from-cron", "--from=cronjob/pb-cron");
+    JsonNode fromCron = getJson("job", "pb-from-cron");
+    assertEquals("CronJob", fromCron.at("/metadata/ownerReferences/0/kind").asText());
+    assertEquals("pb-cron", fromCron.at("/metadata/ownerReferences/0/name").asText());
+    assertEquals("manual", fromCron.at("/metadata/annotations/cronjob.kubernetes.io~1instantiate").asText());
+
+    ok("create", "service", "externalname", "pb-ext", "--external-name=db.example");
+    assertEquals("db.example", getJson("service", "pb-ext").at("/spec/externalName").asText());
 
     ok("create", "poddisruptionbudget", "pb-pdb", "--selector=app=web", "--min-available=50%");
     JsonNode pdb = getJson("poddisruptionbudget", "pb-pdb");

@@ -1106,6 +1106,7 @@ public final class RestHandler {
 
   /** {@code log} and {@code exec}: proxied to the kubelet of the pod's node, which answers {@code ctx}. */
   private Future<Reply> podStream(RoutingContext ctx, RequestInfo info) {
+    KubeletProxy.acceptUpgrade(ctx); // now, before the request is read to its end
     return get(new RequestInfo(info.type(), info.namespace(), info.name(), null)).compose(pod -> {
       String node = pod.path("spec").path("nodeName").asText("");
       Future<ObjectNode> nodeObj = node.isEmpty() ? Future.succeededFuture(null)
@@ -1113,9 +1114,9 @@ public final class RestHandler {
               .map(kv -> kv == null ? null : (ObjectNode) parse(Buffer.buffer(kv.value()), "application/json"));
       return nodeObj.map(n -> {
         KubeletProxy.of(ctx.vertx()).serve(ctx, info.subresource(), pod, n);
-        return null;
+        return (Reply) null;
       });
-    });
+    }).recover(e -> KubeletProxy.failUpgrade(ctx, e) ? Future.succeededFuture(null) : Future.failedFuture(e));
   }
 
 

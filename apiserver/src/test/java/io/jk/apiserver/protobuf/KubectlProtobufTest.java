@@ -230,6 +230,13 @@ class KubectlProtobufTest {
   }
 
   @Test
+  void deleteAfterProtobufCreate() throws Exception {
+    ok("create", "configmap", "pb-del", "--from-literal=a=1");
+    ok("delete", "configmap", "pb-del"); // kubectl sends DeleteOptions as JSON
+    assertTrue(kubectl("get", "configmap", "pb-del").err().contains("NotFound"));
+  }
+
+  @Test
   void createCronJobAndPodDisruptionBudget() throws Exception {
     ok("create", "cronjob", "pb-cron", "--image=busybox", "--schedule=*/5 * * * *", "--", "date");
     JsonNode cj = getJson("cronjob", "pb-cron");

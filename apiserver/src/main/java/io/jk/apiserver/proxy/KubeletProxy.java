@@ -76,6 +76,34 @@ public final class KubeletProxy {
     this.webSockets = vertx.createWebSocketClient(w);
   }
 
+  private static final String UPGRADE_KEY = KubeletProxy.class.getName() + ".upgrade";
+
+  /**
+   * For an exec WebSocket request, starts the upgrade at once (call it first thing in the
+   * handler: a request already read to its end can no longer be upgraded); later failures are
+   * then reported as a Status frame on channel 3.
+   */
+  public static void acceptUpgrade(RoutingContext ctx) {
+    String upgrade = ctx.request().getHeader("Upgrade");
+    if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && ctx.request().path().endsWith("/exec")
+        && selectProtocol(ctx) != null) {
+      // paused until bridged to the kubelet, so that no early frame (stdin) is lost
+      ctx.put(UPGRADE_KEY, ctx.request().toWebSocket().map(ws -> ws.pause()));
+    }
+  }
+
+  private static String selectProtocol(RoutingContext ctx) {
+    String offered = ctx.request().getHeader("Sec-WebSocket-Protocol");
+    if (offered != null) {
+      for (String p : offered.split(",")) {
+        if (EXEC_PROTOCOLS.contains(p.trim())) {
+          return p.trim();
+        }
+      }
+    }
+    return null;
+  }
+
   /** Sets the API server's credentials towards kubelets (process-wide; proxies made later use them). */
   public static void configure(KubeletClientCredentials creds) {
     credentials = creds;
@@ -102,7 +130,9 @@ public final class KubeletProxy {
         exec(ctx, target);
       }
     } catch (ApiException e) {
-      HttpReplies.fail(ctx, e);
+      if (!failUpgrade(ctx, e)) {
+        HttpReplies.fail(ctx, e);
+      }
     }
   }
 
@@ -179,51 +209,55 @@ public final class KubeletProxy {
   }
 
   private void exec(RoutingContext ctx, KubeletTarget t) {
-    String upgrade = ctx.request().getHeader("Upgrade");
-    if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
-      HttpReplies.fail(ctx, ApiException.badRequest("Upgrade request required: exec is served over WebSocket "
-          + "(v5.channel.k8s.io or v4.channel.k8s.io); SPDY is not supported"));
+    Future<ServerWebSocket> upgrading = ctx.get(UPGRADE_KEY);
+    if (upgrading == null) {
+      String upgrade = ctx.request().getHeader("Upgrade");
+      HttpReplies.fail(ctx, ApiException.badRequest(upgrade != null && upgrade.equalsIgnoreCase("websocket")
+          ? "exec needs the WebSocket subprotocol v5.channel.k8s.io or v4.channel.k8s.io, got "
+              + ctx.request().getHeader("Sec-WebSocket-Protocol")
+          : "Upgrade request required: exec is served over WebSocket (v5.channel.k8s.io or v4.channel.k8s.io); "
+              + "SPDY is not supported"));
       return;
     }
-    String protocol = null;
-    String offered = ctx.request().getHeader("Sec-WebSocket-Protocol");
-    if (offered != null) {
-      for (String p : offered.split(",")) {
-        if (EXEC_PROTOCOLS.contains(p.trim())) {
-          protocol = p.trim();
-          break;
-        }
-      }
-    }
-    if (protocol == null) {
-      HttpReplies.fail(ctx, ApiException.badRequest("exec needs the WebSocket subprotocol v5.channel.k8s.io or "
-          + "v4.channel.k8s.io, got " + (offered == null ? "none" : offered)));
-      return;
-    }
-    MultiMap params = ctx.request().params();
-    String uri = "/exec/" + t.path() + query(params, List.of("command", "stdin", "stdout", "stderr", "tty"));
+    String protocol = selectProtocol(ctx);
+    String uri = "/exec/" + t.path() + query(ctx.request().params(), List.of("command", "stdin", "stdout", "stderr", "tty"));
     String url = "https://" + t.hostPort() + uri;
-    ctx.request().pause();
     WebSocketConnectOptions opts = new WebSocketConnectOptions().setHost(t.host()).setPort(t.port()).setURI(uri)
         .setSsl(true).addSubProtocol(protocol);
-    webSockets.connect(opts).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.request().resume();
-        HttpReplies.fail(ctx, upstreamFailure(url, t, ar.cause()));
+    upgrading.onComplete(cr -> {
+      if (cr.failed()) {
+        LOG.warn("Exec upgrade failed pod={} err=\"{}\"", t.path(), cr.cause().getMessage());
         return;
       }
-      WebSocket kubelet = ar.result();
-      kubelet.pause();
-      ctx.request().resume();
-      ctx.request().toWebSocket().onComplete(cr -> {
-        if (cr.failed()) {
-          kubelet.close();
-          LOG.warn("Exec upgrade failed pod={} err=\"{}\"", t.path(), cr.cause().getMessage());
+      ServerWebSocket client = cr.result();
+      webSockets.connect(opts).onComplete(ar -> {
+        if (ar.failed()) {
+          closeWithStatus(client, upstreamFailure(url, t, ar.cause()));
           return;
         }
-        bridge(cr.result(), kubelet);
+        bridge(client, ar.result());
+        client.resume();
       });
     });
+  }
+
+  /**
+   * When {@code ctx} is an exec request whose WebSocket upgrade has started, reports {@code error}
+   * as the channel-3 Status frame and returns true; otherwise returns false (answer it over HTTP).
+   */
+  public static boolean failUpgrade(RoutingContext ctx, Throwable error) {
+    Future<ServerWebSocket> upgrading = ctx.get(UPGRADE_KEY);
+    if (upgrading == null) {
+      return false;
+    }
+    upgrading.onSuccess(ws -> closeWithStatus(ws, HttpReplies.toApi(error)));
+    return true;
+  }
+
+  private static void closeWithStatus(ServerWebSocket ws, ApiException e) {
+    byte[] json = e.toStatus().toString().getBytes(StandardCharsets.UTF_8);
+    ws.writeBinaryMessage(Buffer.buffer(json.length + 1).appendByte((byte) 3).appendBytes(json));
+    ws.close((short) 1000);
   }
 
   private static ApiException upstreamFailure(String url, KubeletTarget t, Throwable e) {
@@ -293,7 +327,7 @@ public final class KubeletProxy {
         if ("exec".equals(sub)) {
           throw ApiException.badRequest("pod " + name + " does not have a host assigned");
         }
-        throw ApiException.badRequest(waiting(pod, name, container, "Pending"));
+        throw ApiException.badRequest(waitingMessage(pod, name, container));
       }
       if ("exec".equals(sub)) {
         String phase = pod.path("status").path("phase").asText("");
@@ -301,15 +335,12 @@ public final class KubeletProxy {
           throw ApiException.badRequest("cannot exec into a container in a completed pod; current phase is " + phase);
         }
       }
-      if (!previous) {
-        JsonNode status = containerStatus(pod, container);
-        if (status == null || status.path("state").has("waiting") && !status.has("lastState")
-            || status.path("state").has("waiting") && !status.path("lastState").has("terminated")) {
-          String reason = status == null ? "ContainerCreating"
-              : status.path("state").path("waiting").path("reason").asText("ContainerCreating");
-          throw ApiException.badRequest("container \"" + container + "\" in pod \"" + name
-              + "\" is waiting to start: " + reason);
-        }
+      // a container that has not run yet has no log (one restarting shows its last instance's)
+      JsonNode status = containerStatus(pod, container);
+      boolean neverRan = status == null
+          || status.path("state").has("waiting") && !status.path("lastState").has("terminated");
+      if (!previous && neverRan) {
+        throw ApiException.badRequest(waitingMessage(pod, name, container));
       }
       if (node == null) {
         throw ApiException.notFound(nodeType(), nodeName);
@@ -335,7 +366,8 @@ public final class KubeletProxy {
           enc(ns) + "/" + enc(name) + "/" + enc(container));
     }
 
-    private static String waiting(ObjectNode pod, String name, String container, String fallback) {
+    /** Kubernetes' words for a container that has not started: {@code ... is waiting to start: ContainerCreating}. */
+    private static String waitingMessage(ObjectNode pod, String name, String container) {
       JsonNode s = containerStatus(pod, container);
       String reason = s == null ? "ContainerCreating" : s.path("state").path("waiting").path("reason").asText("ContainerCreating");
       return "container \"" + container + "\" in pod \"" + name + "\" is waiting to start: " + reason;

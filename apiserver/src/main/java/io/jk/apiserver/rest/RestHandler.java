@@ -340,6 +340,9 @@ public final class RestHandler {
   /** Parses a request body by its content type (JSON or YAML). */
   static JsonNode parse(Buffer b, String contentType) {
     String ct = contentType == null ? "application/json" : contentType.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+    if (ct.equals(io.jk.apiserver.protobuf.ProtobufBodies.MEDIA_TYPE)) {
+      return io.jk.apiserver.protobuf.ProtobufBodies.decode(b.getBytes()); // the typed clientset's bodies (kubectl create ...)
+    }
     boolean yaml = ct.equals("application/yaml") || ct.equals("application/apply-patch+yaml") || ct.equals("text/yaml")
         || ct.equals("application/x-yaml");
     boolean json = ct.equals("application/json") || ct.endsWith("patch+json") || ct.equals("*/*");
@@ -1115,6 +1118,7 @@ public final class RestHandler {
 
   /** {@code log} and {@code exec}: proxied to the kubelet of the pod's node, which answers {@code ctx}. */
   private Future<Reply> podStream(RoutingContext ctx, RequestInfo info) {
+    KubeletProxy.acceptUpgrade(ctx); // now, before the request is read to its end
     return get(new RequestInfo(info.type(), info.namespace(), info.name(), null)).compose(pod -> {
       String node = pod.path("spec").path("nodeName").asText("");
       Future<ObjectNode> nodeObj = node.isEmpty() ? Future.succeededFuture(null)
@@ -1122,9 +1126,9 @@ public final class RestHandler {
               .map(kv -> kv == null ? null : (ObjectNode) parse(Buffer.buffer(kv.value()), "application/json"));
       return nodeObj.map(n -> {
         KubeletProxy.of(ctx.vertx()).serve(ctx, info.subresource(), pod, n);
-        return null;
+        return (Reply) null;
       });
-    });
+    }).recover(e -> KubeletProxy.failUpgrade(ctx, e) ? Future.succeededFuture(null) : Future.failedFuture(e));
   }
 
 

@@ -202,18 +202,26 @@ public final class KubeletServer {
       plain(req.response(), 400, e.getMessage());
       return;
     }
-    Optional<ContainerHandle> found = pods.find(t[0], t[1], t[2], opts.previous());
-    if (found.isEmpty()) {
-      plain(req.response(), 404, opts.previous()
-          ? "previous terminated container \"" + t[2] + "\" in pod \"" + t[1] + "\" not found"
-          : "container \"" + t[2] + "\" in pod \"" + t[1] + "\" not found");
-      return;
-    }
+    req.pause();
+    workers.executeBlocking(() -> pods.find(t[0], t[1], t[2], opts.previous()), false).onComplete(ar -> {
+      req.resume();
+      if (ar.failed()) {
+        plain(req.response(), 500, "containerLogs: " + ar.cause().getMessage());
+      } else if (ar.result().isEmpty()) {
+        plain(req.response(), 404, opts.previous()
+            ? "previous terminated container \"" + t[2] + "\" in pod \"" + t[1] + "\" not found"
+            : "container \"" + t[2] + "\" in pod \"" + t[1] + "\" not found");
+      } else {
+        streamLogs(req, t, opts, ar.result().get());
+      }
+    });
+  }
+
+  private void streamLogs(HttpServerRequest req, String[] t, LogOptions opts, ContainerHandle h) {
     HttpServerResponse resp = req.response();
     resp.setChunked(true).putHeader("Content-Type", "text/plain");
     AtomicBoolean gone = new AtomicBoolean();
     resp.closeHandler(v -> gone.set(true));
-    ContainerHandle h = found.get();
     ContainerLogStreamer streamer = new ContainerLogStreamer(h.logPath(), opts,
         () -> pods.find(t[0], t[1], t[2], opts.previous())
             .filter(now -> now.containerId().equals(h.containerId()) && now.running()).isPresent());
@@ -263,23 +271,29 @@ public final class KubeletServer {
           + "v4.channel.k8s.io (SPDY is not supported)");
       return;
     }
-    Optional<ContainerHandle> found = pods.find(t[0], t[1], t[2], false);
-    if (found.isEmpty() || !found.get().running()) {
-      plain(req.response(), found.isEmpty() ? 404 : 400, found.isEmpty()
-          ? "container \"" + t[2] + "\" in pod \"" + t[1] + "\" not found"
-          : "container \"" + t[2] + "\" in pod \"" + t[1] + "\" is not running");
-      return;
-    }
-    req.toWebSocket().onSuccess(ws -> {
-      if (ws.subProtocol() == null) {
-        ws.close((short) 1002, "a subprotocol v5.channel.k8s.io or v4.channel.k8s.io is required");
+    req.pause(); // the lookup reads files: off the event loop, with the request kept unread for the upgrade
+    workers.executeBlocking(() -> pods.find(t[0], t[1], t[2], false), false).onComplete(ar -> {
+      Optional<ContainerHandle> found = ar.succeeded() ? ar.result() : Optional.empty();
+      if (found.isEmpty() || !found.get().running()) {
+        req.resume();
+        plain(req.response(), found.isEmpty() ? 404 : 400, found.isEmpty()
+            ? "container \"" + t[2] + "\" in pod \"" + t[1] + "\" not found"
+            : "container \"" + t[2] + "\" in pod \"" + t[1] + "\" is not running");
         return;
       }
-      ExecSession session = new ExecSession(vertx, ws, found.get(), command, stdin, stdout, stderr, tty);
-      sessions.add(session);
-      session.start();
-      ws.endHandler(v -> sessions.remove(session));
-    }).onFailure(e -> LOG.warn("Exec upgrade failed err=\"{}\"", e.getMessage()));
+      Future<io.vertx.core.http.ServerWebSocket> upgraded = req.toWebSocket();
+      req.resume();
+      upgraded.onSuccess(ws -> {
+        if (ws.subProtocol() == null) {
+          ws.close((short) 1002, "a subprotocol v5.channel.k8s.io or v4.channel.k8s.io is required");
+          return;
+        }
+        ExecSession session = new ExecSession(vertx, ws, found.get(), command, stdin, stdout, stderr, tty);
+        sessions.add(session);
+        session.start();
+        ws.endHandler(v -> sessions.remove(session));
+      }).onFailure(e -> LOG.warn("Exec upgrade failed err=\"{}\"", e.getMessage()));
+    });
   }
 
   private static void plain(HttpServerResponse resp, int code, String text) {

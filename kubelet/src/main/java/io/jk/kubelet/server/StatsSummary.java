@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.jk.common.json.Json;
+import io.jk.kubelet.container.Cgroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,13 @@ final class StatsSummary {
         }
         String rel = h.cgroupPath().startsWith("/") ? h.cgroupPath().substring(1) : h.cgroupPath();
         long cpu = v2() ? v2CpuNanos(rel) : readLong(cgroupRoot.resolve("cpuacct").resolve(rel).resolve("cpuacct.usage"));
+        if (cpu < 0 && !v2()) {
+          // the path may be the memory hierarchy's (the kubelet nests under its own cgroup, which differs per hierarchy)
+          String memOwn = Cgroups.ownPath("memory");
+          String suffix = ("/" + rel).startsWith(memOwn + "/") ? ("/" + rel).substring(memOwn.length()) : "/" + rel;
+          String cpuRel = (Cgroups.ownPath("cpuacct") + suffix).substring(1);
+          cpu = readLong(cgroupRoot.resolve("cpuacct").resolve(cpuRel).resolve("cpuacct.usage"));
+        }
         long[] m = memory(rel);
         ObjectNode co = containers.addObject().put("name", c.getName());
         cpu(co.putObject("cpu"), ns + "/" + name + "/" + c.getName(), cpu, now);

@@ -1,28 +1,33 @@
 #!/usr/bin/env bash
-# Runs a jk API server on this machine, on the embedded SQLite store, for kubectl to talk to.
+# The README's first command: a one-node jk cluster on this machine, running the example web app.
 #
-#   scripts/demo.sh            build, start in the background, print how to use and stop it
-#   scripts/demo.sh stop       stop the server started before
+#   scripts/demo.sh         install missing Debian packages, build, build and import the example
+#                           image, start `jk server` in the background, apply examples/web.yaml,
+#                           wait for the rollout, show the pods and the page fetched through the Service
+#   scripts/demo.sh stop    stop the server started before (pods' data stays in $JK_DATA_DIR)
 #
 # Environment: JK_DATA_DIR (default /tmp/jk-demo), JK_PORT (default 6443), JK_SKIP_BUILD=1.
+# Exits 0 only when everything that exists in this build worked; what is not built yet is named.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DATA="${JK_DATA_DIR:-/tmp/jk-demo}"
 PORT="${JK_PORT:-6443}"
-PIDFILE="$DATA/apiserver.pid"
-LOG="$DATA/apiserver.log"
+DIST="$ROOT/deploy/target/jk"
+PIDFILE="$DATA/server.pid"
+LOG="$DATA/server.log"
+OUT="$DATA/server.out"
 
 stop() {
   if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
     kill "$(cat "$PIDFILE")"
-    for _ in $(seq 1 50); do
+    for _ in $(seq 1 150); do
       kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
       sleep 0.2
     done
-    echo "jk API server stopped (pid $(cat "$PIDFILE"))"
+    echo "jk server stopped (pid $(cat "$PIDFILE"))"
   else
-    echo "no jk API server running for $DATA"
+    echo "no jk server running for $DATA"
   fi
   rm -f "$PIDFILE"
 }
@@ -33,57 +38,110 @@ if [ "${1:-}" = "stop" ]; then
 fi
 
 if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
-  echo "a jk API server is already running (pid $(cat "$PIDFILE")); stop it with: $0 stop" >&2
+  echo "a jk server is already running (pid $(cat "$PIDFILE")); stop it with: $0 stop" >&2
   exit 1
 fi
 
+step() { echo; echo "==> $*"; }
+
+step "checking the Debian packages a node needs"
 "$ROOT/scripts/install-deps.sh"
 
-if [ "${JK_SKIP_BUILD:-0}" != "1" ]; then
-  echo "building jk (mvn package, tests skipped)..."
+if [ "${JK_SKIP_BUILD:-0}" != "1" ] || [ ! -x "$DIST/bin/jk" ]; then
+  step "building jk (mvn package, tests skipped; a few minutes the first time)"
   (cd "$ROOT" && mvn -B -ntp -q -DskipTests package)
 fi
+JK="$DIST/bin/jk"
+if unzip -l "$DIST"/lib/jk-cli-*.jar 2>/dev/null | grep -q 'io/jk/cli/JkctlCommand.class'; then
+  CTL="$DIST/bin/jkctl"
+else
+  CTL="kubectl"
+  echo "note: jkctl is not in this build yet; using kubectl"
+fi
 
-JAR="$(ls "$ROOT"/apiserver/target/jk-apiserver-*.jar | grep -v -e sources -e tests | head -1)"
 mkdir -p "$DATA"
-nohup java -cp "$JAR:$ROOT/apiserver/target/lib/*" io.jk.apiserver.server.ApiServerMain \
-  --data-dir "$DATA" --bind-address 127.0.0.1 --secure-port "$PORT" >"$LOG" 2>&1 &
-echo $! >"$PIDFILE"
+step "building the example image offline from busybox-static and importing it"
+"$ROOT/scripts/build-example-image.sh" "$DATA/busybox-oci.tar"
+"$JK" image import "$DATA/busybox-oci.tar" --root-dir "$DATA/kubelet" 2>>"$LOG"
 
-echo -n "waiting for the API server on https://127.0.0.1:$PORT "
-for _ in $(seq 1 120); do
+step "starting jk server (log: $LOG)"
+nohup "$JK" server --data-dir "$DATA/server" --kubelet-root-dir "$DATA/kubelet" \
+  --bind-address 127.0.0.1 --secure-port "$PORT" \
+  >"$OUT" 2>>"$LOG" </dev/null &
+echo $! >"$PIDFILE"
+for i in $(seq 1 240); do
   if ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
-    echo; echo "the API server exited; its log ($LOG):" >&2
+    echo "jk server exited; the end of its log ($LOG):" >&2
     tail -20 "$LOG" >&2
+    cat "$OUT" >&2
     rm -f "$PIDFILE"
     exit 1
   fi
-  if [ -f "$DATA/admin.kubeconfig" ] && curl -fsk "https://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then
-    echo " ready"
-    cat <<EOT
-
-jk API server running (pid $(cat "$PIDFILE")), log: $LOG
-
-  export KUBECONFIG=$DATA/admin.kubeconfig
-  kubectl get namespaces
-  kubectl apply -f - <<'YAML'
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: nginx}]}
-YAML
-  kubectl get deploy,svc -A
-
-Stop it with: $0 stop
-EOT
-    exit 0
+  grep -q 'export KUBECONFIG=' "$OUT" && break
+  if [ "$i" = 240 ]; then
+    echo "jk server was not ready after 120 s; log: $LOG" >&2
+    exit 1
   fi
-  echo -n "."
   sleep 0.5
 done
-echo; echo "the API server did not become ready in 60 s; log: $LOG" >&2
-exit 1
+cat "$OUT"
+export KUBECONFIG="$DATA/server/admin.kubeconfig"
+if [ "$CTL" != kubectl ] && ! err="$("$CTL" get namespaces 2>&1 >/dev/null)"; then
+  echo "note: jkctl cannot use the admin kubeconfig ($err); using kubectl"
+  CTL=kubectl
+fi
+
+step "$CTL apply -f examples/web.yaml"
+"$CTL" apply -f "$ROOT/examples/web.yaml"
+
+kubelet=no; proxy=no
+grep -q 'kubelet running as node' "$OUT" && kubelet=yes
+grep -q 'kubelet running' "$OUT" && ! grep -q 'proxy is not in this build' "$OUT" && proxy=yes
+
+if [ "$kubelet" = yes ]; then
+  step "waiting for the rollout"
+  "$CTL" rollout status deployment/web --timeout=180s
+else
+  # the controllers create the pods within seconds; show them once they exist
+  for _ in $(seq 1 20); do
+    [ -n "$("$CTL" get pods -l app=web -o name 2>/dev/null)" ] && break
+    sleep 0.5
+  done
+fi
+
+step "$CTL get pods -o wide"
+"$CTL" get pods -o wide
+
+if [ "$kubelet" = yes ] && [ "$proxy" = no ]; then
+  pod_ip="$("$CTL" get pods -l app=web -o jsonpath='{.items[0].status.podIP}')"
+  step "the page, fetched from a pod (http://$pod_ip:8080/; the proxy that serves the Service is not in this build yet)"
+  curl -fsS --max-time 5 "http://$pod_ip:8080/"
+  echo "NOT YET IN THIS BUILD: the proxy (Services' ClusterIPs)."
+elif [ "$proxy" = yes ]; then
+  ip="$("$CTL" get service web -o jsonpath='{.spec.clusterIP}')"
+  step "the page, fetched through the Service (http://$ip/)"
+  page=""
+  for _ in $(seq 1 30); do
+    page="$(curl -fsS --max-time 2 "http://$ip/" 2>/dev/null)" && break
+    sleep 1
+  done
+  if [ -z "$page" ]; then
+    echo "could not fetch http://$ip/ through the Service" >&2
+    exit 1
+  fi
+  echo "$page"
+else
+  echo
+  echo "NOT YET IN THIS BUILD: the kubelet's node services and the proxy (jk server's local agent)."
+  echo "The API server, scheduler and controller-manager run and"
+  echo "the Deployment, its ReplicaSet and pods exist, but no node runs the pods yet (they stay"
+  echo "Pending), so the rollout and the page through the Service are skipped."
+fi
+
+cat <<EOT
+
+jk server is running (pid $(cat "$PIDFILE")), log: $LOG
+  export KUBECONFIG=$KUBECONFIG
+  $CTL get all
+Stop it with: ${JK_DATA_DIR:+JK_DATA_DIR=$JK_DATA_DIR }$0 stop
+EOT

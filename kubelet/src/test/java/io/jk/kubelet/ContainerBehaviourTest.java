@@ -113,24 +113,34 @@ class ContainerBehaviourTest {
             .endValueFrom().build(),
         new EnvVarBuilder().withName("GREETING").withValue("hello $(COLOR)").build()));
     c.setEnvFrom(List.of(new EnvFromSourceBuilder().withPrefix("CFG_").withNewConfigMapRef("cfg", false).build()));
-    Pod p = h.client().pods().resource(pod("env", "Never", c).build()).create();
+    c.setVolumeMounts(List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("cfgvol").withMountPath("/cfg")
+        .withReadOnly(true).build()));
+    c.setCommand(List.of("sh", "-c", "echo color=$COLOR pw=$PW size=$CFG_size pod=$POD greeting=$GREETING file=$(cat /cfg/color)"));
+    Pod p = h.client().pods().resource(pod("env", "Never", c).editSpec().addNewVolume().withName("cfgvol")
+        .withNewConfigMap().withName("cfg").endConfigMap().endVolume().endSpec().build()).create();
     await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(h.get("env").getStatus().getPhase()));
     ContainerStatus cs = status("env", "env");
     assertEquals(0, cs.getState().getTerminated().getExitCode());
     assertEquals("Completed", cs.getState().getTerminated().getReason());
     assertNotNull(cs.getState().getTerminated().getFinishedAt());
-    assertTrue(log(p, "env").contains("stdout F color=blue pw=s3cret size=L pod=env greeting=hello blue"), log(p, "env"));
+    assertTrue(log(p, "env").contains("stdout F color=blue pw=s3cret size=L pod=env greeting=hello blue file=blue"), log(p, "env"));
     assertTrue(h.shimPids().isEmpty() || h.get("env").getStatus().getPodIP() != null);
   }
 
   @Test
   void aNeverPodThatFailsIsFailedWithItsExitCode() {
-    h.client().pods().resource(pod("fails", "Never", sh("main", "exit 3")).build()).create();
+    Container logs = sh("logs", "echo first line; echo it broke; exit 4");
+    logs.setTerminationMessagePolicy("FallbackToLogsOnError");
+    h.client().pods().resource(pod("fails", "Never", sh("main", "echo disk full > /dev/termination-log; exit 3"), logs)
+        .build()).create();
     await().atMost(Duration.ofSeconds(30)).until(() -> "Failed".equals(h.get("fails").getStatus().getPhase()));
     ContainerStatus cs = status("fails", "main");
     assertEquals(3, cs.getState().getTerminated().getExitCode());
     assertEquals("Error", cs.getState().getTerminated().getReason());
     assertEquals(0, cs.getRestartCount());
+    assertEquals("disk full\n", cs.getState().getTerminated().getMessage(), "the termination message file");
+    assertEquals("first line\nit broke\n", status("fails", "logs").getState().getTerminated().getMessage(),
+        "FallbackToLogsOnError: the log's end");
   }
 
   @Test
@@ -281,5 +291,70 @@ class ContainerBehaviourTest {
     assertTrue(log(p, "app").indexOf("first") < log(p, "app").indexOf("second"));
     assertEquals("Completed", h.get("init").getStatus().getInitContainerStatuses().get(1).getState().getTerminated().getReason());
     assertEquals("True", PodLifecycleTest.condition(h.get("init"), "Initialized"));
+  }
+
+  @Test
+  void aMissingImageIsErrImagePullThenImagePullBackOff() {
+    Container c = sh("main", "true");
+    c.setImage("127.0.0.1:5999/does-not-exist:1");
+    h.client().pods().resource(pod("noimage", "Always", c).build()).create();
+    List<String> reasons = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      ContainerStatus cs = status("noimage", "main");
+      if (cs != null && cs.getState().getWaiting() != null && !reasons.contains(cs.getState().getWaiting().getReason())) {
+        reasons.add(cs.getState().getWaiting().getReason());
+      }
+      return reasons.contains("ImagePullBackOff");
+    });
+    // ErrImagePull shows between a failed pull and the next sync, too briefly to poll: its event stays
+    assertTrue(events("noimage", "Failed").stream().anyMatch(e -> e.getMessage().equals("Error: ErrImagePull")));
+    assertEquals("Pending", h.get("noimage").getStatus().getPhase());
+    assertTrue(events("noimage", "Failed").stream().anyMatch(e -> e.getMessage().startsWith("Failed to pull image \"127.0.0.1:5999/does-not-exist:1\"")));
+  }
+
+  @Test
+  void aHostNetworkPodHasTheNodesAddress() {
+    h.client().pods().resource(pod("hostnet", "Always", sh("main", "trap 'exit 0' TERM; while true; do sleep 0.2; done"))
+        .editSpec().withHostNetwork(true).endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(h.get("hostnet").getStatus().getPhase()));
+    assertEquals("127.0.0.1", h.get("hostnet").getStatus().getPodIP());
+  }
+
+  @Test
+  void postStartAndPreStopHooksRun() throws Exception {
+    Path host = Files.createTempDirectory(h.root, "hooks-");
+    Container c = sh("main", "trap 'exit 0' TERM; while true; do sleep 0.1; done");
+    c.setVolumeMounts(List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("host").withMountPath("/host").build()));
+    c.setLifecycle(new io.fabric8.kubernetes.api.model.LifecycleBuilder()
+        .withNewPostStart().withNewExec().withCommand("sh", "-c", "echo started > /host/post-start").endExec().endPostStart()
+        .withNewPreStop().withNewExec().withCommand("sh", "-c", "echo stopping > /host/pre-stop").endExec().endPreStop().build());
+    Pod p = h.client().pods().resource(pod("hooks", "Always", c).editSpec().addNewVolume().withName("host")
+        .withNewHostPath().withPath(host.toString()).endHostPath().endVolume().endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(host.resolve("post-start")));
+    assertEquals("started\n", Files.readString(host.resolve("post-start")));
+    h.client().pods().resource(p).delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> h.get("hooks") == null);
+    assertEquals("stopping\n", Files.readString(host.resolve("pre-stop")), "preStop ran before SIGTERM");
+  }
+
+  @Test
+  void securityContextIsApplied() throws Exception {
+    Container c = sh("main", "id -u; id -g; touch /x 2>/dev/null && echo writable || echo read-only");
+    c.setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withRunAsUser(65534L).withRunAsGroup(65534L)
+        .withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false).build());
+    Pod p = h.client().pods().resource(pod("secure", "Never", c).build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(h.get("secure").getStatus().getPhase()));
+    String log = log(p, "main");
+    assertTrue(log.contains("stdout F 65534\n") && log.contains("stdout F read-only"), log);
+
+    Container root = sh("main", "true");
+    root.setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withRunAsNonRoot(true).build());
+    h.client().pods().resource(pod("nonroot", "Never", root).build()).create();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      ContainerStatus cs = status("nonroot", "main");
+      assertNotNull(cs);
+      assertEquals("CreateContainerConfigError", cs.getState().getWaiting().getReason());
+      assertTrue(cs.getState().getWaiting().getMessage().startsWith("container has runAsNonRoot and image will run as root"));
+    });
   }
 }

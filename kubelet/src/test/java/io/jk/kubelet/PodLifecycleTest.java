@@ -78,7 +78,7 @@ class PodLifecycleTest {
       assertEquals("busybox:1.36", cs.getImage());
     }
     String uid = p.getMetadata().getUid();
-    Path got = h.volumes.dir(uid, "www").resolve("got");
+    Path got = h.emptyDir(uid, "www").resolve("got");
     await().atMost(Duration.ofSeconds(15)).until(() -> Files.exists(got) && Files.readString(got).contains("hello-from-server"));
     assertFalse(Cgroups.directories(h.config.cgroupParent() + "/pod" + uid).isEmpty(), "the pod has its own cgroup");
 

@@ -9,6 +9,7 @@ import io.jk.apiserver.http.HttpReplies;
 import io.jk.apiserver.patch.PatchException;
 import io.jk.apiserver.patch.PatchSchema;
 import io.jk.apiserver.patch.ServerSideApply;
+import io.jk.apiserver.proxy.KubeletProxy;
 import io.jk.apiserver.registry.FieldError;
 import io.jk.apiserver.registry.ResourceStrategy;
 import io.jk.apiserver.registry.ResourceType;
@@ -144,7 +145,7 @@ public final class RestHandler {
         return get(info).map(o -> Reply.of(200, Scales.toScale(o)));
       }
       if (sub.equals("log") || sub.equals("exec")) {
-        return podStream(info);
+        return podStream(ctx, info);
       }
       throw methodNotAllowed(m, info);
     }
@@ -161,7 +162,7 @@ public final class RestHandler {
         return evict(ctx, info, body(ctx));
       }
       if ("exec".equals(sub)) {
-        return podStream(info);
+        return podStream(ctx, info);
       }
       throw methodNotAllowed(m, info);
     }
@@ -1100,16 +1101,21 @@ public final class RestHandler {
     });
   }
 
-  private Future<Reply> podStream(RequestInfo info) {
-    return get(new RequestInfo(info.type(), info.namespace(), info.name(), null)).map(pod -> {
+  /** {@code log} and {@code exec}: proxied to the kubelet of the pod's node, which answers {@code ctx}. */
+  private Future<Reply> podStream(RoutingContext ctx, RequestInfo info) {
+    KubeletProxy.acceptUpgrade(ctx); // now, before the request is read to its end
+    return get(new RequestInfo(info.type(), info.namespace(), info.name(), null)).compose(pod -> {
       String node = pod.path("spec").path("nodeName").asText("");
-      if (node.isEmpty()) {
-        throw ApiException.badRequest("pod " + info.name() + " does not have a host assigned");
-      }
-      throw ApiException.unavailable("the node \"" + node + "\" of pod " + info.name()
-          + " has no kubelet endpoint that the API server can reach yet");
-    });
+      Future<ObjectNode> nodeObj = node.isEmpty() ? Future.succeededFuture(null)
+          : store.get(new RequestInfo(types.find("", "v1", "nodes").orElseThrow(), null, node, null).key())
+              .map(kv -> kv == null ? null : (ObjectNode) parse(Buffer.buffer(kv.value()), "application/json"));
+      return nodeObj.map(n -> {
+        KubeletProxy.of(ctx.vertx()).serve(ctx, info.subresource(), pod, n);
+        return (Reply) null;
+      });
+    }).recover(e -> KubeletProxy.failUpgrade(ctx, e) ? Future.succeededFuture(null) : Future.failedFuture(e));
   }
+
 
   private static ObjectNode success(int code) {
     ObjectNode s = Json.mapper().createObjectNode();

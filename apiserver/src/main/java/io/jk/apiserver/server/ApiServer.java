@@ -91,7 +91,9 @@ public final class ApiServer {
     return cache.start().compose(v -> seed()).compose(v -> config.authenticator() == null ? Future.succeededFuture() : podNodes.start())
         .compose(v -> {
       HttpServerOptions opts = new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port())
-          .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024);
+          .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
+          // pods/exec is a WebSocket: kubectl offers v5 only, fabric8 v4; Vert.x must echo the one chosen
+          .setWebSocketSubProtocols(List.of("v5.channel.k8s.io", "v4.channel.k8s.io"));
       if (config.tls() != null) {
         config.tls().accept(opts);
       }
@@ -125,6 +127,9 @@ public final class ApiServer {
     Router r = Router.router(vertx);
     r.route().handler(this::instrument);
     r.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
+    if (config.publicRoutes() != null) {
+      config.publicRoutes().accept(r);
+    }
     if (config.authenticator() != null) {
       r.route().handler(AuthenticationHandler.create(config.authenticator()));
       r.route().handler(AuthorizationHandler.create(Authorizers.standard(podNodes::nodeOf)));

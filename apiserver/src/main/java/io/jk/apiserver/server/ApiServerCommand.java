@@ -7,6 +7,8 @@ import io.jk.apiserver.auth.TokenFileAuthenticator;
 import io.jk.apiserver.storage.Store;
 import io.jk.apiserver.storage.StoreFactory;
 import io.jk.apiserver.storage.StoreOptions;
+import io.jk.apiserver.proxy.KubeletClientCredentials;
+import io.jk.apiserver.proxy.KubeletProxy;
 import io.jk.apiserver.tls.CertificateAuthority;
 import io.jk.apiserver.tls.ClusterPki;
 import io.jk.apiserver.tls.IssuedCertificate;
@@ -186,6 +188,8 @@ public final class ApiServerCommand implements Callable<Integer> {
       Kubeconfigs.write(kubeconfig, Kubeconfigs.Spec.withClientCertificate("https://" + host + ":" + server.port(),
           ca.certificatePem(), "jk", "jk-admin", admin.certificatePem(), admin.privateKeyPem(), "default"));
       LOG.info("Wrote admin kubeconfig path={}", kubeconfig);
+      // pods/log and pods/exec reach kubelets with this client certificate
+      KubeletProxy.configure(KubeletClientCredentials.loadOrCreate(dataDir.resolve("pki"), ca));
     } else {
       kubeconfig = null;
       LOG.warn("No cluster CA key (serving certificate given by flags): no admin kubeconfig written");

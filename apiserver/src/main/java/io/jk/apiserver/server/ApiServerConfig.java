@@ -7,6 +7,7 @@ import io.jk.apiserver.resources.Strategies;
 import io.jk.apiserver.resources.UnknownFields;
 import io.jk.apiserver.rest.RestHandler;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -23,6 +24,8 @@ import java.util.function.Function;
  * @param bookmarkIntervalMs how often watches with {@code allowWatchBookmarks} get a BOOKMARK
  * @param tls configures HTTPS on the server options ({@code null}: plain HTTP)
  * @param watchCacheEvents how many recent events the watch cache keeps (watches from older revisions get 410)
+ * @param publicRoutes routes an embedding launcher mounts before authentication (they check their
+ *     own credentials, e.g. the join endpoint); {@code null}: none
  * @param authenticator who sent each request ({@code null}: no authentication or authorization,
  *     for in-process tests); with one, requests are authorized by {@code Authorizers.standard}
  */
@@ -37,7 +40,8 @@ public record ApiServerConfig(
     long bookmarkIntervalMs,
     Consumer<HttpServerOptions> tls,
     int watchCacheEvents,
-    Authenticator authenticator) {
+    Authenticator authenticator,
+    Consumer<Router> publicRoutes) {
 
   /**
    * Plain HTTP on 127.0.0.1 and a free port, the built-in strategies and unknown-field schemas,
@@ -46,51 +50,57 @@ public record ApiServerConfig(
   public static ApiServerConfig defaults() {
     return new ApiServerConfig("127.0.0.1", 0, "127.0.0.1", "10.96.0.0/12", "30000-32767",
         t -> Strategies.forKind(t.group(), t.kind()),
-        (t, o) -> UnknownFields.find(t.group(), t.version(), t.kind(), o), 60_000, null, 10_000, null);
+        (t, o) -> UnknownFields.find(t.group(), t.version(), t.kind(), o), 60_000, null, 10_000, null, null);
   }
 
   public ApiServerConfig withListen(String address, int listenPort) {
     return new ApiServerConfig(address, listenPort, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes);
   }
 
   public ApiServerConfig withAdvertiseAddress(String address) {
     return new ApiServerConfig(bindAddress, port, address, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes);
   }
 
   public ApiServerConfig withServiceRanges(String cidr, String nodePorts) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, cidr, nodePorts,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes);
   }
 
   public ApiServerConfig withStrategies(Function<ResourceType, ResourceStrategy> s) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        s, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator);
+        s, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes);
   }
 
   public ApiServerConfig withUnknownFields(RestHandler.UnknownFields u) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, u, bookmarkIntervalMs, tls, watchCacheEvents, authenticator);
+        strategies, u, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes);
   }
 
   public ApiServerConfig withBookmarkInterval(long ms) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, ms, tls, watchCacheEvents, authenticator);
+        strategies, unknownFields, ms, tls, watchCacheEvents, authenticator, publicRoutes);
   }
 
   public ApiServerConfig withTls(Consumer<HttpServerOptions> t) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, t, watchCacheEvents, authenticator);
+        strategies, unknownFields, bookmarkIntervalMs, t, watchCacheEvents, authenticator, publicRoutes);
   }
 
   public ApiServerConfig withAuthenticator(Authenticator a) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, a);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, a, publicRoutes);
   }
 
   public ApiServerConfig withWatchCacheEvents(int events) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, events, authenticator);
+        strategies, unknownFields, bookmarkIntervalMs, tls, events, authenticator, publicRoutes);
+  }
+
+  /** A copy whose {@code routes} are mounted before authentication (they authenticate themselves). */
+  public ApiServerConfig withPublicRoutes(Consumer<Router> routes) {
+    return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, routes);
   }
 }

@@ -180,15 +180,17 @@ public final class DeploymentController implements Reconciler {
     List<ReplicaSet> old = oldReplicaSets(rsList, newRs);
     RollingMath.Limits limits = limits(d);
     if (newRs == null) {
-      int initial = RollingMath.newReplicaSetReplicas(replicas, limits, specSum(old), 0);
+      int initial = RollingMath.newReplicaSetReplicas(replicas, limits, podsUpperBound(old), 0);
       createNewReplicaSet(d, old, initial);
       return Result.done();
     }
     if (ensureRevision(d, newRs, old)) {
       return Result.done();
     }
-    // Scale the new ReplicaSet up within maxSurge.
-    int newTarget = RollingMath.newReplicaSetReplicas(replicas, limits, specSum(rsList), spec(newRs));
+    // Scale the new ReplicaSet up within maxSurge. An old ReplicaSet just scaled down may still
+    // have its pods (its status says so): count the larger of spec and status, so that pods never
+    // exceed replicas + maxSurge, even for a moment.
+    int newTarget = RollingMath.newReplicaSetReplicas(replicas, limits, podsUpperBound(rsList), spec(newRs));
     if (newTarget != spec(newRs)) {
       scale(d, newRs, newTarget, limits);
       return Result.done();
@@ -594,6 +596,11 @@ public final class DeploymentController implements Reconciler {
 
   private static int specSum(List<ReplicaSet> l) {
     return l.stream().mapToInt(DeploymentController::spec).sum();
+  }
+
+  /** An upper bound of the pods the ReplicaSets have now: max(spec, status.replicas) each. */
+  private static int podsUpperBound(List<ReplicaSet> l) {
+    return l.stream().mapToInt(rs -> Math.max(spec(rs), rs.getStatus() == null ? 0 : nz(rs.getStatus().getReplicas()))).sum();
   }
 
   private static int available(ReplicaSet rs) {

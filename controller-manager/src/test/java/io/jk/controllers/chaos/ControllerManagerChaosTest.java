@@ -42,7 +42,11 @@ class ControllerManagerChaosTest {
   static Process startControllerManager(Path kubeconfig, Path log) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        ControllerManagerCommand.class.getName(), "--kubeconfig", kubeconfig.toString(), "--leader-elect=false",
+        ControllerManagerCommand.class.getName(), "--kubeconfig", kubeconfig.toString(),
+        // As deployed: a new process acts only once the killed one's lease has expired, so
+        // writes the killed process still had in flight land before the new one lists.
+        "--leader-elect", "--leader-elect-lease-duration", "2s", "--leader-elect-renew-deadline", "1500ms",
+        "--leader-elect-retry-period", "300ms",
         "--secure-port", "0", "--controllers", "replicaset,deployment")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
@@ -59,6 +63,11 @@ class ControllerManagerChaosTest {
         && nz(s.getAvailableReplicas()) >= nz(s.getUpdatedReplicas());
   }
 
+  static String holder(KubernetesClient client) {
+    var lease = client.leases().inNamespace("kube-system").withName("kube-controller-manager").get();
+    return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
   static int nz(Integer i) {
     return i == null ? 0 : i;
   }
@@ -69,7 +78,10 @@ class ControllerManagerChaosTest {
     try (TestClusterAccess cluster = TestClusterAccess.start(List.of())) {
       // The in-process manager runs no controllers: the child JVM does all the work.
       KubernetesClient client = cluster.client();
-      Map<String, Boolean> live = new ConcurrentHashMap<>();
+      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("kube-system")
+          .endMetadata().build()).createOr(r -> r.update());
+      Map<String, String> live = new ConcurrentHashMap<>();
+      StringBuilder overshoots = new StringBuilder();
       AtomicInteger maxAlive = new AtomicInteger();
       Watch watch = client.pods().inNamespace("default").withLabel("app", "chaos").watch(new Watcher<Pod>() {
         @Override
@@ -77,9 +89,16 @@ class ControllerManagerChaosTest {
           if (action == Action.DELETED || pod.getMetadata().getDeletionTimestamp() != null) {
             live.remove(pod.getMetadata().getName());
           } else {
-            live.put(pod.getMetadata().getName(), true);
+            live.put(pod.getMetadata().getName(), pod.getMetadata().getLabels().getOrDefault("pod-template-hash", "?"));
           }
           maxAlive.accumulateAndGet(live.size(), Math::max);
+          if (live.size() > REPLICAS + MAX_SURGE && overshoots.length() < 4000) {
+            Map<String, Long> perHash = new java.util.TreeMap<>();
+            live.values().forEach(h -> perHash.merge(h, 1L, Long::sum));
+            overshoots.append(java.time.Instant.now()).append(' ').append(action).append(' ')
+                .append(pod.getMetadata().getName()).append(" rv=").append(pod.getMetadata().getResourceVersion())
+                .append(' ').append(perHash).append('\n');
+          }
         }
 
         @Override
@@ -102,18 +121,34 @@ class ControllerManagerChaosTest {
             .edit(d -> new DeploymentBuilder(d).editSpec().editTemplate().editSpec().editFirstContainer().withImage("busybox:2")
                 .endContainer().endSpec().endTemplate().endSpec().build());
         Random random = new Random(42);
+        int killsMidRollout = 0;
         for (int kill = 0; kill < 4; kill++) {
-          long delay = 300 + random.nextInt(1500);
-          cm.waitFor(delay, TimeUnit.MILLISECONDS);
+          // Kill the process only once it leads (it holds the Lease), at a random moment after.
+          String previous = holder(client);
+          if (kill > 0) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+              String h = holder(client);
+              return h != null && !h.equals(previous);
+            });
+          }
+          cm.waitFor(300 + random.nextInt(1200), TimeUnit.MILLISECONDS);
+          if (!rolledOut(client, "busybox:2")) {
+            killsMidRollout++;
+          }
           cm.destroyForcibly(); // SIGKILL
           cm.waitFor(10, TimeUnit.SECONDS);
           cm = startControllerManager(cluster.api().kubeconfig(), log);
         }
+        assertTrue(killsMidRollout >= 1, "at least one kill interrupted the rollout");
         await().atMost(Duration.ofSeconds(90)).until(() -> rolledOut(client, "busybox:2"));
       } finally {
         cm.destroyForcibly();
         cm.waitFor(10, TimeUnit.SECONDS);
         watch.close();
+      }
+      if (maxAlive.get() > REPLICAS + MAX_SURGE) {
+        System.out.println("OVERSHOOTS\n" + overshoots);
+        System.out.println("CHILD LOG\n" + Files.readString(log));
       }
       assertTrue(maxAlive.get() <= REPLICAS + MAX_SURGE, "pods never above replicas + maxSurge, saw " + maxAlive.get());
       List<ReplicaSet> rss = client.apps().replicaSets().inNamespace("default").withLabel("app", "chaos").list().getItems();

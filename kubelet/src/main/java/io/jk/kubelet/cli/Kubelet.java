@@ -16,6 +16,7 @@ import io.jk.kubelet.node.NodeAgent;
 import io.jk.kubelet.pod.EventRecorder;
 import io.jk.kubelet.pod.PodSyncer;
 import io.jk.kubelet.pod.PodWorkers;
+import io.jk.kubelet.pod.PullCredentials;
 import io.jk.kubelet.probe.Prober;
 import io.jk.kubelet.server.PodContainers;
 import io.jk.kubelet.status.StatusManager;
@@ -78,7 +79,7 @@ public final class Kubelet {
   }
 
   private void doStart() {
-    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(8, named("kubelet-pod"));
+    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(16, named("kubelet-pod"));
     // on stop, in-flight syncs finish (a container half-started would be lost) but no new ones start
     pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     podExecutor = pool;
@@ -94,7 +95,7 @@ public final class Kubelet {
           var n = nodeAgent.node();
           Resources r = n == null ? Resources.ZERO : NodeAllocatable.of(n);
           return new long[] {r.cpuMilli(), r.memory()};
-        });
+        }, new PullCredentials(client));
     workers = new PodWorkers(syncer, new StatusManager(client), client, nodeAgent::node, podExecutor, cfg.syncPeriod());
     informer = client.pods().inAnyNamespace().withField("spec.nodeName", cfg.nodeName())
         .inform(new ResourceEventHandler<>() {

@@ -12,6 +12,21 @@ import java.util.stream.Stream;
 public final class Cgroups {
   private Cgroups() {}
 
+  /** This process's cgroup in the hierarchy of {@code controller} ({@code ""} for the root), from /proc/self/cgroup. */
+  public static String ownPath(String controller) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+        String[] f = line.split(":", 3);
+        if (f.length == 3 && (List.of(f[1].split(",")).contains(controller) || f[1].isEmpty() && f[0].equals("0"))) {
+          return f[2].equals("/") ? "" : f[2];
+        }
+      }
+    } catch (IOException e) {
+      // unknown: the root
+    }
+    return "";
+  }
+
   /** The directories of {@code relative} (below this process's cgroup) in every mounted hierarchy that exist. */
   public static List<Path> directories(String relative) {
     List<Path> out = new ArrayList<>();

@@ -91,6 +91,16 @@ public final class OciSpecBuilder {
     return spec;
   }
 
+  /** Makes a sandbox spec share the host's network namespace ({@code hostNetwork: true}). */
+  public static void useHostNetwork(ObjectNode sandbox) {
+    ArrayNode ns = (ArrayNode) sandbox.get("linux").get("namespaces");
+    for (int i = ns.size() - 1; i >= 0; i--) {
+      if (ns.get(i).get("type").asText().equals("network")) {
+        ns.remove(i);
+      }
+    }
+  }
+
   /** A container of a pod, joining its sandbox's network, IPC and UTS namespaces. */
   public static ObjectNode container(ContainerInput in) {
     Container c = in.container();

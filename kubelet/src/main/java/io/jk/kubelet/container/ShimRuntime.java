@@ -112,6 +112,12 @@ public final class ShimRuntime {
       }
       Path started = bundle.resolve("started.json");
       if (!Files.exists(started)) {
+        // a kubelet killed between the shim's start and started.json: the shim's own pid files tell
+        int shimPid = readPid(bundle.resolve("shim.pid"));
+        if (alive(shimPid)) {
+          return new ContainerState(ContainerState.Status.RUNNING, -1, null, null,
+              Files.getLastModifiedTime(bundle.resolve("shim.pid")).toInstant(), null, readPid(bundle.resolve("container.pid")));
+        }
         return new ContainerState(ContainerState.Status.UNKNOWN, -1, null, null, null, null, 0);
       }
       JsonNode s = Json.mapper().readTree(started.toFile());
@@ -141,6 +147,14 @@ public final class ShimRuntime {
           .put("finishedAt", now).toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int readPid(Path f) {
+    try {
+      return Integer.parseInt(Files.readString(f).trim());
+    } catch (IOException | NumberFormatException e) {
+      return 0;
     }
   }
 

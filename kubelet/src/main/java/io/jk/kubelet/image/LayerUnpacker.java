@@ -110,12 +110,45 @@ public final class LayerUnpacker {
     return size;
   }
 
-  private static Path resolve(Path root, String name) throws IOException {
-    Path p = root.resolve(name.replaceFirst("^/+", "")).normalize();
-    if (!p.startsWith(root)) {
+  /**
+   * Where entry {@code name} goes, resolved as if {@code root} were the file system root: {@code ..}
+   * stops at the root and symlinks met on the way (from this or earlier entries) are followed
+   * inside the root, so no entry can write outside the layer dir. The last element is not followed.
+   */
+  static Path resolve(Path root, String name) throws IOException {
+    java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>(List.of(name.split("/")));
+    Path cur = root;
+    int links = 0;
+    while (!parts.isEmpty()) {
+      String part = parts.pollFirst();
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        cur = cur.equals(root) ? root : cur.getParent();
+        continue;
+      }
+      Path next = cur.resolve(part);
+      if (!parts.isEmpty() && Files.isSymbolicLink(next)) {
+        if (++links > 40) {
+          throw new IOException("too many symlinks resolving layer entry " + name);
+        }
+        String target = Files.readSymbolicLink(next).toString();
+        List<String> targetParts = List.of(target.split("/"));
+        for (int i = targetParts.size() - 1; i >= 0; i--) {
+          parts.addFirst(targetParts.get(i));
+        }
+        if (target.startsWith("/")) {
+          cur = root;
+        }
+        continue;
+      }
+      cur = next;
+    }
+    if (!cur.startsWith(root)) {
       throw new IOException("layer entry escapes the layer: " + name);
     }
-    return p;
+    return cur;
   }
 
   private static void applyAttributes(Path path, TarArchiveEntry e) throws IOException {

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
@@ -60,6 +61,8 @@ public final class OciImageService implements ImageService, AutoCloseable {
   private final int gcLowPercent;
   private final ExecutorService executor;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  /** Pulls and imports share it; removal takes it exclusively so it never prunes a blob a pull is about to use. */
+  private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
   /** reference → stored image record (JSON), guarded by {@code this}. */
   private final Map<String, ObjectNode> images = new LinkedHashMap<>();
 
@@ -105,6 +108,15 @@ public final class OciImageService implements ImageService, AutoCloseable {
   /** {@link #ensureImage} on the calling thread. */
   public Image ensureBlocking(String reference, PullPolicy policy, List<RegistryCredential> credentials) {
     ImageReference ref = ImageReference.parse(reference);
+    storeLock.readLock().lock();
+    try {
+      return ensureLocked(ref, reference, policy, credentials);
+    } finally {
+      storeLock.readLock().unlock();
+    }
+  }
+
+  private Image ensureLocked(ImageReference ref, String reference, PullPolicy policy, List<RegistryCredential> credentials) {
     synchronized (lock("ref:" + ref)) {
       Optional<Image> present = find(ref.toString());
       if (policy == PullPolicy.NEVER) {
@@ -210,6 +222,7 @@ public final class OciImageService implements ImageService, AutoCloseable {
   /** {@link #importArchive} on the calling thread. */
   public List<Image> importBlocking(Path archive) {
     Path tmp = null;
+    storeLock.readLock().lock();
     try {
       tmp = Files.createTempDirectory(root, ".import-");
       extract(archive, tmp);
@@ -223,6 +236,7 @@ public final class OciImageService implements ImageService, AutoCloseable {
     } catch (IOException e) {
       throw RegistryClient.failed("importing " + archive + ": " + e.getMessage(), e);
     } finally {
+      storeLock.readLock().unlock();
       if (tmp != null) {
         try {
           LayerUnpacker.removeRecursively(tmp);
@@ -397,11 +411,16 @@ public final class OciImageService implements ImageService, AutoCloseable {
   }
 
   /** Removes the image stored under {@code reference} and whatever no other image uses. */
-  public synchronized boolean remove(String reference) throws IOException {
+  public boolean remove(String reference) throws IOException {
     String key = reference.startsWith("sha256:") ? reference : ImageReference.parse(reference).toString();
-    boolean gone = images.remove(key) != null;
+    boolean gone;
+    synchronized (this) {
+      gone = images.remove(key) != null;
+      if (gone) {
+        saveIndex();
+      }
+    }
     if (gone) {
-      saveIndex();
       pruneUnreferenced();
     }
     return gone;
@@ -412,7 +431,18 @@ public final class OciImageService implements ImageService, AutoCloseable {
     return total == 0 ? 0 : (int) (100 - fs.getUsableSpace() * 100 / total);
   }
 
-  private synchronized void pruneUnreferenced() throws IOException {
+  private void pruneUnreferenced() throws IOException {
+    storeLock.writeLock().lock();
+    try {
+      synchronized (this) {
+        pruneLocked();
+      }
+    } finally {
+      storeLock.writeLock().unlock();
+    }
+  }
+
+  private void pruneLocked() throws IOException {
     Set<String> keep = new HashSet<>();
     for (ObjectNode r : images.values()) {
       keep.add(r.path("id").asText().substring(7));

@@ -12,8 +12,9 @@ import java.util.List;
  * first), {@code <containerDir>/upper} and {@code <containerDir>/work} per container.
  *
  * <p>The mount options page holds at most 4 KiB, so the lower dirs are given relative to their
- * common parent (the store's layer dir, as the mount runs with it as working directory): about 60
- * layers fit. The {@code userxattr} option makes overlayfs read the opaque-dir markers the
+ * common parent (the store's layer dir, as the mount runs with it as working directory), and when
+ * even that is too long (about 45 layers) through short per-container symlinks {@code l/0},
+ * {@code l/1}, ... (several hundred layers fit). The {@code userxattr} option makes overlayfs read the opaque-dir markers the
  * {@link LayerUnpacker} wrote as {@code user.overlay.opaque}.
  */
 public final class OverlayRootfsManager implements RootfsManager {
@@ -35,21 +36,37 @@ public final class OverlayRootfsManager implements RootfsManager {
       }
       Path parent = lowers.get(0).getParent();
       boolean common = lowers.stream().allMatch(l -> parent.equals(l.getParent()));
-      StringBuilder lowerdir = new StringBuilder();
-      for (int i = lowers.size() - 1; i >= 0; i--) {
-        Path l = lowers.get(i);
-        lowerdir.append(lowerdir.length() == 0 ? "" : ":").append(common ? l.getFileName() : l.toAbsolutePath());
+      Path cwd = common ? parent : null;
+      String lowerdir = lowerdir(lowers, i -> common ? lowers.get(i).getFileName().toString() : lowers.get(i).toAbsolutePath().toString());
+      if (lowerdir.length() > 3000) {
+        // too long even relative: short per-container symlinks 0, 1, 2, ... to the layers
+        Path links = containerDir.resolve("l");
+        LayerUnpacker.removeRecursively(links);
+        Files.createDirectories(links);
+        for (int i = 0; i < lowers.size(); i++) {
+          Files.createSymbolicLink(links.resolve(Integer.toString(i)), lowers.get(i).toAbsolutePath());
+        }
+        cwd = links;
+        lowerdir = lowerdir(lowers, Integer::toString);
       }
       String options = "lowerdir=" + lowerdir + ",upperdir=" + upper.toAbsolutePath()
           + ",workdir=" + work.toAbsolutePath() + ",userxattr";
       if (options.length() > 4000) {
         throw new IOException("image has too many layers for one overlay mount (" + lowers.size() + ")");
       }
-      Commands.run(List.of("mount", "-t", "overlay", "overlay", "-o", options, target.toAbsolutePath().toString()),
-          common ? parent : null);
+      Commands.run(List.of("mount", "-t", "overlay", "overlay", "-o", options, target.toAbsolutePath().toString()), cwd);
     } catch (IOException e) {
       throw new UncheckedIOException("mounting root file system at " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Lower dirs top layer first, as overlayfs wants them. */
+  private static String lowerdir(List<Path> lowers, java.util.function.IntFunction<String> name) {
+    StringBuilder b = new StringBuilder();
+    for (int i = lowers.size() - 1; i >= 0; i--) {
+      b.append(b.length() == 0 ? "" : ":").append(name.apply(i));
+    }
+    return b.toString();
   }
 
   @Override
@@ -61,6 +78,7 @@ public final class OverlayRootfsManager implements RootfsManager {
       LayerUnpacker.removeRecursively(containerDir.resolve("upper"));
       LayerUnpacker.removeRecursively(containerDir.resolve("work"));
       LayerUnpacker.removeRecursively(containerDir.resolve("empty-lower"));
+      LayerUnpacker.removeRecursively(containerDir.resolve("l"));
       if (Files.isDirectory(target) && !isMountPoint(target)) {
         try (var s = Files.list(target)) {
           if (s.findAny().isEmpty()) {

@@ -54,7 +54,7 @@ public final class RegistryClient {
   public RegistryClient(Set<String> insecureRegistries) {
     this.insecureRegistries = Set.copyOf(insecureRegistries);
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15))
-        .followRedirects(HttpClient.Redirect.NORMAL).build();
+        .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
   /** A fetched manifest: its bytes, media type and verified digest. */
@@ -135,25 +135,45 @@ public final class RegistryClient {
     URI uri = URI.create(scheme(host) + "://" + host + "/v2/" + image.repository() + path);
     String tokenKey = host + "/" + image.repository();
     try {
-      for (int attempt = 0; ; attempt++) {
+      boolean reauthorized = false;
+      int redirects = 0;
+      while (true) {
         HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).header("Accept", accept);
         String auth = tokens.get(tokenKey);
-        if (auth != null) {
+        // credentials go only to the registry itself, never to the storage a blob redirect points at
+        boolean toRegistry = uri.getAuthority().equals(host);
+        if (auth != null && toRegistry) {
           req.header("Authorization", auth);
         }
         HttpResponse<InputStream> resp = http.send(req.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        if (resp.statusCode() == 401 && attempt == 0) {
+        int status = resp.statusCode();
+        if (status == 401 && toRegistry && !reauthorized) {
           String challenge = resp.headers().firstValue("WWW-Authenticate").orElse("");
           resp.body().close();
           tokens.put(tokenKey, authorize(image, challenge, credential(image.registry(), creds)));
+          reauthorized = true;
           continue;
         }
-        if (resp.statusCode() / 100 != 2) {
+        if ((status == 301 || status == 302 || status == 303 || status == 307 || status == 308) && redirects < 5) {
+          String location = resp.headers().firstValue("Location").orElse(null);
+          resp.body().close();
+          if (location == null) {
+            throw failed("pulling " + image + ": redirect without a location", null);
+          }
+          URI next = uri.resolve(location);
+          if (!"http".equals(uri.getScheme()) && "http".equals(next.getScheme())) {
+            throw failed("pulling " + image + ": refusing redirect from HTTPS to HTTP (" + next.getAuthority() + ")", null);
+          }
+          uri = next;
+          redirects++;
+          continue;
+        }
+        if (status / 100 != 2) {
           String body;
           try (InputStream in = resp.body()) {
             body = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
           }
-          throw failed(describe(image, resp.statusCode(), body), null);
+          throw failed(describe(image, status, body), null);
         }
         return resp;
       }

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,13 +41,26 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CniPodNetwork.class);
   static final String IFNAME = "eth0";
+  private static final int PLUGIN_TIMEOUT_SECONDS = 50;
 
   private final CniConfig config;
   private final Path results;
+  private final Supplier<String> podCidr;
   private final ExecutorService executor;
 
+  /** A pod network whose default config (if needed) uses {@code config.podCidr()}. */
   public CniPodNetwork(CniConfig config) {
+    this(config, () -> null);
+  }
+
+  /**
+   * A pod network whose default config uses {@code config.podCidr()} or, when that is null, what
+   * {@code podCidr} returns at the first set-up (the Node's {@code spec.podCIDR} is assigned only
+   * after the kubelet registered the Node).
+   */
+  public CniPodNetwork(CniConfig config, Supplier<String> podCidr) {
     this.config = config;
+    this.podCidr = podCidr;
     this.results = config.dataDir().resolve("results");
     AtomicInteger n = new AtomicInteger();
     this.executor = Executors.newFixedThreadPool(2, r -> {
@@ -96,8 +110,12 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
 
   /** jk's default list for the pod CIDR, also written to {@code <dataDir>/net.d/10-jk.conflist} for people to read. */
   ObjectNode defaultConfig() throws IOException {
-    if (config.podCidr() == null || config.podCidr().isBlank()) {
+    String cidr = config.podCidr() != null ? config.podCidr() : podCidr.get();
+    if (cidr == null || cidr.isBlank()) {
       throw new IOException("no CNI configuration in " + config.confDir() + " and the node has no podCIDR yet");
+    }
+    if (!cidr.matches("[0-9a-fA-F.:]+/\\d{1,3}")) {
+      throw new IOException("podCIDR \"" + cidr + "\" is not a CIDR");
     }
     ObjectNode list = Json.mapper().createObjectNode();
     list.put("cniVersion", "1.0.0").put("name", "jk");
@@ -107,8 +125,8 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
         .put("hairpinMode", true);
     ObjectNode ipam = bridge.putObject("ipam");
     ipam.put("type", "host-local");
-    ipam.putArray("ranges").addArray().addObject().put("subnet", config.podCidr());
-    ipam.putArray("routes").addObject().put("dst", config.podCidr().contains(":") ? "::/0" : "0.0.0.0/0");
+    ipam.putArray("ranges").addArray().addObject().put("subnet", cidr);
+    ipam.putArray("routes").addObject().put("dst", cidr.contains(":") ? "::/0" : "0.0.0.0/0");
     ipam.put("dataDir", config.dataDir().resolve("ipam").toAbsolutePath().toString());
     plugins.addObject().put("type", "loopback");
     Path file = config.dataDir().resolve("net.d/10-jk.conflist");
@@ -118,19 +136,32 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
   }
 
   private PodNetworkStatus add(SandboxNetworkRef sandbox) throws IOException {
+    String netnsId = netnsId(sandbox.netnsPath());
+    if (netnsId == null) {
+      throw new IOException("network namespace " + sandbox.netnsPath() + " of sandbox " + sandbox.sandboxId() + " does not exist");
+    }
+    if (isProtected(netnsId)) {
+      throw new IOException("refusing to set up a pod network in the host's or the node's own network namespace ("
+          + sandbox.netnsPath() + ")");
+    }
     ObjectNode list = networkConfig();
+    JsonNode existing = readCache(sandbox, list);
+    if (existing != null && netnsId.equals(existing.path("netnsId").asText(null))) {
+      // set up before (e.g. by a kubelet that restarted): the same answer, no second interface
+      return status(existing.path("result"));
+    }
     JsonNode prev = null;
     List<JsonNode> done = new ArrayList<>();
     try {
       for (JsonNode plugin : list.path("plugins")) {
-        prev = invoke("ADD", list, plugin, sandbox, prev);
+        prev = invoke("ADD", list, plugin, sandbox, sandbox.netnsPath().toString(), prev);
         done.add(plugin);
       }
     } catch (IOException e) {
       // undo what the plugins before the failing one set up, as the runtime must
       for (int i = done.size() - 1; i >= 0; i--) {
         try {
-          invoke("DEL", list, done.get(i), sandbox, prev);
+          invoke("DEL", list, done.get(i), sandbox, sandbox.netnsPath().toString(), prev);
         } catch (IOException ignored) {
           LOG.warn("CNI cleanup after failed ADD failed sandbox={} error={}", sandbox.sandboxId(), ignored.getMessage());
         }
@@ -139,7 +170,7 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
     }
     ObjectNode cache = Json.mapper().createObjectNode();
     cache.put("kind", "cniCacheV1").put("containerId", sandbox.sandboxId()).put("ifName", IFNAME)
-        .put("netns", sandbox.netnsPath().toString());
+        .put("netns", sandbox.netnsPath().toString()).put("netnsId", netnsId);
     cache.set("config", list);
     cache.set("result", prev == null ? Json.mapper().createObjectNode() : prev);
     Files.createDirectories(results);
@@ -156,12 +187,23 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
     JsonNode cached = readCache(sandbox, current);
     JsonNode list = cached != null ? cached.path("config") : current;
     JsonNode prev = cached != null && cached.path("result").size() > 0 ? cached.path("result") : null;
+    // The namespace path (often /proc/<pid>/ns/net) is used only while it is still the sandbox's own
+    // namespace: once the pid is gone or reused, or when it names the host's namespace, plugins get
+    // no namespace and only release what they hold outside it (addresses, host veth ends).
+    String now = netnsId(sandbox.netnsPath());
+    boolean same = now != null && !isProtected(now)
+        && (cached == null || now.equals(cached.path("netnsId").asText(null)));
+    String netns = same ? sandbox.netnsPath().toString() : "";
+    if (!same && now != null) {
+      LOG.warn("CNI DEL without namespace: path no longer names the sandbox's namespace sandbox={} netns={}",
+          sandbox.sandboxId(), sandbox.netnsPath());
+    }
     List<JsonNode> plugins = new ArrayList<>();
     list.path("plugins").forEach(plugins::add);
     IOException first = null;
     for (int i = plugins.size() - 1; i >= 0; i--) {
       try {
-        invoke("DEL", list, plugins.get(i), sandbox, prev);
+        invoke("DEL", list, plugins.get(i), sandbox, netns, prev);
       } catch (IOException e) {
         first = first == null ? e : first;
       }
@@ -182,13 +224,17 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
     if (cached == null) {
       throw new IOException("no cached CNI result for sandbox " + sandbox.sandboxId() + ": network was not set up");
     }
+    String now = netnsId(sandbox.netnsPath());
+    if (now == null || !now.equals(cached.path("netnsId").asText(null))) {
+      throw new IOException("network namespace of sandbox " + sandbox.sandboxId() + " is gone or changed");
+    }
     JsonNode list = cached.path("config");
     String version = list.path("cniVersion").asText("");
     if (version.startsWith("0.1") || version.startsWith("0.2") || version.startsWith("0.3")) {
       return; // CHECK exists from 0.4.0 on
     }
     for (JsonNode plugin : list.path("plugins")) {
-      invoke("CHECK", list, plugin, sandbox, cached.path("result"));
+      invoke("CHECK", list, plugin, sandbox, sandbox.netnsPath().toString(), cached.path("result"));
     }
   }
 
@@ -217,8 +263,8 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
   }
 
   /** Runs one plugin; returns its result (ADD) or the {@code prevResult} passed in (DEL, CHECK). */
-  private JsonNode invoke(String command, JsonNode list, JsonNode plugin, SandboxNetworkRef sandbox, JsonNode prev)
-      throws IOException {
+  private JsonNode invoke(String command, JsonNode list, JsonNode plugin, SandboxNetworkRef sandbox, String netns,
+      JsonNode prev) throws IOException {
     String type = plugin.path("type").asText();
     if (!type.matches("[A-Za-z0-9_.-]+")) {
       throw new IOException("invalid CNI plugin type \"" + type + "\"");
@@ -250,7 +296,7 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
     Map<String, String> env = pb.environment();
     env.put("CNI_COMMAND", command);
     env.put("CNI_CONTAINERID", sandbox.sandboxId());
-    env.put("CNI_NETNS", command.equals("DEL") && !Files.exists(sandbox.netnsPath()) ? "" : sandbox.netnsPath().toString());
+    env.put("CNI_NETNS", netns);
     env.put("CNI_IFNAME", IFNAME);
     env.put("CNI_PATH", String.join(":", config.binDirs().stream().map(Path::toString).toList()));
     env.put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + sandbox.podNamespace() + ";K8S_POD_NAME="
@@ -266,25 +312,53 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
     try (OutputStream in = p.getOutputStream()) {
       in.write(Json.mapper().writeValueAsBytes(conf));
     }
-    byte[] out = p.getInputStream().readAllBytes();
-    try {
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException("CNI plugin " + type + " " + command + " timed out");
+    CompletableFuture<byte[]> stdout = CompletableFuture.supplyAsync(() -> {
+      try {
+        return p.getInputStream().readAllBytes();
+      } catch (IOException e) {
+        return new byte[0];
       }
+    });
+    byte[] out;
+    try {
+      // a hung plugin must not hang the pod worker: bounded wait, then kill
+      if (!p.waitFor(PLUGIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("CNI plugin " + type + " " + command + " did not finish in " + PLUGIN_TIMEOUT_SECONDS + "s");
+      }
+      out = stdout.get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("reading CNI plugin " + type + " output: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.destroyForcibly();
       throw new IOException("interrupted running CNI plugin " + type, e);
     }
     if (p.exitValue() != 0) {
-      throw new IOException(pluginError(type, command, out, err.join()));
+      throw new IOException(pluginError(type, command, out, err.completeOnTimeout(new byte[0], 5, TimeUnit.SECONDS).join()));
     }
     if (!command.equals("ADD")) {
       return prev;
     }
     JsonNode result = out.length == 0 ? null : Json.mapper().readTree(out);
     return result == null || result.isEmpty() ? prev : result;
+  }
+
+  /** The identity ({@code device:inode}) of the network namespace at {@code path}, or null if there is none. */
+  static String netnsId(Path path) {
+    try {
+      Object dev = Files.getAttribute(path, "unix:dev");
+      Object ino = Files.getAttribute(path, "unix:ino");
+      return dev + ":" + ino;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Whether {@code id} is the host's, the kubelet's own or the node's namespace: never a pod's. */
+  private boolean isProtected(String id) {
+    return id.equals(netnsId(Path.of("/proc/1/ns/net"))) || id.equals(netnsId(Path.of("/proc/self/ns/net")))
+        || config.nodeNetns() != null && id.equals(netnsId(config.nodeNetns()));
   }
 
   /** The plugin's CNI error JSON as one message. */

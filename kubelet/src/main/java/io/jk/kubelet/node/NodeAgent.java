@@ -70,7 +70,12 @@ public final class NodeAgent {
   /** Registers the Node (blocking) and starts the lease and status loop. */
   public void start() {
     register();
-    renewLease();
+    try {
+      renewLease();
+    } catch (RuntimeException e) {
+      // e.g. kube-node-lease not created yet and no right to create it: retried every tick
+      LOG.warn("Lease not renewed node={} err={}", cfg.nodeName(), e.getMessage());
+    }
     long every = Math.max(1, cfg.leaseDuration().toMillis() / 4);
     loop = executor.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
   }
@@ -163,7 +168,8 @@ public final class NodeAgent {
       try {
         client.namespaces().resource(ns).create();
       } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
+        // 409: created meanwhile; 403: a node may not create namespaces, the control plane makes this one
+        if (e.getCode() != 409 && e.getCode() != 403) {
           throw e;
         }
       }

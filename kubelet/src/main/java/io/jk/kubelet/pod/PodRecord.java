@@ -14,6 +14,7 @@ final class PodRecord {
   int sandboxPid;
   List<String> podIps = List.of();
   Map<String, java.nio.file.Path> volumes;
+  Instant volumesRefreshedAt = Instant.EPOCH;
   /** Per container name: the waiting reason and message that override what the disk says (image pull, config errors). */
   final Map<String, String[]> waiting = new HashMap<>();
   /** Per container name: consecutive failed runs (drives the back-off) and when the next start may happen. */

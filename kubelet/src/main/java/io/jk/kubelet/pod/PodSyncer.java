@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public final class PodSyncer {
   private static final Logger LOG = LoggerFactory.getLogger(PodSyncer.class);
   private static final Duration MIN_RUN_FOR_RESET = Duration.ofMinutes(10);
+  /** How often configMap, secret, downwardAPI and projected volumes of running pods are refreshed. */
+  private static final Duration VOLUME_REFRESH = Duration.ofMinutes(1);
 
   private final KubeletConfig cfg;
   private final ContainerDirs dirs;
@@ -69,6 +71,7 @@ public final class PodSyncer {
   private final EventRecorder events;
   private final Prober prober;
   private final EnvResolver envResolver;
+  private final PullCredentials credentials;
   private final Supplier<long[]> nodeAllocatable;
   private final Path pauseRootfs;
 
@@ -77,7 +80,8 @@ public final class PodSyncer {
    */
   public PodSyncer(KubeletConfig cfg, ContainerDirs dirs, ShimRuntime runtime, ImageService images, RootfsManager rootfs,
       PodNetwork network, VolumeManager volumes, EventRecorder events, Prober prober, EnvResolver envResolver,
-      Supplier<long[]> nodeAllocatable) {
+      Supplier<long[]> nodeAllocatable, PullCredentials credentials) {
+    this.credentials = credentials;
     this.cfg = cfg;
     this.dirs = dirs;
     this.runtime = runtime;
@@ -135,10 +139,15 @@ public final class PodSyncer {
     if (rec.volumes == null) {
       try {
         rec.volumes = await(volumes.setUp(pod), Duration.ofMinutes(2));
+        rec.volumesRefreshedAt = Instant.now();
       } catch (RuntimeException e) {
         events.event(pod, null, true, "FailedMount", "MountVolume.SetUp failed: " + e.getMessage());
         return status(pod, rec);
       }
+    }
+    if (Instant.now().isAfter(rec.volumesRefreshedAt.plus(VOLUME_REFRESH))) {
+      rec.volumesRefreshedAt = Instant.now();
+      volumes.refresh(pod).onFailure(e -> LOG.warn("Volume refresh failed pod={} err={}", key(pod), e.getMessage()));
     }
     if (!ensureSandbox(pod, rec)) {
       return status(pod, rec);
@@ -249,8 +258,12 @@ public final class PodSyncer {
     String uid = pod.getMetadata().getUid();
     String field = EventRecorder.containerField(c.getName(), init);
     String[] pullWait = rec.waiting.get(c.getName());
-    if (pullWait != null && pullWait[0].equals("ImagePullBackOff") && Instant.now().isBefore(rec.notBefore.getOrDefault(
-        "pull:" + c.getName(), Instant.EPOCH))) {
+    if (pullWait != null && (pullWait[0].equals("ErrImagePull") || pullWait[0].equals("ImagePullBackOff"))
+        && Instant.now().isBefore(rec.notBefore.getOrDefault("pull:" + c.getName(), Instant.EPOCH))) {
+      if (pullWait[0].equals("ErrImagePull")) {
+        rec.waiting.put(c.getName(), new String[] {"ImagePullBackOff", "Back-off pulling image \"" + c.getImage() + "\""});
+        events.event(pod, field, false, "BackOff", "Back-off pulling image \"" + c.getImage() + "\"");
+      }
       return;
     }
     Image image;
@@ -260,7 +273,7 @@ public final class PodSyncer {
       String reason = switch (e.kind()) {
         case NEVER_PULL -> "ErrImageNeverPull";
         case INVALID_NAME -> "InvalidImageName";
-        default -> pullWait != null && pullWait[0].startsWith("ErrImagePull") ? "ImagePullBackOff" : "ErrImagePull";
+        default -> "ErrImagePull";
       };
       rec.waiting.put(c.getName(), new String[] {reason, e.getMessage()});
       int n = rec.failures.merge("pull:" + c.getName(), 1, Integer::sum);
@@ -293,6 +306,13 @@ public final class PodSyncer {
       rootfs.mount(image, dir, dir.resolve("rootfs"));
       ObjectNode spec = OciSpecBuilder.container(new OciSpecBuilder.ContainerInput(pod, c, image.config(), env, rec.volumes,
           rec.sandboxPid, dir.resolve("rootfs"), dirs.pod(uid).resolve("etc"), containerCgroup(uid, c.getName(), attempt)));
+      // the container's termination message file, read into status when it ends
+      Path termLog = dir.resolve("termination-log");
+      Files.writeString(termLog, "");
+      String termPath = c.getTerminationMessagePath() == null || c.getTerminationMessagePath().isEmpty()
+          ? "/dev/termination-log" : c.getTerminationMessagePath();
+      ((com.fasterxml.jackson.databind.node.ArrayNode) spec.get("mounts")).addObject().put("destination", termPath)
+          .put("type", "bind").put("source", termLog.toString()).putArray("options").add("rbind").add("rprivate").add("rw");
       Files.writeString(dir.resolve("config.json"), spec.toString());
       Files.writeString(dir.resolve("image.json"), Json.mapper().createObjectNode().put("image", c.getImage())
           .put("imageID", imageId(image)).put("stopSignal", image.config().stopSignal()).toString());
@@ -304,8 +324,11 @@ public final class PodSyncer {
       return;
     }
     events.event(pod, field, false, "Created", "Created container " + c.getName());
+    long startNs = System.nanoTime();
     try {
       runtime.start(id, dir);
+      LOG.debug("Container started pod={} container={} runtimeMs={}", key(pod), c.getName(),
+          (System.nanoTime() - startNs) / 1_000_000);
     } catch (RuntimeFailure e) {
       ShimRuntime.recordStartError(dir, e.getMessage());
       events.event(pod, field, true, "Failed", "Error: " + e.getMessage());
@@ -321,7 +344,7 @@ public final class PodSyncer {
       if (!o.success()) {
         events.event(pod, field, true, "FailedPostStartHook", o.message());
         events.event(pod, field, false, "Killing", "FailedPostStartHook");
-        stopContainer(pod, c, id, dir, 2);
+        stopContainer(pod, c, id, dir, Duration.ofSeconds(2));
       }
     }
   }
@@ -342,7 +365,7 @@ public final class PodSyncer {
     long t0 = System.nanoTime();
     Image image;
     try {
-      image = await(images.ensureImage(c.getImage(), policy, List.of()), Duration.ofMinutes(10));
+      image = await(images.ensureImage(c.getImage(), policy, credentials.forPod(pod)), Duration.ofMinutes(10));
     } catch (ImagePullException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -386,17 +409,28 @@ public final class PodSyncer {
     }
     try {
       Path etc = Files.createDirectories(dirs.pod(uid).resolve("etc"));
-      String hostname = hostname(pod);
+      String hostname = hostNetwork(pod) ? java.net.InetAddress.getLocalHost().getHostName() : hostname(pod);
       Files.writeString(etc.resolve("hostname"), hostname + "\n");
       Files.writeString(etc.resolve("resolv.conf"), resolvConf(pod));
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve("config.json"), OciSpecBuilder.sandbox(pod, pauseRootfs, hostname,
-          podCgroup(uid) + "/pause").toString());
+      ObjectNode sandboxSpec = OciSpecBuilder.sandbox(pod, pauseRootfs, hostname, podCgroup(uid) + "/pause");
+      if (hostNetwork(pod)) {
+        OciSpecBuilder.useHostNetwork(sandboxSpec);
+      }
+      Files.writeString(dir.resolve("config.json"), sandboxSpec.toString());
+      long t0 = System.nanoTime();
       rec.sandboxPid = runtime.start(ContainerDirs.sandboxId(uid), dir);
-      PodNetworkStatus ns = await(network.setUp(networkRef(pod, rec.sandboxPid)), Duration.ofMinutes(1));
-      rec.podIps = ns.ips() == null ? List.of() : ns.ips();
+      long t1 = System.nanoTime();
+      if (hostNetwork(pod)) {
+        rec.podIps = List.of(cfg.nodeIp());
+      } else {
+        PodNetworkStatus ns = await(network.setUp(networkRef(pod, rec.sandboxPid)), Duration.ofMinutes(1));
+        rec.podIps = ns.ips() == null ? List.of() : ns.ips();
+      }
       Files.writeString(dirs.pod(uid).resolve("network.json"), Json.mapper().writeValueAsString(Map.of("ips", rec.podIps)));
       Files.writeString(etc.resolve("hosts"), hosts(pod, hostname, rec.podIps));
+      LOG.debug("Sandbox started pod={} runtimeMs={} networkMs={}", key(pod), (t1 - t0) / 1_000_000,
+          (System.nanoTime() - t1) / 1_000_000);
       return true;
     } catch (IOException | RuntimeException e) {
       String msg = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
@@ -439,7 +473,7 @@ public final class PodSyncer {
     String uid = pod.getMetadata().getUid();
     Path dir = dirs.sandbox(uid);
     int pid = rec.sandboxPid;
-    if (pid > 0 || Files.exists(dir.resolve("started.json"))) {
+    if (!hostNetwork(pod) && (pid > 0 || Files.exists(dir.resolve("started.json")))) {
       try {
         await(network.tearDown(networkRef(pod, pid > 0 ? pid : 1)), Duration.ofMinutes(1));
       } catch (RuntimeException e) {
@@ -454,6 +488,10 @@ public final class PodSyncer {
     deleteTree(dir);
     rec.sandboxPid = 0;
     rec.podIps = List.of();
+  }
+
+  static boolean hostNetwork(Pod pod) {
+    return Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
   }
 
   static String hostname(Pod pod) {
@@ -572,7 +610,7 @@ public final class PodSyncer {
               + " probe, will be restarted");
           long grace = p.getTerminationGracePeriodSeconds() != null ? p.getTerminationGracePeriodSeconds() : grace(pod);
           int attempt = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
-          stopContainer(pod, c, id, dirs.instance(pod.getMetadata().getUid(), c.getName(), attempt), grace);
+          stopContainer(pod, c, id, dirs.instance(pod.getMetadata().getUid(), c.getName(), attempt), Duration.ofSeconds(grace));
         }
       }
     }
@@ -651,8 +689,8 @@ public final class PodSyncer {
           }
           events.event(pod, EventRecorder.containerField(c.getName(), false), false, "Killing",
               "Stopping container " + c.getName());
-          long left = Math.max(0, Duration.between(Instant.now(), deadline).toSeconds());
-          stopContainer(pod, c, id, dir, left);
+          Duration left = Duration.between(Instant.now(), deadline);
+          stopContainer(pod, c, id, dir, left.isNegative() ? Duration.ZERO : left);
         }));
       }
     }
@@ -667,8 +705,8 @@ public final class PodSyncer {
     }
   }
 
-  /** SIGTERM (or the image's stop signal), SIGKILL after {@code graceSeconds}; waits for the exit file. */
-  private void stopContainer(Pod pod, Container c, String id, Path dir, long graceSeconds) {
+  /** SIGTERM (or the image's stop signal), SIGKILL after {@code grace}; waits for the exit file. */
+  private void stopContainer(Pod pod, Container c, String id, Path dir, Duration grace) {
     String signal = "TERM";
     try {
       JsonNode img = Json.mapper().readTree(dir.resolve("image.json").toFile());
@@ -679,9 +717,9 @@ public final class PodSyncer {
     } catch (IOException | RuntimeException ignored) {
       // default signal
     }
-    if (graceSeconds > 0) {
+    if (!grace.isZero()) {
       runtime.kill(id, signal);
-      if (waitExit(dir, Duration.ofSeconds(graceSeconds))) {
+      if (waitExit(dir, grace)) {
         return;
       }
     }
@@ -768,6 +806,9 @@ public final class PodSyncer {
     if (latest.status() == ContainerState.Status.UNKNOWN && latest.exitCode() < 0) {
       latest = null;
     }
+    if (latest != null && latest.status() == ContainerState.Status.EXITED && latest.message() == null) {
+      latest = withTerminationMessage(c, dir, latest);
+    }
     String id = ContainerDirs.containerId(uid, c.getName(), attempt);
     boolean[] rs = latest != null && latest.running() ? readyStarted(rec, c, id) : new boolean[] {false, false};
     if (latest != null && latest.running()) {
@@ -781,6 +822,39 @@ public final class PodSyncer {
     }
     return new ContainerView(c.getName(), init, attempt, latest, previous, waiting == null ? null : waiting[0],
         waiting == null ? null : waiting[1], rs[0], rs[1], c.getImage(), imageId, id);
+  }
+
+  /**
+   * The message Kubernetes shows for an ended container: its termination message file (at most 4096
+   * bytes), or with {@code FallbackToLogsOnError} and a failure, the end of its log (80 lines, 2048 bytes).
+   */
+  static ContainerState withTerminationMessage(Container c, Path dir, ContainerState st) {
+    String msg = null;
+    try {
+      Path f = dir.resolve("termination-log");
+      if (Files.exists(f) && Files.size(f) > 0) {
+        byte[] b = Files.readAllBytes(f);
+        msg = new String(b, 0, Math.min(b.length, 4096), java.nio.charset.StandardCharsets.UTF_8);
+      } else if ("FallbackToLogsOnError".equals(c.getTerminationMessagePolicy()) && st.exitCode() != 0) {
+        Path log = ShimRuntime.logFile(dir);
+        if (Files.exists(log)) {
+          List<String> lines = Files.readAllLines(log);
+          StringBuilder sb = new StringBuilder();
+          for (String line : lines.subList(Math.max(0, lines.size() - 80), lines.size())) {
+            // CRI format: time stream P|F text
+            String[] parts = line.split(" ", 4);
+            sb.append(parts.length == 4 ? parts[3] : "").append(parts.length == 4 && parts[2].equals("P") ? "" : "\n");
+          }
+          msg = sb.length() > 2048 ? sb.substring(sb.length() - 2048) : sb.toString();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return st;
+    }
+    if (msg == null || msg.isEmpty()) {
+      return st;
+    }
+    return new ContainerState(st.status(), st.exitCode(), st.reason(), msg, st.startedAt(), st.finishedAt(), st.pid());
   }
 
   // ---------------------------------------------------------------- helpers

@@ -9,6 +9,7 @@ import io.jk.common.resources.Fit;
 import io.jk.common.resources.NodeAllocatable;
 import io.jk.common.resources.PodRequests;
 import io.jk.common.resources.Resources;
+import io.jk.kubelet.container.Cgroups;
 import io.jk.kubelet.container.ContainerDirs;
 import io.jk.kubelet.container.ShimRuntime;
 import io.jk.kubelet.server.ContainerHandle;
@@ -343,7 +344,7 @@ public final class PodWorkers implements PodContainers {
       ShimRuntime rt = syncer.runtime();
       return Optional.of(new ContainerHandle(ContainerDirs.containerId(w.uid, containerName, attempt),
           ShimRuntime.logFile(dir), rt.state(dir).running(), rt.runtimePath(), rt.runtimeRoot(),
-          syncer.containerCgroup(w.uid, containerName, attempt)));
+          Cgroups.ownPath("memory") + "/" + syncer.containerCgroup(w.uid, containerName, attempt)));
     }
     return Optional.empty();
   }

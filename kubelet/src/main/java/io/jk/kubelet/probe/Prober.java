@@ -55,8 +55,8 @@ public final class Prober {
     String scheme = a.getScheme() == null ? "http" : a.getScheme().toLowerCase();
     String path = a.getPath() == null || a.getPath().isEmpty() ? "/" : a.getPath().startsWith("/") ? a.getPath() : "/" + a.getPath();
     String url = scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + path;
-    List<String> cmd = new ArrayList<>(List.of(busybox, "wget", "-q", "-O", "/dev/null", "-T",
-        Long.toString(Math.max(1, timeout.toSeconds())), "-U", "kube-probe/1.32"));
+    // no -T: Debian's busybox-static wget crashes with it; the process timeout bounds the probe instead
+    List<String> cmd = new ArrayList<>(List.of(busybox, "wget", "-q", "-O", "/dev/null", "-U", "kube-probe/1.32"));
     if (a.getHttpHeaders() != null) {
       for (HTTPHeader h : a.getHttpHeaders()) {
         cmd.add("--header");

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jk.testing.images.LayerBuilder;
 import io.jk.testing.images.OciImage;
 import io.jk.testing.registry.TestRegistry;
+import io.jk.testing.registry.TokenAuthFront;
 import io.vertx.core.Future;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -213,6 +215,89 @@ class OciImageServiceTest {
       assertTrue(Files.isDirectory(kept.layers().get(0)));
       assertFalse(Files.exists(dropped.layers().get(0)));
       assertFalse(Files.exists(root.resolve("images/blobs/sha256").resolve(dropped.id().substring(7))));
+    }
+  }
+
+  @Test
+  void bearerTokenChallengeAsDockerHubDoes() throws Exception {
+    String ref = registry.push("tokened", "1", twoLayers);
+    try (TokenAuthFront anonymous = TokenAuthFront.start(registry, null, null);
+        TokenAuthFront privateFront = TokenAuthFront.start(registry, "jk", "pw").withBlobRedirects();
+        OciImageService images = new OciImageService(root, Set.of())) {
+      Image img = await(images.ensureImage(anonymous.host() + "/tokened:1", PullPolicy.ALWAYS, List.of()));
+      assertEquals(twoLayers.id(), img.id());
+      assertEquals("repository:tokened:pull", anonymous.scopesRequested.get(0));
+
+      ImagePullException denied = assertThrows(ImagePullException.class,
+          () -> await(images.ensureImage(privateFront.host() + "/tokened:1", PullPolicy.ALWAYS, List.of())));
+      assertTrue(denied.getMessage().contains("incorrect username or password"), denied.getMessage());
+      try (OciImageService fresh = new OciImageService(root.resolve("fresh"), Set.of())) {
+        // a fresh store, so every blob is fetched through the front's redirects
+        Image withCreds = await(fresh.ensureImage(privateFront.host() + "/tokened:1", PullPolicy.ALWAYS,
+            List.of(new RegistryCredential(privateFront.host(), "jk", "pw"))));
+        assertEquals(twoLayers.id(), withCreds.id());
+        assertEquals("hello", Files.readString(withCreds.layers().get(0).resolve("etc/greeting")), "blobs followed through redirects");
+      }
+      assertTrue(ref.endsWith("/tokened:1"));
+    }
+  }
+
+  @Test
+  void dockerSchema2ManifestsAndUncompressedLayers() throws Exception {
+    byte[] tar = new LayerBuilder().file("plain", "not gzipped", 0644).tar();
+    OciImage base = OciImage.builder().layer(new LayerBuilder().file("x", "x", 0644)).build();
+    String config = new String(base.config(), StandardCharsets.UTF_8);
+    String configDigest = base.id();
+    registry.pushBlob("docker2", configDigest, base.config());
+    String layerDigest = TestRegistry.digest(tar);
+    registry.pushBlob("docker2", layerDigest, tar);
+    String manifest = """
+        {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+         "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "digest": "%s", "size": %d},
+         "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar", "digest": "%s", "size": %d}]}
+        """.formatted(configDigest, config.length(), layerDigest, tar.length);
+    registry.pushManifest("docker2", "1", "application/vnd.docker.distribution.manifest.v2+json",
+        manifest.getBytes(StandardCharsets.UTF_8));
+    try (OciImageService images = new OciImageService(root, Set.of())) {
+      Image img = await(images.ensureImage(registry.host() + "/docker2:1", PullPolicy.ALWAYS, List.of()));
+      assertEquals("not gzipped", Files.readString(img.layers().get(0).resolve("plain")));
+      assertEquals(registry.host() + "/docker2@" + TestRegistry.digest(manifest.getBytes(StandardCharsets.UTF_8)), img.repoDigest());
+    }
+  }
+
+  @Test
+  void layerEntriesCannotLeaveTheLayer() throws Exception {
+    Path outside = Files.createDirectories(root.resolve("outside"));
+    OciImage evil = OciImage.builder().layer(new LayerBuilder()
+        .symlink("escape", outside.toString()).file("escape/pwned", "x", 0644)
+        .symlink("up", "../../../../../../..").file("up/" + outside.toString().substring(1) + "/pwned2", "x", 0644)
+        .file("../../../../pwned3", "x", 0644)).build();
+    String ref = registry.push("evil", "1", evil);
+    try (OciImageService images = new OciImageService(root.resolve("store"), Set.of())) {
+      Image img = await(images.ensureImage(ref, PullPolicy.ALWAYS, List.of()));
+      try (var s = Files.list(outside)) {
+        assertEquals(0, s.count(), "nothing written outside the layer");
+      }
+      Path layer = img.layers().get(0);
+      assertTrue(Files.exists(layer.resolve(outside.toString().substring(1)).resolve("pwned")), "re-rooted inside the layer");
+      assertTrue(Files.exists(layer.resolve("pwned3")), ".. stops at the layer root");
+    }
+  }
+
+  @Test
+  void keepsOwnershipAndDeviceNodes() throws Exception {
+    assumeTrue(ROOT, "device nodes and chown need root");
+    OciImage img = OciImage.builder().layer(new LayerBuilder().dir("dev", 0755).device("dev/null", 'c', 1, 3, 0666)
+        .fileOwnedBy("owned", "x", 0640, 1234, 5678)).build();
+    String ref = registry.push("owned", "1", img);
+    try (OciImageService images = new OciImageService(root, Set.of())) {
+      Path layer = await(images.ensureImage(ref, PullPolicy.ALWAYS, List.of())).layers().get(0);
+      assertEquals(1234, Files.getAttribute(layer.resolve("owned"), "unix:uid"));
+      assertEquals(5678, Files.getAttribute(layer.resolve("owned"), "unix:gid"));
+      int mode = (int) Files.getAttribute(layer.resolve("dev/null"), "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      assertEquals(0020000, mode & 0170000, "a character device");
+      assertEquals(0666, mode & 0777);
+      assertEquals(259L, ((Number) Files.getAttribute(layer.resolve("dev/null"), "unix:rdev")).longValue(), "1:3");
     }
   }
 }

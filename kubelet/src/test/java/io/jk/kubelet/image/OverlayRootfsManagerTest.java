@@ -75,7 +75,7 @@ class OverlayRootfsManagerTest {
   void manyLayersFitInOneMount() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "mounting overlayfs needs root");
     OciImage.Builder b = OciImage.builder();
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 70; i++) {
       b.layer(new LayerBuilder().file("f" + i, "layer " + i, 0644).file("top", "layer " + i, 0644));
     }
     try (OciImageService images = new OciImageService(root, Set.of())) {
@@ -84,7 +84,7 @@ class OverlayRootfsManagerTest {
       rootfs.mount(image, dir, dir.resolve("rootfs"));
       mounted.add(new Path[] {dir, dir.resolve("rootfs")});
       assertEquals("layer 0", Files.readString(dir.resolve("rootfs/f0")));
-      assertEquals("layer 39", Files.readString(dir.resolve("rootfs/top")), "the last layer is on top");
+      assertEquals("layer 69", Files.readString(dir.resolve("rootfs/top")), "the last layer is on top");
     }
   }
 }

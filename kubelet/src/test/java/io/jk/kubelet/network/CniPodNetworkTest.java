@@ -46,7 +46,9 @@ class CniPodNetworkTest {
       network.close();
     }
     for (String ns : namespaces) {
-      run("ip", "netns", "delete", ns);
+      if (Files.exists(Path.of("/run/netns", ns))) {
+        run("ip", "netns", "delete", ns);
+      }
     }
   }
 
@@ -98,6 +100,7 @@ class CniPodNetworkTest {
     assertTrue(s1.ips().get(0).startsWith("10.244.77."), s1.ips().toString());
     assertEquals("10.244.77.1", s1.gateway());
     assertNotEquals(s1.ips(), s2.ips());
+    assertEquals(s1, await(net.setUp(sandbox("sb1" + tag, pod1))), "a repeated ADD returns the cached result");
 
     // the node namespace reaches the pod; pods reach each other over the bridge
     run("ip", "netns", "exec", node, "busybox", "ping", "-c1", "-W2", s1.ips().get(0));
@@ -126,20 +129,57 @@ class CniPodNetworkTest {
   void pluginErrorsAreReportedAsMessages() throws Exception {
     String node = netns("node");
     String pod = netns("pod");
+    Files.createDirectories(dir.resolve("net.d"));
+    Files.writeString(dir.resolve("net.d/05-bad.conflist"), """
+        {"cniVersion": "1.0.0", "name": "bad", "plugins": [
+          {"type": "bridge", "bridge": "jktb%s", "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.244.79.0/33"}]],
+           "dataDir": "%s"}}]}
+        """.formatted(tag.substring(0, 6), dir.resolve("ipam")));
     CniPodNetwork net = network(node, "10.244.78.0/24");
-    Exception e = assertThrows(Exception.class,
-        () -> await(net.setUp(new SandboxNetworkRef("sbx" + tag, Path.of("/run/netns/does-not-exist-" + tag),
-            "default", "p", "u", List.of()))));
-    assertTrue(e.getMessage().contains("plugin type=\"bridge\" failed (add)"), e.getMessage());
+    Exception e = assertThrows(Exception.class, () -> await(net.setUp(sandbox("sbx" + tag, pod))));
+    assertTrue(e.getMessage().startsWith("plugin type=\"bridge\" failed (add): "), e.getMessage());
+    assertTrue(e.getMessage().contains("10.244.79.0/33"), e.getMessage());
     Exception none = assertThrows(Exception.class, () -> await(net.check(sandbox("never" + tag, pod))));
     assertTrue(none.getMessage().contains("no cached CNI result"), none.getMessage());
+    Exception gone = assertThrows(Exception.class,
+        () -> await(net.setUp(new SandboxNetworkRef("g" + tag, Path.of("/run/netns/missing-" + tag), "d", "p", "u", List.of()))));
+    assertTrue(gone.getMessage().contains("does not exist"), gone.getMessage());
   }
 
   @Test
-  void withoutConfigOrPodCidrSetUpFailsClearly() throws Exception {
-    CniPodNetwork net = new CniPodNetwork(new CniConfig(dir.resolve("empty"), List.of(BIN), dir.resolve("d"), null, null, "jk0"));
+  void neverTouchesTheHostsNamespaceNorAnotherPodsOne() throws Exception {
+    String node = netns("node");
+    String pod1 = netns("pod1");
+    String pod2 = netns("pod2");
+    CniPodNetwork net = network(node, "10.244.80.0/24");
+    Exception host = assertThrows(Exception.class, () -> await(net.setUp(
+        new SandboxNetworkRef("h" + tag, Path.of("/proc/self/ns/net"), "d", "p", "u", List.of()))));
+    assertTrue(host.getMessage().contains("refusing"), host.getMessage());
+
+    PodNetworkStatus s1 = await(net.setUp(sandbox("a" + tag, pod1)));
+    PodNetworkStatus s2 = await(net.setUp(sandbox("b" + tag, pod2)));
+    // the kubelet lost the sandbox (pid reused): DEL of sandbox a names pod2's namespace
+    await(net.tearDown(new SandboxNetworkRef("a" + tag, Path.of("/run/netns", pod2), "default", "x", "y", List.of())));
+    assertTrue(run("ip", "netns", "exec", pod2, "ip", "-o", "link").contains("eth0"), "pod2 keeps its interface");
+    run("ip", "netns", "exec", node, "busybox", "ping", "-c1", "-W2", s2.ips().get(0));
+    assertFalse(Files.exists(dir.resolve("data/ipam/jk").resolve(s1.ips().get(0))), "sandbox a's address released");
+    await(net.tearDown(sandbox("b" + tag, pod2)));
+  }
+
+  @Test
+  void withoutConfigOrPodCidrSetUpFailsClearlyThenUsesTheCidrOnceAssigned() throws Exception {
+    String node = netns("node");
+    String pod = netns("pod");
+    String[] assigned = {null};
+    CniPodNetwork net = new CniPodNetwork(new CniConfig(dir.resolve("empty"), List.of(BIN), dir.resolve("d"),
+        Path.of("/run/netns", node), null, "jkt" + tag.substring(0, 6)), () -> assigned[0]);
     network = net;
-    Exception e = assertThrows(Exception.class, () -> await(net.setUp(sandbox("x" + tag, "nothing"))));
+    Exception e = assertThrows(Exception.class, () -> await(net.setUp(sandbox("x" + tag, pod))));
     assertTrue(e.getMessage().contains("no podCIDR"), e.getMessage());
+    assigned[0] = "10.244.81.0/24";
+    PodNetworkStatus s = await(net.setUp(sandbox("x" + tag, pod)));
+    assertTrue(s.ips().get(0).startsWith("10.244.81."), s.ips().toString());
+    assertTrue(Files.readString(dir.resolve("d/net.d/10-jk.conflist")).contains("10.244.81.0/24"));
+    await(net.tearDown(sandbox("x" + tag, pod)));
   }
 }

@@ -24,8 +24,8 @@ public final class DummyNetwork implements PodNetwork {
     try {
       String ip = "10.244.0." + next.getAndIncrement();
       String ns = "--net=" + sandbox.netnsPath();
-      BusyboxImages.run("nsenter", ns, "ip", "link", "set", "lo", "up");
-      BusyboxImages.run("nsenter", ns, "ip", "addr", "add", ip + "/32", "dev", "lo");
+      Commands.run("nsenter", ns, "ip", "link", "set", "lo", "up");
+      Commands.run("nsenter", ns, "ip", "addr", "add", ip + "/32", "dev", "lo");
       ips.put(sandbox.sandboxId(), ip);
       return Future.succeededFuture(new PodNetworkStatus(List.of(ip), null));
     } catch (RuntimeException e) {

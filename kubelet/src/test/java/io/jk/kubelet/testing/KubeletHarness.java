@@ -5,6 +5,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jk.kubelet.cli.Kubelet;
 import io.jk.kubelet.cli.KubeletConfig;
 import io.jk.kubelet.container.Cgroups;
+import io.jk.kubelet.image.OciImageService;
+import io.jk.kubelet.image.OverlayRootfsManager;
+import io.jk.kubelet.network.CniConfig;
+import io.jk.kubelet.network.CniPodNetwork;
+import io.jk.kubelet.network.PodNetwork;
+import io.jk.kubelet.volume.DefaultVolumeManager;
+import java.util.Map;
 import io.jk.apiserver.resources.Strategies;
 import io.jk.testing.TestApiServer;
 import java.io.IOException;
@@ -21,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * An in-process API server on a temporary store and a real kubelet driving jkshim/jkrt on a
- * temporary root dir, with busybox images, dummy pod networks and emptyDir volumes. {@link #close()}
+ * temporary root dir, with the real image service (busybox imported from an archive) and overlay root file systems, stand-in pod networks (or real CNI, {@link #useCni}) and the real volume manager. {@link #close()}
  * deletes every pod, waits for the kubelet to tear them down, then removes whatever is left
  * (processes by pid, mounts, cgroups, files).
  */
@@ -31,10 +38,11 @@ public final class KubeletHarness implements AutoCloseable {
   public final TestApiServer api;
   public final Path root;
   public KubeletConfig config;
-  public final BusyboxImages images;
-  public final DummyNetwork network = new DummyNetwork();
-  public final EmptyDirVolumes volumes;
-  private final Path imageDir;
+  public final OciImageService images;
+  public final OverlayRootfsManager rootfs = new OverlayRootfsManager();
+  public PodNetwork network = new DummyNetwork();
+  private String nodeNetns;
+  public final DefaultVolumeManager volumes;
   private Kubelet kubelet;
 
   public static boolean isRoot() {
@@ -61,9 +69,13 @@ public final class KubeletHarness implements AutoCloseable {
   public KubeletHarness(Duration backoffBase, boolean inProcess, Path runtime) throws IOException {
     api = TestApiServer.start(c -> c.withStrategies(t -> Strategies.forKind(t.group(), t.kind())));
     root = Files.createTempDirectory("jk-kubelet-");
-    imageDir = Files.createTempDirectory("jk-busybox-");
-    images = new BusyboxImages(imageDir);
-    volumes = new EmptyDirVolumes(root);
+    try {
+      images = BusyboxImage.service(root);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+    volumes = new DefaultVolumeManager(root, api.client(), Map.of());
     config = KubeletConfig.defaults(NODE, "127.0.0.1", root, runtimeBin()).withBackoff(backoffBase, backoffBase.multipliedBy(8))
         .withNode(java.util.Map.of("jk.io/test", "yes"), List.of(), java.util.Map.of(), java.util.Map.of(),
             "jk-test-" + UUID.randomUUID().toString().substring(0, 8))
@@ -78,7 +90,7 @@ public final class KubeletHarness implements AutoCloseable {
     Path log = Path.of("target", "kubelet-child-" + System.nanoTime() + ".log").toAbsolutePath();
     child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
         System.getProperty("java.class.path"), KubeletMain.class.getName(), api.kubeconfig().toString(), root.toString(),
-        config.runtimeBinDir().toString(), config.cgroupParent(), imageDir.toString(),
+        config.runtimeBinDir().toString(), config.cgroupParent(), root.toString(),
         Long.toString(config.backoffBase().toMillis())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long pid = child.pid();
     Process p = child;
@@ -97,6 +109,11 @@ public final class KubeletHarness implements AutoCloseable {
     child.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** The host directory of a pod's emptyDir volume. */
+  public Path emptyDir(String uid, String name) {
+    return root.resolve("pods").resolve(uid).resolve("volumes").resolve("kubernetes.io~empty-dir").resolve(name);
+  }
+
   public KubernetesClient client() {
     return api.client();
   }
@@ -105,8 +122,22 @@ public final class KubeletHarness implements AutoCloseable {
     return kubelet;
   }
 
+  /**
+   * Replaces the stand-in network with real CNI plugins (bridge + host-local from /usr/lib/cni) run in
+   * a node network namespace this harness makes, so nothing touches the host's own; call before
+   * {@link #startKubelet()}.
+   */
+  public void useCni(String podCidr) {
+    String tag = UUID.randomUUID().toString().substring(0, 6);
+    nodeNetns = "jkt-node-" + tag;
+    Commands.run("ip", "netns", "add", nodeNetns);
+    Commands.run("ip", "netns", "exec", nodeNetns, "ip", "link", "set", "lo", "up");
+    network = new CniPodNetwork(new CniConfig(root.resolve("net.d"), List.of(Path.of("/usr/lib/cni")), root.resolve("cni"),
+        Path.of("/run/netns", nodeNetns), podCidr, "jkt" + tag));
+  }
+
   public void startKubelet() {
-    kubelet = new Kubelet(config, api.client(), new Kubelet.Dependencies(images, images, network, volumes));
+    kubelet = new Kubelet(config, api.client(), new Kubelet.Dependencies(images, rootfs, network, volumes));
     try {
       kubelet.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -190,12 +221,19 @@ public final class KubeletHarness implements AutoCloseable {
       }
       for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
         String mp = line.split(" ")[4];
-        if (mp.startsWith(root.toString()) || mp.startsWith(imageDir.toString())) {
+        if (mp.startsWith(root.toString())) {
           new ProcessBuilder("umount", "-l", mp).start().waitFor();
         }
       }
       Cgroups.remove(config.cgroupParent());
-      new ProcessBuilder("rm", "-rf", "--one-file-system", root.toString(), imageDir.toString()).start().waitFor();
+      images.close();
+      if (network instanceof AutoCloseable c) {
+        c.close();
+      }
+      if (nodeNetns != null) {
+        Commands.run("ip", "netns", "delete", nodeNetns);
+      }
+      new ProcessBuilder("rm", "-rf", "--one-file-system", root.toString()).start().waitFor();
       api.close();
     }
   }

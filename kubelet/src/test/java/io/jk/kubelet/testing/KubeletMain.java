@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A kubelet in a process of its own, with the test stand-ins for images, network and volumes, so a
- * test can SIGKILL it. Args: KUBECONFIG ROOT_DIR RUNTIME_BIN CGROUP_PARENT IMAGE_DIR BACKOFF_MS. Writes
+ * A kubelet in a process of its own, with the real image service (busybox imported) and the real volume manager and the stand-in network, so a
+ * test can SIGKILL it. Args: KUBECONFIG ROOT_DIR RUNTIME_BIN CGROUP_PARENT UNUSED BACKOFF_MS. Writes
  * {@code ROOT_DIR/started-PID} once started.
  */
 public final class KubeletMain {
@@ -23,9 +23,11 @@ public final class KubeletMain {
     KubeletConfig cfg = KubeletConfig.defaults(KubeletHarness.NODE, "127.0.0.1", root, Path.of(args[2]))
         .withBackoff(Duration.ofMillis(Long.parseLong(args[5])), Duration.ofMillis(Long.parseLong(args[5]) * 8))
         .withNode(Map.of(), List.of(), Map.of(), Map.of(), args[3]);
-    BusyboxImages images = new BusyboxImages(Path.of(args[4]));
-    Kubelet k = new Kubelet(cfg, Clients.fromKubeconfig(Path.of(args[0])),
-        new Kubelet.Dependencies(images, images, new DummyNetwork(), new EmptyDirVolumes(root)));
+    var images = BusyboxImage.service(root);
+    var client = Clients.fromKubeconfig(Path.of(args[0]));
+    Kubelet k = new Kubelet(cfg, client,
+        new Kubelet.Dependencies(images, new io.jk.kubelet.image.OverlayRootfsManager(), new DummyNetwork(),
+            new io.jk.kubelet.volume.DefaultVolumeManager(root, client, Map.of())));
     k.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     Files.writeString(root.resolve("started-" + ProcessHandle.current().pid()), "");
     Thread.currentThread().join();

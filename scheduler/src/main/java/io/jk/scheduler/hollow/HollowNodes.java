@@ -50,6 +50,9 @@ public final class HollowNodes implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HollowNodes.class);
   private static final String LEASE_NS = "kube-node-lease";
   private static final int TICKS_PER_INTERVAL = 10;
+  /** Kubernetes' MicroTime: always six fraction digits (clients reject fewer). */
+  static final DateTimeFormatter MICRO_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
 
   private final KubernetesClient client;
   private final RawApi raw;
@@ -219,8 +222,7 @@ public final class HollowNodes implements AutoCloseable {
     int per = (n + TICKS_PER_INTERVAL - 1) / TICKS_PER_INTERVAL;
     int from = (nextLeaseSlice % TICKS_PER_INTERVAL) * per;
     nextLeaseSlice++;
-    String patch = json(Map.of("spec", Map.of("renewTime",
-        DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(now()))));
+    String patch = json(Map.of("spec", Map.of("renewTime", MICRO_TIME.format(now()))));
     for (int i = from; i < Math.min(n, from + per) && !closed; i++) {
       String name = names.get(i);
       raw.mergePatch("/apis/coordination.k8s.io/v1/namespaces/" + LEASE_NS + "/leases/"
@@ -328,6 +330,29 @@ public final class HollowNodes implements AutoCloseable {
     }
   }
 
+  /** Deletes one node's Lease and Node, retrying transient failures (a loaded API server). */
+  private void deleteNode(String name) {
+    retryDelete(name, () -> client.leases().inNamespace(LEASE_NS).withName(name).delete());
+    retryDelete(name, () -> client.nodes().withName(name).delete());
+  }
+
+  private static void retryDelete(String name, Runnable delete) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        delete.run();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404) {
+          return;
+        }
+        if (attempt == 3) {
+          LOG.warn("Cannot delete hollow node node={} err=\"{}\"", name, e.getMessage(), e);
+          return;
+        }
+      }
+    }
+  }
+
   /** Stops renewing and watching; deletes the Nodes and Leases when the spec says so. */
   @Override
   public void close() {
@@ -339,14 +364,7 @@ public final class HollowNodes implements AutoCloseable {
     if (spec.deleteOnClose()) {
       List<Future<?>> pending = new ArrayList<>();
       for (String name : names) {
-        pending.add(workers.submit(() -> {
-          try {
-            client.leases().inNamespace(LEASE_NS).withName(name).delete();
-            client.nodes().withName(name).delete();
-          } catch (KubernetesClientException e) {
-            LOG.debug("Cannot delete hollow node node={} err=\"{}\"", name, e.getMessage());
-          }
-        }));
+        pending.add(workers.submit(() -> deleteNode(name)));
       }
       for (Future<?> f : pending) {
         try {

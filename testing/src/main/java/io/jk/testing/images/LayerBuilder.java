@@ -57,6 +57,18 @@ public final class LayerBuilder {
     return this;
   }
 
+  /** A character ({@code 'c'}) or block ({@code 'b'}) device node. */
+  public LayerBuilder device(String name, char kind, int major, int minor, int mode) {
+    entry(name, mode, kind == 'b' ? '4' : '3', new byte[0], "", 0, 0, major, minor);
+    return this;
+  }
+
+  /** A regular file owned by {@code uid}:{@code gid}. */
+  public LayerBuilder fileOwnedBy(String name, String content, int mode, int uid, int gid) {
+    entry(name, mode, '0', content.getBytes(StandardCharsets.UTF_8), "", uid, gid, 0, 0);
+    return this;
+  }
+
   /** An OCI whiteout: {@code path} of lower layers is deleted. */
   public LayerBuilder whiteout(String path) {
     int slash = path.lastIndexOf('/');
@@ -89,11 +101,17 @@ public final class LayerBuilder {
   }
 
   private void entry(String name, int mode, char type, byte[] content, String link) {
+    entry(name, mode, type, content, link, 0, 0, 0, 0);
+  }
+
+  private void entry(String name, int mode, char type, byte[] content, String link, int uid, int gid, int major, int minor) {
     byte[] h = new byte[512];
     put(h, 0, 100, name);
     octal(h, 100, 8, mode);
-    octal(h, 108, 8, 0);
-    octal(h, 116, 8, 0);
+    octal(h, 108, 8, uid);
+    octal(h, 116, 8, gid);
+    octal(h, 329, 8, major);
+    octal(h, 337, 8, minor);
     octal(h, 124, 12, content.length);
     octal(h, 136, 12, 1_700_000_000L);
     h[156] = (byte) type;

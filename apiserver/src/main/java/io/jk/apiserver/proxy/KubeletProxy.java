@@ -1,0 +1,406 @@
+package io.jk.apiserver.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jk.apiserver.http.ApiException;
+import io.jk.apiserver.http.HttpReplies;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers {@code pods/<name>/log} and {@code pods/<name>/exec} by proxying them to the kubelet of
+ * the pod's node: {@code https://<InternalIP>:<kubeletEndpoint.Port>/containerLogs/...} streamed
+ * back chunk by chunk, and {@code /exec/...} bridged frame by frame over WebSocket with the
+ * subprotocol the client offered ({@code v5.channel.k8s.io} or {@code v4.channel.k8s.io}).
+ *
+ * <p>The API server authenticates to kubelets with its {@link KubeletClientCredentials}; they are
+ * set once per process with {@link #configure} (by whoever loads the PKI) until the API server's
+ * configuration carries them. Without them the proxy connects with no client certificate, and a
+ * kubelet that requires one answers 401.
+ */
+public final class KubeletProxy {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KubeletProxy.class);
+  private static final List<String> EXEC_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io");
+  private static final int DEFAULT_KUBELET_PORT = 10250;
+  private static volatile KubeletClientCredentials credentials;
+  private static final Map<Vertx, KubeletProxy> PROXIES = new ConcurrentHashMap<>();
+
+  private final HttpClient http;
+  private final WebSocketClient webSockets;
+
+  private KubeletProxy(Vertx vertx, KubeletClientCredentials creds) {
+    HttpClientOptions h = new HttpClientOptions().setSsl(true).setConnectTimeout(10_000).setMaxPoolSize(64)
+        .setVerifyHost(false);
+    WebSocketClientOptions w = new WebSocketClientOptions().setSsl(true).setConnectTimeout(10_000).setVerifyHost(false)
+        .setMaxFrameSize(1024 * 1024).setMaxMessageSize(16 * 1024 * 1024);
+    if (creds != null) {
+      PemKeyCertOptions key = new PemKeyCertOptions().setCertValue(Buffer.buffer(creds.certificatePem()))
+          .setKeyValue(Buffer.buffer(creds.privateKeyPem()));
+      h.setKeyCertOptions(key);
+      w.setKeyCertOptions(key);
+    }
+    if (creds != null && creds.kubeletCaPem() != null) {
+      PemTrustOptions trust = new PemTrustOptions().addCertValue(Buffer.buffer(creds.kubeletCaPem()));
+      h.setTrustOptions(trust);
+      w.setTrustOptions(trust);
+    } else {
+      h.setTrustAll(true);
+      w.setTrustAll(true);
+    }
+    this.http = vertx.createHttpClient(h);
+    this.webSockets = vertx.createWebSocketClient(w);
+  }
+
+  private static final String UPGRADE_KEY = KubeletProxy.class.getName() + ".upgrade";
+
+  /**
+   * For an exec WebSocket request, starts the upgrade at once (call it first thing in the
+   * handler: a request already read to its end can no longer be upgraded); later failures are
+   * then reported as a Status frame on channel 3.
+   */
+  public static void acceptUpgrade(RoutingContext ctx) {
+    String upgrade = ctx.request().getHeader("Upgrade");
+    if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && ctx.request().path().endsWith("/exec")
+        && selectProtocol(ctx) != null) {
+      // paused until bridged to the kubelet, so that no early frame (stdin) is lost
+      ctx.put(UPGRADE_KEY, ctx.request().toWebSocket().map(ws -> ws.pause()));
+    }
+  }
+
+  private static String selectProtocol(RoutingContext ctx) {
+    String offered = ctx.request().getHeader("Sec-WebSocket-Protocol");
+    if (offered != null) {
+      for (String p : offered.split(",")) {
+        if (EXEC_PROTOCOLS.contains(p.trim())) {
+          return p.trim();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Sets the API server's credentials towards kubelets (process-wide; proxies made later use them). */
+  public static void configure(KubeletClientCredentials creds) {
+    credentials = creds;
+    PROXIES.clear();
+  }
+
+  /** The proxy of {@code vertx}'s API server. */
+  public static KubeletProxy of(Vertx vertx) {
+    return PROXIES.computeIfAbsent(vertx, v -> new KubeletProxy(v, credentials));
+  }
+
+  /**
+   * Serves {@code ctx} ({@code log} or {@code exec}) for {@code pod} running on {@code node}
+   * (null when the pod is not scheduled or its Node is gone). Answers {@code ctx} itself, also
+   * with a Status on failure.
+   */
+  public void serve(RoutingContext ctx, String subresource, ObjectNode pod, ObjectNode node) {
+    try {
+      KubeletTarget target = KubeletTarget.resolve(subresource, pod, node, ctx.request().getParam("container"),
+          isTrue(ctx.request().getParam("previous")));
+      if ("log".equals(subresource)) {
+        logs(ctx, target);
+      } else {
+        exec(ctx, target);
+      }
+    } catch (ApiException e) {
+      if (!failUpgrade(ctx, e)) {
+        HttpReplies.fail(ctx, e);
+      }
+    }
+  }
+
+  private static boolean isTrue(String v) {
+    return v != null && (v.equalsIgnoreCase("true") || v.equals("1"));
+  }
+
+  private static String query(MultiMap params, List<String> names) {
+    StringBuilder q = new StringBuilder();
+    for (String n : names) {
+      for (String v : params.getAll(n)) {
+        q.append(q.length() == 0 ? '?' : '&').append(n).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+      }
+    }
+    return q.toString();
+  }
+
+  private void logs(RoutingContext ctx, KubeletTarget t) {
+    String uri = "/containerLogs/" + t.path() + query(ctx.request().params(),
+        List.of("follow", "tailLines", "timestamps", "previous", "sinceSeconds", "sinceTime", "limitBytes"));
+    String url = "https://" + t.hostPort() + uri;
+    HttpServerResponse out = ctx.response();
+    http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(t.host()).setPort(t.port()).setURI(uri))
+        .compose(req -> req.send())
+        .onSuccess(resp -> {
+          if (resp.statusCode() != 200) {
+            relayError(ctx, resp, url);
+            return;
+          }
+          out.setStatusCode(200).setChunked(true).putHeader("Content-Type", "text/plain");
+          out.closeHandler(v -> resp.request().connection().close());
+          resp.handler(chunk -> {
+            if (!out.closed()) {
+              out.write(chunk); // written through at once: one chunk per kubelet chunk
+            }
+          });
+          resp.endHandler(v -> {
+            if (!out.ended() && !out.closed()) {
+              out.end();
+            }
+          });
+          resp.exceptionHandler(e -> {
+            if (!out.ended() && !out.closed()) {
+              out.end();
+            }
+          });
+        })
+        .onFailure(e -> HttpReplies.fail(ctx, dialError("Get", url, t, e)));
+  }
+
+  private static void relayError(RoutingContext ctx, HttpClientResponse resp, String url) {
+    resp.body().onComplete(ar -> {
+      String text = ar.succeeded() ? ar.result().toString(StandardCharsets.UTF_8).trim() : "";
+      int code = resp.statusCode();
+      String reason = switch (code) {
+        case 400 -> "BadRequest";
+        case 401 -> "Unauthorized";
+        case 403 -> "Forbidden";
+        case 404 -> "NotFound";
+        default -> "InternalError";
+      };
+      if (text.isEmpty()) {
+        text = "the kubelet answered " + code + " for " + url;
+      }
+      HttpReplies.fail(ctx, new ApiException(code >= 400 && code < 600 ? code : 500, reason, text, null));
+    });
+  }
+
+  private static ApiException dialError(String verb, String url, KubeletTarget t, Throwable e) {
+    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String why = msg.toLowerCase().contains("refused") ? "connect: connection refused" : msg;
+    LOG.warn("Kubelet unreachable node={} address={} err=\"{}\"", t.nodeName(), t.hostPort(), msg);
+    return ApiException.internal(verb + " \"" + url + "\": dial tcp " + t.hostPort() + ": " + why);
+  }
+
+  private void exec(RoutingContext ctx, KubeletTarget t) {
+    Future<ServerWebSocket> upgrading = ctx.get(UPGRADE_KEY);
+    if (upgrading == null) {
+      String upgrade = ctx.request().getHeader("Upgrade");
+      HttpReplies.fail(ctx, ApiException.badRequest(upgrade != null && upgrade.equalsIgnoreCase("websocket")
+          ? "exec needs the WebSocket subprotocol v5.channel.k8s.io or v4.channel.k8s.io, got "
+              + ctx.request().getHeader("Sec-WebSocket-Protocol")
+          : "Upgrade request required: exec is served over WebSocket (v5.channel.k8s.io or v4.channel.k8s.io); "
+              + "SPDY is not supported"));
+      return;
+    }
+    String protocol = selectProtocol(ctx);
+    String uri = "/exec/" + t.path() + query(ctx.request().params(), List.of("command", "stdin", "stdout", "stderr", "tty"));
+    String url = "https://" + t.hostPort() + uri;
+    WebSocketConnectOptions opts = new WebSocketConnectOptions().setHost(t.host()).setPort(t.port()).setURI(uri)
+        .setSsl(true).addSubProtocol(protocol);
+    upgrading.onComplete(cr -> {
+      if (cr.failed()) {
+        LOG.warn("Exec upgrade failed pod={} err=\"{}\"", t.path(), cr.cause().getMessage());
+        return;
+      }
+      ServerWebSocket client = cr.result();
+      webSockets.connect(opts).onComplete(ar -> {
+        if (ar.failed()) {
+          closeWithStatus(client, upstreamFailure(url, t, ar.cause()));
+          return;
+        }
+        bridge(client, ar.result());
+        client.resume();
+      });
+    });
+  }
+
+  /**
+   * When {@code ctx} is an exec request whose WebSocket upgrade has started, reports {@code error}
+   * as the channel-3 Status frame and returns true; otherwise returns false (answer it over HTTP).
+   */
+  public static boolean failUpgrade(RoutingContext ctx, Throwable error) {
+    Future<ServerWebSocket> upgrading = ctx.get(UPGRADE_KEY);
+    if (upgrading == null) {
+      return false;
+    }
+    upgrading.onSuccess(ws -> closeWithStatus(ws, HttpReplies.toApi(error)));
+    return true;
+  }
+
+  private static void closeWithStatus(ServerWebSocket ws, ApiException e) {
+    byte[] json = e.toStatus().toString().getBytes(StandardCharsets.UTF_8);
+    ws.writeBinaryMessage(Buffer.buffer(json.length + 1).appendByte((byte) 3).appendBytes(json));
+    ws.close((short) 1000);
+  }
+
+  private static ApiException upstreamFailure(String url, KubeletTarget t, Throwable e) {
+    if (e instanceof io.vertx.core.http.UpgradeRejectedException rejected) {
+      String body = rejected.getBody() == null ? "" : rejected.getBody().toString(StandardCharsets.UTF_8).trim();
+      int code = rejected.getStatus();
+      if (body.isEmpty()) {
+        body = "the kubelet refused the exec with " + code;
+      }
+      return new ApiException(code == 404 ? 404 : code >= 400 && code < 500 ? 400 : 500,
+          code == 404 ? "NotFound" : code >= 400 && code < 500 ? "BadRequest" : "InternalError", body, null);
+    }
+    return dialError("Get", url, t, e);
+  }
+
+  /** Copies frames both ways; a close on either side closes the other with the same code. */
+  private static void bridge(ServerWebSocket client, WebSocket kubelet) {
+    client.binaryMessageHandler(kubelet::writeBinaryMessage);
+    client.textMessageHandler(kubelet::writeTextMessage);
+    kubelet.binaryMessageHandler(client::writeBinaryMessage);
+    kubelet.textMessageHandler(client::writeTextMessage);
+    kubelet.closeHandler(v -> {
+      if (!client.isClosed()) {
+        Short code = kubelet.closeStatusCode();
+        client.close(code == null ? (short) 1000 : code, kubelet.closeReason());
+      }
+    });
+    client.closeHandler(v -> {
+      if (!kubelet.isClosed()) {
+        kubelet.close();
+      }
+    });
+    kubelet.exceptionHandler(e -> {
+      if (!client.isClosed()) {
+        client.close((short) 1011, "kubelet stream failed");
+      }
+    });
+    kubelet.resume();
+  }
+
+  /** Where one request goes: the node's kubelet and the container path. */
+  record KubeletTarget(String nodeName, String host, int port, String path) {
+
+    String hostPort() {
+      return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    static KubeletTarget resolve(String sub, ObjectNode pod, ObjectNode node, String container, boolean previous) {
+      String ns = pod.path("metadata").path("namespace").asText();
+      String name = pod.path("metadata").path("name").asText();
+      List<String> names = new ArrayList<>();
+      pod.path("spec").path("containers").forEach(c -> names.add(c.path("name").asText()));
+      List<String> all = new ArrayList<>(names);
+      pod.path("spec").path("initContainers").forEach(c -> all.add(c.path("name").asText()));
+      pod.path("spec").path("ephemeralContainers").forEach(c -> all.add(c.path("name").asText()));
+      if (container == null || container.isEmpty()) {
+        if (names.size() != 1) {
+          throw ApiException.badRequest("a container name must be specified for pod " + name + ", choose one of: "
+              + names.toString().replace(",", ""));
+        }
+        container = names.get(0);
+      } else if (!all.contains(container)) {
+        throw ApiException.badRequest("container " + container + " is not valid for pod " + name);
+      }
+      String nodeName = pod.path("spec").path("nodeName").asText("");
+      if (nodeName.isEmpty()) {
+        if ("exec".equals(sub)) {
+          throw ApiException.badRequest("pod " + name + " does not have a host assigned");
+        }
+        throw ApiException.badRequest(waitingMessage(pod, name, container));
+      }
+      if ("exec".equals(sub)) {
+        String phase = pod.path("status").path("phase").asText("");
+        if (phase.equals("Succeeded") || phase.equals("Failed")) {
+          throw ApiException.badRequest("cannot exec into a container in a completed pod; current phase is " + phase);
+        }
+      }
+      // a container that has not run yet has no log (one restarting shows its last instance's)
+      JsonNode status = containerStatus(pod, container);
+      boolean neverRan = status == null
+          || status.path("state").has("waiting") && !status.path("lastState").has("terminated");
+      if (!previous && neverRan) {
+        throw ApiException.badRequest(waitingMessage(pod, name, container));
+      }
+      if (node == null) {
+        throw ApiException.notFound(nodeType(), nodeName);
+      }
+      String host = null;
+      for (JsonNode a : node.path("status").path("addresses")) {
+        if (a.path("type").asText().equals("InternalIP")) {
+          host = a.path("address").asText();
+          break;
+        }
+      }
+      if (host == null) {
+        for (JsonNode a : node.path("status").path("addresses")) {
+          host = a.path("address").asText();
+          break;
+        }
+      }
+      if (host == null || host.isEmpty()) {
+        throw ApiException.internal("node \"" + nodeName + "\" has no address to reach its kubelet");
+      }
+      int port = node.path("status").path("daemonEndpoints").path("kubeletEndpoint").path("Port").asInt(0);
+      return new KubeletTarget(nodeName, host, port > 0 ? port : DEFAULT_KUBELET_PORT,
+          enc(ns) + "/" + enc(name) + "/" + enc(container));
+    }
+
+    /** Kubernetes' words for a container that has not started: {@code ... is waiting to start: ContainerCreating}. */
+    private static String waitingMessage(ObjectNode pod, String name, String container) {
+      JsonNode s = containerStatus(pod, container);
+      String reason = s == null ? "ContainerCreating" : s.path("state").path("waiting").path("reason").asText("ContainerCreating");
+      return "container \"" + container + "\" in pod \"" + name + "\" is waiting to start: " + reason;
+    }
+
+    private static JsonNode containerStatus(ObjectNode pod, String container) {
+      for (String field : List.of("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses")) {
+        for (JsonNode s : pod.path("status").path(field)) {
+          if (s.path("name").asText().equals(container)) {
+            return s;
+          }
+        }
+      }
+      return null;
+    }
+
+    private static String enc(String s) {
+      return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+  }
+
+  private static io.jk.apiserver.registry.ResourceType nodeType() {
+    return io.jk.apiserver.registry.ResourceTypes.builtIn().find("", "v1", "nodes").orElseThrow();
+  }
+
+  /** Closes the clients (tests). */
+  public static Future<Void> closeAll() {
+    List<Future<Void>> closing = new ArrayList<>();
+    PROXIES.values().forEach(p -> {
+      closing.add(p.http.close());
+      closing.add(p.webSockets.close());
+    });
+    PROXIES.clear();
+    return Future.all(closing).mapEmpty();
+  }
+}

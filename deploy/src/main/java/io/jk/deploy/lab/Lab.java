@@ -1,0 +1,401 @@
+package io.jk.deploy.lab;
+
+import io.jk.proxy.HostCommands;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A multi-node jk cluster on one machine: a lab bridge {@code jkbr-<name>} in the host
+ * namespace with one address (so the host reaches NodePorts and the API server), the control
+ * plane ({@code jk server --disable-agent}) listening on that address, and per node a network
+ * namespace {@code jk-<name>-<node>} with a veth into the bridge running its kubelet and proxy.
+ *
+ * <p>Addresses: a /24 in 172.20.0.0/14 derived from the lab name, so labs with different names do
+ * not collide. Nodes get no default route: only the lab subnet (connected), the service range on
+ * the lab link (so ClusterIPs can be routed to the nftables rules) and the other nodes' pod
+ * CIDRs (installed by the proxies) are routable, so nothing leaves the lab for the machine's
+ * networks. The host gets only the bridge's connected route; its nftables are not touched.
+ *
+ * <p>Everything made is recorded in {@link LabState} before it is made and removed by {@link
+ * #down()}, which also works after a partial {@link #up(int)}.
+ */
+public final class Lab {
+  private static final Logger LOG = LoggerFactory.getLogger(Lab.class);
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]{0,7}");
+  static final String SERVICE_CIDR = "10.96.0.0/12";
+  static final String CLUSTER_CIDR = "10.244.0.0/16";
+
+  private final String name;
+  private final Path dir;
+  private final HostCommands host = new HostCommands(null);
+  private final PrintStream out;
+
+  /** A lab called {@code name} whose files live in {@code dir}. */
+  public Lab(String name, Path dir, PrintStream out) {
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("lab name must be 1-8 lowercase letters or digits, starting with a letter: "
+          + name);
+    }
+    this.name = name;
+    this.dir = dir.toAbsolutePath();
+    this.out = out;
+  }
+
+  /** The default lab directory for {@code name}. */
+  public static Path defaultDir(String name) {
+    return Path.of("/var/lib/jk/lab", name);
+  }
+
+  /** The lab's /24 prefix (three octets), derived from its name: 172.20-23.x. */
+  static String subnet(String name) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+      return "172." + (20 + (h[0] & 3)) + "." + (h[1] & 0xff);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String shortHash(String name) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h, 0, 3);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The kubeconfig users take. */
+  public Path kubeconfig() {
+    return dir.resolve("kubeconfig");
+  }
+
+  /** The lab's state, or null when the lab is not up. */
+  public LabState state() throws IOException {
+    return LabState.read(dir);
+  }
+
+  /** Brings the lab up with {@code nodes} nodes; on failure removes whatever it made. */
+  public LabState up(int nodes) throws IOException, InterruptedException {
+    if (nodes < 1 || nodes > 50) {
+      throw new IllegalArgumentException("--nodes must be 1..50");
+    }
+    if (LabState.read(dir) != null) {
+      throw new IllegalStateException("lab " + name + " is already up (" + dir + "); run jk lab down --name " + name);
+    }
+    LabState s = new LabState();
+    s.name = name;
+    s.subnet = subnet(name);
+    s.bridge = "jkbr-" + name;
+    s.hostIp = s.subnet + ".1";
+    Files.createDirectories(dir.resolve("logs"));
+    try {
+      s.write(dir);
+      host.ip("link", "add", s.bridge, "type", "bridge");
+      host.ip("addr", "add", s.hostIp + "/24", "dev", s.bridge);
+      host.ip("link", "set", s.bridge, "up");
+      for (int i = 1; i <= nodes; i++) {
+        LabState.Node n = new LabState.Node();
+        n.name = name + "-n" + i;
+        n.netns = "jk-" + name + "-n" + i;
+        n.vethHost = "jv" + shortHash(name) + "n" + i;
+        n.ip = s.subnet + "." + (10 + i);
+        n.cgroupParent = "jk-lab-" + name + "-n" + i;
+        s.nodes.add(n);
+        s.write(dir);
+        plumbNode(s, n);
+      }
+      startServer(s);
+      s.write(dir);
+      waitForServer();
+      writeUserKubeconfig();
+      for (LabState.Node n : s.nodes) {
+        startAgents(s, n);
+        s.write(dir);
+      }
+      out.println("lab " + name + " is up: " + nodes + " node(s) on " + s.bridge + " (" + s.subnet + ".0/24), "
+          + "API server https://" + s.hostIp + ":6443");
+      out.println("  export KUBECONFIG=" + kubeconfig());
+      out.println("  kubectl get nodes");
+      out.println("  jk lab status --name " + name + "   |   jk lab down --name " + name);
+      return s;
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      LOG.warn("Lab up failed, removing what was made lab={} err=\"{}\"", name, e.getMessage());
+      down();
+      throw e;
+    }
+  }
+
+  private void plumbNode(LabState s, LabState.Node n) throws IOException {
+    host.ip("netns", "add", n.netns);
+    host.ip("link", "add", n.vethHost, "type", "veth", "peer", "name", "eth0", "netns", n.netns);
+    host.ip("link", "set", n.vethHost, "master", s.bridge, "up");
+    host.ip("-n", n.netns, "link", "set", "lo", "up");
+    host.ip("-n", n.netns, "addr", "add", n.ip + "/24", "dev", "eth0");
+    host.ip("-n", n.netns, "link", "set", "eth0", "up");
+    host.ip("-n", n.netns, "route", "add", SERVICE_CIDR, "dev", "eth0");
+    host.run(null, "ip", "netns", "exec", n.netns, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+  }
+
+  private void startServer(LabState s) throws IOException {
+    s.serverPid = spawn(null, "server", List.of("server", "--disable-agent",
+        "--data-dir", dir.resolve("server").toString(), "--bind-address", s.hostIp,
+        "--advertise-address", s.hostIp, "--secure-port", "6443", "--cluster-cidr", CLUSTER_CIDR,
+        "--service-cluster-ip-range", SERVICE_CIDR, "--controller-manager-port", "0"));
+  }
+
+  private void startAgents(LabState s, LabState.Node n) throws IOException {
+    Path admin = dir.resolve("server/admin.kubeconfig");
+    Path root = dir.resolve("nodes").resolve(n.name);
+    Files.createDirectories(root);
+    List<String> kubelet = new ArrayList<>(List.of("kubelet", "--kubeconfig", admin.toString(),
+        "--node-name", n.name, "--node-ip", n.ip, "--root-dir", root.resolve("kubelet").toString(),
+        "--cgroup-parent", n.cgroupParent));
+    Path bin = runtimeBinDir();
+    if (bin != null) {
+      kubelet.addAll(List.of("--runtime-bin-dir", bin.toString()));
+    }
+    n.pids.put("kubelet", spawn(n.netns, n.name + "-kubelet", kubelet));
+    n.pids.put("proxy", spawn(n.netns, n.name + "-proxy", List.of("proxy", "--kubeconfig", admin.toString(),
+        "--hostname-override", n.name, "--cluster-cidr", CLUSTER_CIDR, "--min-sync-period", "200ms")));
+  }
+
+  /** Where jkshim/jkrt/pause are: $JK_RUNTIME_BIN, else the build's runtime/target/bin, else the kubelet's default. */
+  static Path runtimeBinDir() {
+    String env = System.getenv("JK_RUNTIME_BIN");
+    if (env != null) {
+      return Path.of(env);
+    }
+    for (Path p : List.of(Path.of("runtime/target/bin"), Path.of("../runtime/target/bin"))) {
+      if (Files.isDirectory(p)) {
+        return p.toAbsolutePath().normalize();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Starts {@code LabProcessMain args} as its own session (so it outlives this command and is ended
+   * as a process group), in {@code netns} when given; output goes to {@code logs/<log>.log}.
+   */
+  private long spawn(String netns, String log, List<String> args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("setsid"));
+    if (netns != null) {
+      cmd.addAll(List.of("ip", "netns", "exec", netns));
+    }
+    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"), LabProcessMain.class.getName()));
+    cmd.addAll(args);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs").resolve(log + ".log").toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    LOG.info("Lab process started lab={} role={} pid={}", name, log, p.pid());
+    return p.pid();
+  }
+
+  private void waitForServer() throws IOException, InterruptedException {
+    Path admin = dir.resolve("server/admin.kubeconfig");
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(admin) && Files.readString(dir.resolve("logs/server.log")).contains("jk server is ready")) {
+        return;
+      }
+      LabState s = LabState.read(dir);
+      if (s != null && !alive(s.serverPid)) {
+        throw new IOException("jk server exited; see " + dir.resolve("logs/server.log"));
+      }
+      Thread.sleep(200); // polling a child's readiness file, not a test
+    }
+    throw new IOException("jk server not ready within 120s; see " + dir.resolve("logs/server.log"));
+  }
+
+  private void writeUserKubeconfig() throws IOException {
+    Files.copy(dir.resolve("server/admin.kubeconfig"), kubeconfig(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Removes everything the lab made, as recorded in its state file; safe to call twice. */
+  public void down() throws IOException {
+    LabState s = LabState.read(dir);
+    if (s == null) {
+      out.println("lab " + name + " is not up");
+      return;
+    }
+    for (LabState.Node n : s.nodes) {
+      for (long pid : n.pids.values()) {
+        kill(pid);
+      }
+      n.pids.clear();
+    }
+    kill(s.serverPid);
+    s.serverPid = 0;
+    unmountUnder(dir);
+    for (LabState.Node n : s.nodes) {
+      removeCgroups(n.cgroupParent);
+      if (netnsExists(n.netns)) {
+        quietly("ip", "netns", "del", n.netns);
+      }
+    }
+    if (Files.exists(Path.of("/sys/class/net", s.bridge))) {
+      quietly("ip", "link", "del", s.bridge);
+    }
+    Files.deleteIfExists(dir.resolve("lab.json"));
+    out.println("lab " + name + " is down");
+  }
+
+  /** Prints the lab's nodes, addresses and processes. */
+  public void status() throws IOException {
+    LabState s = LabState.read(dir);
+    if (s == null) {
+      out.println("lab " + name + " is not up");
+      return;
+    }
+    out.printf("lab %s  bridge %s (%s)  server pid %d %s%n", s.name, s.bridge, s.hostIp, s.serverPid,
+        alive(s.serverPid) ? "running" : "NOT RUNNING");
+    out.printf("%-12s %-16s %-16s %-12s %s%n", "NODE", "NETNS", "IP", "NETWORK", "AGENTS");
+    for (LabState.Node n : s.nodes) {
+      StringBuilder agents = new StringBuilder();
+      for (Map.Entry<String, Long> e : n.pids.entrySet()) {
+        agents.append(e.getKey()).append('=').append(e.getValue()).append(alive(e.getValue()) ? "" : "(dead)").append(' ');
+      }
+      out.printf("%-12s %-16s %-16s %-12s %s%n", n.name, n.netns, n.ip, n.partitioned ? "partitioned" : "connected",
+          agents.length() == 0 ? "stopped" : agents.toString().strip());
+    }
+    out.println("KUBECONFIG=" + kubeconfig());
+  }
+
+  /** Kills a node's kubelet and proxy (by PID); their pods keep running. */
+  public void stopNode(String node) throws IOException {
+    LabState s = requireUp();
+    LabState.Node n = s.node(node);
+    for (long pid : n.pids.values()) {
+      kill(pid);
+    }
+    n.pids.clear();
+    s.write(dir);
+    out.println("node " + node + ": agents stopped");
+  }
+
+  /** Starts a stopped node's kubelet and proxy again. */
+  public void startNode(String node) throws IOException {
+    LabState s = requireUp();
+    LabState.Node n = s.node(node);
+    if (n.pids.values().stream().anyMatch(Lab::alive)) {
+      throw new IllegalStateException("node " + node + " is running; stop it first");
+    }
+    n.pids.clear();
+    startAgents(s, n);
+    s.write(dir);
+    out.println("node " + node + ": agents started");
+  }
+
+  /** Cuts a node off the lab bridge (its veth down), or reconnects it. */
+  public void partition(String node, boolean cut) throws IOException {
+    LabState s = requireUp();
+    LabState.Node n = s.node(node);
+    host.ip("link", "set", n.vethHost, cut ? "down" : "up");
+    n.partitioned = cut;
+    s.write(dir);
+    out.println("node " + node + (cut ? ": partitioned" : ": healed"));
+  }
+
+  private LabState requireUp() throws IOException {
+    LabState s = LabState.read(dir);
+    if (s == null) {
+      throw new IllegalStateException("lab " + name + " is not up (" + dir + ")");
+    }
+    return s;
+  }
+
+  static boolean alive(long pid) {
+    return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  /** Ends a process group started by {@link #spawn}: TERM, then KILL after 10 s. */
+  private void kill(long pid) {
+    if (!alive(pid)) {
+      return;
+    }
+    quietly("kill", "-TERM", "--", "-" + pid);
+    ProcessHandle h = ProcessHandle.of(pid).orElse(null);
+    if (h != null) {
+      try {
+        h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        quietly("kill", "-KILL", "--", "-" + pid);
+        try {
+          h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          LOG.warn("Lab process did not exit pid={}", pid);
+        }
+      }
+    }
+  }
+
+  private static boolean netnsExists(String ns) {
+    return Files.exists(Path.of("/run/netns", ns));
+  }
+
+  /** Lazily unmounts every mount point at or below {@code root}, deepest first. */
+  private void unmountUnder(Path root) throws IOException {
+    List<String> points = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+      String[] f = line.split(" ");
+      if (f.length > 1) {
+        String mp = f[1].replace("\\040", " ");
+        if (mp.equals(root.toString()) || mp.startsWith(root + "/")) {
+          points.add(mp);
+        }
+      }
+    }
+    points.sort(Comparator.comparingInt(String::length).reversed());
+    for (String mp : points) {
+      quietly("umount", "-l", mp);
+    }
+  }
+
+  /** Removes the (empty, since their processes are gone) cgroups a node's kubelet made below ours. */
+  private void removeCgroups(String parent) throws IOException {
+    Path mount = Path.of("/sys/fs/cgroup");
+    for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+      String[] f = line.split(":", 3);
+      if (f.length < 3) {
+        continue;
+      }
+      String controllers = f[1].isEmpty() ? "" : f[1].replace("name=", "");
+      Path base = controllers.isEmpty() ? mount.resolve("unified") : mount.resolve(controllers.split(",")[0]);
+      if (controllers.isEmpty() && !Files.isDirectory(base)) {
+        base = mount;
+      }
+      Path cg = base.resolve(f[2].substring(1)).resolve(parent);
+      if (Files.isDirectory(cg)) {
+        try (var walk = Files.walk(cg)) {
+          walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder())
+              .forEach(d -> d.toFile().delete()); // rmdir of a cgroup dir: works once it has no tasks
+        }
+      }
+    }
+  }
+
+  private void quietly(String... cmd) {
+    try {
+      host.run(null, cmd);
+    } catch (IOException e) {
+      LOG.warn("Lab cleanup step failed cmd=\"{}\" err=\"{}\"", String.join(" ", cmd), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,306 @@
+package io.jk.kubelet.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.api.model.PodListBuilder;
+import io.jk.common.json.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.PfxOptions;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kubelet's HTTPS API (port 10250): {@code /healthz}, {@code /pods},
+ * {@code /containerLogs/<ns>/<pod>/<container>}, {@code /exec/<ns>/<pod>/<container>} (WebSocket,
+ * {@code v5.channel.k8s.io} / {@code v4.channel.k8s.io}), {@code /stats/summary} and
+ * {@code /metrics}.
+ *
+ * <p>Every request must carry a client certificate issued by the configured client CA (the API
+ * server's {@code kubelet-client} certificate) or a bearer token from the token file; anonymous
+ * requests get 401. There is no per-request authorization (Kubernetes asks a SubjectAccessReview):
+ * whoever authenticates may use every endpoint.
+ *
+ * <p>Usage: {@code new KubeletServer(vertx, config, podContainers, nodeName).start()}, then
+ * {@link #port()}; {@link #stop()} closes the listener and ends running execs.
+ */
+public final class KubeletServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KubeletServer.class);
+  /** The subprotocols offered for exec, newest first. */
+  public static final List<String> EXEC_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io");
+
+  private final Vertx vertx;
+  private final KubeletServerConfig config;
+  private final PodContainers pods;
+  private final RequestAuthenticator authenticator;
+  private final StatsSummary stats;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Set<ExecSession> sessions = ConcurrentHashMap.newKeySet();
+  private WorkerExecutor workers;
+  private HttpServer server;
+
+  public KubeletServer(Vertx vertx, KubeletServerConfig config, PodContainers pods, String nodeName) {
+    this(vertx, config, pods, nodeName, Path.of("/sys/fs/cgroup"));
+  }
+
+  /** A server reading stats from cgroup hierarchies under {@code cgroupRoot}. */
+  public KubeletServer(Vertx vertx, KubeletServerConfig config, PodContainers pods, String nodeName, Path cgroupRoot) {
+    this.vertx = vertx;
+    this.config = config;
+    this.pods = pods;
+    this.authenticator = new RequestAuthenticator(config.clientCaFile() != null, config.tokenFile());
+    this.stats = new StatsSummary(cgroupRoot, nodeName);
+  }
+
+  /** Listens; fails when the certificate cannot be made or read or the port is taken. */
+  public Future<Void> start() {
+    workers = vertx.createSharedWorkerExecutor("kubelet-server", 16);
+    return workers.<HttpServerOptions>executeBlocking(this::serverOptions, false)
+        .compose(opts -> vertx.createHttpServer(opts).requestHandler(this::handle).listen())
+        .map(s -> {
+          server = s;
+          LOG.info("Kubelet server listening address={} port={}", config.address(), s.actualPort());
+          return null;
+        });
+  }
+
+  /** Stops listening and ends running execs. */
+  public Future<Void> stop() {
+    sessions.forEach(ExecSession::kill);
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.onComplete(ar -> {
+      if (workers != null) {
+        workers.close();
+      }
+      metrics.close();
+    });
+  }
+
+  /** The port listened on (after {@link #start()}). */
+  public int port() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  private HttpServerOptions serverOptions() throws Exception {
+    HttpServerOptions opts = new HttpServerOptions().setHost(config.address()).setPort(config.port()).setSsl(true)
+        .setWebSocketSubProtocols(EXEC_PROTOCOLS).setCompressionSupported(false);
+    if (config.tlsCertFile() != null) {
+      opts.setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCertFile().toString())
+          .setKeyPath(config.tlsKeyFile().toString()));
+    } else {
+      SelfSignedCertificate self = SelfSignedCertificate.loadOrCreate(config.stateDir());
+      opts.setKeyCertOptions(new PfxOptions().setPath(self.keystore().toString()).setPassword(self.password()));
+    }
+    if (config.clientCaFile() != null) {
+      opts.setTrustOptions(new PemTrustOptions().addCertPath(config.clientCaFile().toString()))
+          .setClientAuth(ClientAuth.REQUEST);
+    }
+    return opts;
+  }
+
+  private void handle(HttpServerRequest req) {
+    String path = req.path();
+    String endpoint = endpointOf(path);
+    req.response().endHandler(v -> Counter.builder("kubelet_http_requests_total")
+        .tag("path", endpoint).tag("code", String.valueOf(req.response().getStatusCode()))
+        .register(metrics).increment());
+    Optional<String> user = authenticator.authenticate(req);
+    if (user.isEmpty()) {
+      plain(req.response(), 401, "Unauthorized");
+      return;
+    }
+    switch (endpoint) {
+      case "healthz" -> plain(req.response(), 200, "ok");
+      case "pods" -> pods(req);
+      case "containerLogs" -> containerLogs(req, path);
+      case "exec" -> exec(req, path);
+      case "stats" -> workers.executeBlocking(() -> stats.summarize(pods), false)
+          .onSuccess(doc -> json(req.response(), 200, doc.toString()))
+          .onFailure(e -> plain(req.response(), 500, "stats: " + e.getMessage()));
+      case "metrics" -> req.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.scrape());
+      default -> plain(req.response(), 404, "404 page not found");
+    }
+  }
+
+  private static String endpointOf(String path) {
+    if (path.equals("/healthz")) {
+      return "healthz";
+    }
+    if (path.equals("/pods") || path.equals("/pods/")) {
+      return "pods";
+    }
+    if (path.startsWith("/containerLogs/")) {
+      return "containerLogs";
+    }
+    if (path.startsWith("/exec/")) {
+      return "exec";
+    }
+    if (path.equals("/stats/summary")) {
+      return "stats";
+    }
+    if (path.equals("/metrics")) {
+      return "metrics";
+    }
+    return "other";
+  }
+
+  private void pods(HttpServerRequest req) {
+    PodList list = new PodListBuilder().withItems(pods.pods()).build();
+    list.setApiVersion("v1");
+    list.setKind("PodList");
+    try {
+      json(req.response(), 200, Json.mapper().writeValueAsString(list));
+    } catch (JsonProcessingException e) {
+      plain(req.response(), 500, "pods: " + e.getMessage());
+    }
+  }
+
+  /** {@code /containerLogs/<ns>/<pod>/<container>}: the three path parts, or null. */
+  private static String[] target(String path, String prefix) {
+    String[] parts = path.substring(prefix.length()).split("/");
+    if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+      return null;
+    }
+    for (int i = 0; i < 3; i++) {
+      parts[i] = URLDecoder.decode(parts[i], StandardCharsets.UTF_8);
+    }
+    return parts;
+  }
+
+  private void containerLogs(HttpServerRequest req, String path) {
+    String[] t = target(path, "/containerLogs/");
+    if (t == null) {
+      plain(req.response(), 400, "expected /containerLogs/<namespace>/<pod>/<container>");
+      return;
+    }
+    LogOptions opts;
+    try {
+      opts = LogOptions.parse(req::getParam, Instant.now());
+    } catch (IllegalArgumentException e) {
+      plain(req.response(), 400, e.getMessage());
+      return;
+    }
+    req.pause();
+    workers.executeBlocking(() -> pods.find(t[0], t[1], t[2], opts.previous()), false).onComplete(ar -> {
+      req.resume();
+      if (ar.failed()) {
+        plain(req.response(), 500, "containerLogs: " + ar.cause().getMessage());
+      } else if (ar.result().isEmpty()) {
+        plain(req.response(), 404, opts.previous()
+            ? "previous terminated container \"" + t[2] + "\" in pod \"" + t[1] + "\" not found"
+            : "container \"" + t[2] + "\" in pod \"" + t[1] + "\" not found");
+      } else {
+        streamLogs(req, t, opts, ar.result().get());
+      }
+    });
+  }
+
+  private void streamLogs(HttpServerRequest req, String[] t, LogOptions opts, ContainerHandle h) {
+    HttpServerResponse resp = req.response();
+    resp.setChunked(true).putHeader("Content-Type", "text/plain");
+    AtomicBoolean gone = new AtomicBoolean();
+    resp.closeHandler(v -> gone.set(true));
+    ContainerLogStreamer streamer = new ContainerLogStreamer(h.logPath(), opts,
+        () -> pods.find(t[0], t[1], t[2], opts.previous())
+            .filter(now -> now.containerId().equals(h.containerId()) && now.running()).isPresent());
+    workers.executeBlocking(() -> {
+      streamer.run(data -> {
+        if (gone.get()) {
+          return false;
+        }
+        if (data.length > 0) {
+          resp.write(Buffer.buffer(data)); // Vert.x sends it at once: one chunk per line
+        }
+        return true;
+      });
+      return null;
+    }, false).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("Container log stream failed container={} err=\"{}\"", h.containerId(), ar.cause().getMessage());
+      }
+      if (!gone.get()) {
+        resp.end();
+      }
+    });
+  }
+
+  private void exec(HttpServerRequest req, String path) {
+    String[] t = target(path, "/exec/");
+    if (t == null) {
+      plain(req.response(), 400, "expected /exec/<namespace>/<pod>/<container>");
+      return;
+    }
+    List<String> command = req.params().getAll("command");
+    if (command.isEmpty()) {
+      plain(req.response(), 400, "you must specify at least 1 command");
+      return;
+    }
+    boolean stdin = LogOptions.flag(req::getParam, "stdin") || LogOptions.flag(req::getParam, "input");
+    boolean stdout = LogOptions.flag(req::getParam, "stdout") || LogOptions.flag(req::getParam, "output");
+    boolean stderr = LogOptions.flag(req::getParam, "stderr") || LogOptions.flag(req::getParam, "error");
+    boolean tty = LogOptions.flag(req::getParam, "tty");
+    if (!stdin && !stdout && !stderr) {
+      plain(req.response(), 400, "you must specify at least 1 of stdin, stdout, stderr");
+      return;
+    }
+    String upgrade = req.getHeader("Upgrade");
+    if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+      plain(req.response(), 400, "exec needs a WebSocket upgrade with subprotocol v5.channel.k8s.io or "
+          + "v4.channel.k8s.io (SPDY is not supported)");
+      return;
+    }
+    req.pause(); // the lookup reads files: off the event loop, with the request kept unread for the upgrade
+    workers.executeBlocking(() -> pods.find(t[0], t[1], t[2], false), false).onComplete(ar -> {
+      Optional<ContainerHandle> found = ar.succeeded() ? ar.result() : Optional.empty();
+      if (found.isEmpty() || !found.get().running()) {
+        req.resume();
+        plain(req.response(), found.isEmpty() ? 404 : 400, found.isEmpty()
+            ? "container \"" + t[2] + "\" in pod \"" + t[1] + "\" not found"
+            : "container \"" + t[2] + "\" in pod \"" + t[1] + "\" is not running");
+        return;
+      }
+      Future<io.vertx.core.http.ServerWebSocket> upgraded = req.toWebSocket();
+      req.resume();
+      upgraded.onSuccess(ws -> {
+        if (ws.subProtocol() == null) {
+          ws.close((short) 1002, "a subprotocol v5.channel.k8s.io or v4.channel.k8s.io is required");
+          return;
+        }
+        ExecSession session = new ExecSession(vertx, ws, found.get(), command, stdin, stdout, stderr, tty);
+        sessions.add(session);
+        session.start();
+        ws.endHandler(v -> sessions.remove(session));
+      }).onFailure(e -> LOG.warn("Exec upgrade failed err=\"{}\"", e.getMessage()));
+    });
+  }
+
+  private static void plain(HttpServerResponse resp, int code, String text) {
+    resp.setStatusCode(code).putHeader("Content-Type", "text/plain; charset=utf-8").end(text + "\n");
+  }
+
+  private static void json(HttpServerResponse resp, int code, String body) {
+    resp.setStatusCode(code).putHeader("Content-Type", "application/json").end(body);
+  }
+}

@@ -25,7 +25,7 @@ import picocli.CommandLine.ScopeType;
         NodeCommands.Drain.class, MetadataCommands.Label.class, MetadataCommands.Annotate.class, PatchCommand.class,
         DescribeCommand.class, LogsCommand.class, WaitCommand.class, ConfigCommand.class,
         InfoCommands.ClusterInfo.class, InfoCommands.ApiResources.class, InfoCommands.VersionCmd.class,
-        CompletionCommand.class})
+        CompletionCommand.class, ExecCommand.class, TopCommand.class, ImageCommand.class, EditCommand.class})
 public final class JkctlCommand implements Runnable {
 
   @Option(names = "--kubeconfig", scope = ScopeType.INHERIT, description = "Path to the kubeconfig file.")

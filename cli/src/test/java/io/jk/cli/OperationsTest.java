@@ -239,4 +239,35 @@ class OperationsTest {
     assertEquals(1, noConfig.exitCode());
     assertTrue(noConfig.err().startsWith("error: no context is set"), noConfig::toString);
   }
+
+  @Test
+  void editReplacesWhatTheEditorChanged() throws Exception {
+    apply("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: edited}\ndata: {k: before}\n");
+    Cli.Result r = cli.jkctlWithEnv(java.util.Map.of("EDITOR", "sed -i s/before/after/"), "", "edit", "cm", "edited");
+    assertEquals(new Cli.Result(0, "configmap/edited edited\n", ""), r);
+    assertEquals("after", json("get", "cm", "edited").path("data").path("k").asText());
+    Cli.Result same = cli.jkctlWithEnv(java.util.Map.of("EDITOR", "true"), "", "edit", "cm/edited");
+    assertEquals(new Cli.Result(0, "Edit cancelled, no changes made.\n", ""), same);
+  }
+
+  @Test
+  void execLogsAndTopWithoutAKubeletFailWithAClearError() {
+    apply("apiVersion: v1\nkind: Pod\nmetadata: {name: lonely}\nspec: {containers: [{name: c, image: busybox}]}\n");
+    Cli.Result exec = cli.jkctl("exec", "lonely", "--", "true");
+    assertEquals(1, exec.exitCode(), exec::toString);
+    assertTrue(exec.err().startsWith("Error from server"), exec::toString);
+    Cli.Result logs = cli.jkctl("logs", "lonely");
+    assertEquals(1, logs.exitCode(), logs::toString);
+    assertTrue(logs.err().startsWith("Error from server"), logs::toString);
+    Cli.Result noPod = cli.jkctl("logs", "nope");
+    assertEquals(new Cli.Result(1, "", "Error from server (NotFound): pods \"nope\" not found\n"), noPod);
+    assertEquals(1, cli.jkctl("exec", "lonely").exitCode(), "a command is required");
+  }
+
+  @Test
+  void execExitCodeComesFromTheStatusFrame() {
+    assertEquals(0, ExecCommand.exitCode("{\"status\":\"Success\"}"));
+    assertEquals(3, ExecCommand.exitCode("{\"status\":\"Failure\",\"reason\":\"NonZeroExitCode\",\"details\":"
+        + "{\"causes\":[{\"reason\":\"ExitCode\",\"message\":\"3\"}]}}"));
+  }
 }

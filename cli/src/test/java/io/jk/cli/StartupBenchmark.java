@@ -33,8 +33,12 @@ class StartupBenchmark {
       cli.jkctlWithInput("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: busybox}]}\n",
           "apply", "-f", "-");
       String java = System.getProperty("java.home") + "/bin/java";
-      List<String> jk = List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-cp", cp,
-          "io.jk.cli.JkctlCommand", "--kubeconfig", api.kubeconfig().toString(), "get", "pods");
+      List<String> jk = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"));
+      String extra = System.getProperty("jkctl.bench.jvmopts", "");
+      if (!extra.isBlank()) {
+        jk.addAll(List.of(extra.split(" ")));
+      }
+      jk.addAll(List.of("-cp", cp, "io.jk.cli.JkctlCommand", "--kubeconfig", api.kubeconfig().toString(), "get", "pods"));
       java.nio.file.Path cache = api.dir().resolve("kcache");
       List<String> kc = List.of("kubectl", "--kubeconfig", api.kubeconfig().toString(), "--cache-dir", cache.toString(),
           "get", "pods");

@@ -14,12 +14,24 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DATA="${JK_DATA_DIR:-/tmp/jk-demo}"
 PORT="${JK_PORT:-6443}"
 DIST="$ROOT/deploy/target/jk"
+# the local kubelet's CNI configuration lives with the demo's state unless given
+export JK_CNI_CONF_DIR="${JK_CNI_CONF_DIR:-$DATA/cni/net.d}"
 PIDFILE="$DATA/server.pid"
 LOG="$DATA/server.log"
 OUT="$DATA/server.out"
 
 stop() {
   if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+    # the kubelet leaves pods running when it stops (a new kubelet adopts them): remove the
+    # demo's workloads first so that no container outlives the demo
+    if [ -f "$DATA/server/admin.kubeconfig" ]; then
+      KUBECONFIG="$DATA/server/admin.kubeconfig" kubectl delete -f "$ROOT/examples/web.yaml" \
+        --ignore-not-found --wait=true --timeout=90s >/dev/null 2>&1 || true
+      for _ in $(seq 1 90); do
+        [ -z "$(KUBECONFIG="$DATA/server/admin.kubeconfig" kubectl get pods -A -o name 2>/dev/null)" ] && break
+        sleep 1
+      done
+    fi
     kill "$(cat "$PIDFILE")"
     for _ in $(seq 1 150); do
       kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
@@ -95,8 +107,8 @@ step "$CTL apply -f examples/web.yaml"
 "$CTL" apply -f "$ROOT/examples/web.yaml"
 
 kubelet=no; proxy=no
-grep -q 'kubelet running as node' "$OUT" && kubelet=yes
-grep -q 'kubelet running' "$OUT" && ! grep -q 'proxy is not in this build' "$OUT" && proxy=yes
+grep -q 'local agent: kubelet' "$OUT" && kubelet=yes
+grep -q 'local agent: kubelet and proxy running' "$OUT" && proxy=yes
 
 if [ "$kubelet" = yes ]; then
   step "waiting for the rollout"
@@ -132,7 +144,7 @@ elif [ "$proxy" = yes ]; then
   echo "$page"
 else
   echo
-  echo "NOT YET IN THIS BUILD: the kubelet's node services and the proxy (jk server's local agent)."
+  echo "NOT IN THIS BUILD: the kubelet's node services (jk server's local agent)."
   echo "The API server, scheduler and controller-manager run and"
   echo "the Deployment, its ReplicaSet and pods exist, but no node runs the pods yet (they stay"
   echo "Pending), so the rollout and the page through the Service are skipped."

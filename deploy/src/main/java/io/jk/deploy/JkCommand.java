@@ -4,7 +4,9 @@ import io.jk.apiserver.server.ApiServerCommand;
 import io.jk.controllers.ControllerManagerCommand;
 import io.jk.deploy.agent.AgentCommand;
 import io.jk.deploy.server.ServerCommand;
+import io.jk.deploy.lab.LabCommand;
 import io.jk.kubelet.cli.KubeletCommand;
+import io.jk.proxy.ProxyCommand;
 import io.jk.scheduler.SchedulerCommand;
 import io.jk.scheduler.hollow.HollowNodesCommand;
 import java.util.concurrent.Callable;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jk", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "jk: a container orchestrator that speaks the Kubernetes API.",
     subcommands = {ServerCommand.class, AgentCommand.class, ApiServerCommand.class, SchedulerCommand.class,
-        ControllerManagerCommand.class, KubeletCommand.class, HollowNodesCommand.class, ImageCommand.class, TokenCommand.class, VersionCommand.class,
+        ControllerManagerCommand.class, KubeletCommand.class, ProxyCommand.class, HollowNodesCommand.class, LabCommand.class, ImageCommand.class, TokenCommand.class, VersionCommand.class,
         CommandLine.HelpCommand.class})
 public final class JkCommand implements Callable<Integer> {
 

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code jk agent} on another "machine": a network namespace this test creates, linked to the
  * host by a veth pair on a private /30. The server listens only on the host end; the agent in
- * the namespace joins with the token and the CA hash, and its node credential may change its own
- * Node but not another one, nor a pod bound elsewhere (403). Root only; the namespace (and with
- * it the veth pair) is removed afterwards.
+ * the namespace joins with the token and the CA hash, its kubelet registers the Node (Ready, with
+ * the namespace's address), and its node credential may change its own Node but not another one,
+ * nor a pod bound elsewhere (403). Root only; the agent is stopped, the namespace (and with it
+ * the veth pair and anything the proxy programmed) is removed afterwards.
  */
 class AgentNetnsTest {
 
@@ -36,6 +37,7 @@ class AgentNetnsTest {
   private String netns;
   private String hostIp;
   private String hostLink;
+  private String nsIp;
 
   @BeforeEach
   void createNamespace() throws Exception {
@@ -46,7 +48,7 @@ class AgentNetnsTest {
     String nsLink = "jkd" + ProcessHandle.current().pid() % 100000 + "n" + id;
     int octet = ThreadLocalRandom.current().nextInt(0, 63) * 4;
     hostIp = "10.253." + id + "." + (octet + 1);
-    String nsIp = "10.253." + id + "." + (octet + 2);
+    nsIp = "10.253." + id + "." + (octet + 2);
     run("ip", "netns", "add", netns);
     run("ip", "link", "add", hostLink, "type", "veth", "peer", "name", nsLink);
     run("ip", "link", "set", nsLink, "netns", netns);
@@ -66,33 +68,47 @@ class AgentNetnsTest {
   }
 
   @Test
-  void agentInANamespaceJoinsAndGetsOnlyANodeCredential() throws Exception {
+  void agentInANamespaceJoinsRunsItsKubeletAndGetsOnlyANodeCredential() throws Exception {
     try (JkProcess server = JkProcess.server(dir.resolve("server"), "--bind-address", hostIp,
         "--advertise-address", hostIp).awaitReady()) {
       assertTrue(server.serverUrl().startsWith("https://" + hostIp + ":"), server.stdout());
       Path agentDir = dir.resolve("agent");
-      try (JkProcess agent = JkProcess.startWithPrefix(List.of("ip", "netns", "exec", netns), "agent",
+      try (JkProcess agent = JkProcess.startWithPrefix(List.of("nsenter", "--net=/var/run/netns/" + netns), "agent",
           "--server", server.serverUrl(), "--token", server.token(), "--ca-cert-hash", server.caCertHash(),
-          "--node-name", "ns-node", "--data-dir", agentDir.toString(), "--join-only")) {
-        assertEquals(0, agent.waitFor(Duration.ofSeconds(60)), agent.stderr());
+          "--node-name", "ns-node", "--node-ip", nsIp, "--data-dir", agentDir.toString(),
+          "--kubelet-root-dir", dir.resolve("kubelet").toString());
+          KubernetesClient admin = Clients.fromKubeconfig(dir.resolve("server/admin.kubeconfig"))) {
+        // the agent's kubelet registers its Node with the node credential, and it becomes Ready
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+          assertTrue(agent.process().isAlive(), agent.stderr());
+          io.fabric8.kubernetes.api.model.Node n = admin.nodes().withName("ns-node").get();
+          assertTrue(n != null && n.getStatus().getConditions().stream()
+              .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")), "ns-node not Ready yet");
+        });
         assertTrue(agent.stdout().contains("joined " + server.serverUrl() + " as system:node:ns-node"), agent.stdout());
+        assertEquals(nsIp, admin.nodes().withName("ns-node").get().getStatus().getAddresses().stream()
+            .filter(a -> a.getType().equals("InternalIP")).findFirst().orElseThrow().getAddress());
+        checkNodeCredential(admin, agentDir);
       }
-      try (KubernetesClient admin = Clients.fromKubeconfig(dir.resolve("server/admin.kubeconfig"));
-          KubernetesClient node = Clients.fromKubeconfig(agentDir.resolve("kubelet.kubeconfig"))) {
-        admin.nodes().resource(new NodeBuilder().withNewMetadata().withName("other").endMetadata().build()).create();
-        admin.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("elsewhere").endMetadata()
-            .withNewSpec().withNodeName("other").addNewContainer().withName("c").withImage("busybox").endContainer()
-            .endSpec().build()).create();
+    }
+  }
 
-        node.nodes().resource(new NodeBuilder().withNewMetadata().withName("ns-node").endMetadata().build()).create();
-        assertEquals(403, assertThrows(KubernetesClientException.class, () -> node.nodes().withName("other")
-            .edit(n -> new NodeBuilder(n).editMetadata().addToLabels("x", "y").endMetadata().build())).getCode());
-        assertEquals(403, assertThrows(KubernetesClientException.class, () -> node.nodes().withName("other").delete())
-            .getCode());
-        assertEquals(403, assertThrows(KubernetesClientException.class, () ->
-            node.pods().inNamespace("default").withName("elsewhere").delete()).getCode());
-        assertEquals("other", admin.pods().inNamespace("default").withName("elsewhere").get().getSpec().getNodeName());
-      }
+  /** The agent's credential may change its own Node, but not another Node nor a pod bound elsewhere. */
+  private static void checkNodeCredential(KubernetesClient admin, Path agentDir) throws Exception {
+    try (KubernetesClient node = Clients.fromKubeconfig(agentDir.resolve("kubelet.kubeconfig"))) {
+      admin.nodes().resource(new NodeBuilder().withNewMetadata().withName("other").endMetadata().build()).create();
+      admin.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("elsewhere").endMetadata()
+          .withNewSpec().withNodeName("other").addNewContainer().withName("c").withImage("busybox").endContainer()
+          .endSpec().build()).create();
+
+      node.nodes().withName("ns-node").edit(n -> new NodeBuilder(n).editMetadata().addToLabels("mine", "yes").endMetadata().build());
+      assertEquals(403, assertThrows(KubernetesClientException.class, () -> node.nodes().withName("other")
+          .edit(n -> new NodeBuilder(n).editMetadata().addToLabels("x", "y").endMetadata().build())).getCode());
+      assertEquals(403, assertThrows(KubernetesClientException.class, () -> node.nodes().withName("other").delete())
+          .getCode());
+      assertEquals(403, assertThrows(KubernetesClientException.class, () ->
+          node.pods().inNamespace("default").withName("elsewhere").delete()).getCode());
+      assertEquals("other", admin.pods().inNamespace("default").withName("elsewhere").get().getSpec().getNodeName());
     }
   }
 

@@ -14,7 +14,7 @@ import picocli.CommandLine;
 class JkCommandTest {
 
   static List<String> commands() {
-    return List.of("", "server", "agent", "apiserver", "scheduler", "controller-manager", "kubelet", "hollow-nodes", "image", "image ls", "token", "token create", "token list", "token delete",
+    return List.of("", "server", "agent", "apiserver", "scheduler", "controller-manager", "kubelet", "proxy", "hollow-nodes", "lab", "image", "image ls", "token", "token create", "token list", "token delete",
         "image import", "version");
   }
 

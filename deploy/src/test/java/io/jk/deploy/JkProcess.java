@@ -42,7 +42,10 @@ final class JkProcess implements AutoCloseable {
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
         "-cp", System.getProperty("java.class.path"), JkCommand.class.getName()));
     cmd.addAll(List.of(args));
-    return new JkProcess(new ProcessBuilder(cmd).start());
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    // where jkrt, jkshim and pause are when the kubelet runs from the test class path
+    pb.environment().putIfAbsent("JK_RUNTIME_BIN", Path.of("..", "runtime", "target", "bin").toAbsolutePath().normalize().toString());
+    return new JkProcess(pb.start());
   }
 
   /** Starts {@code jk server --disable-agent} on a free loopback port with its data in {@code dir}. */

@@ -17,13 +17,15 @@ class KubeletCommandTest {
     KubeletCommand cmd = new KubeletCommand();
     new CommandLine(cmd).parseArgs("--kubeconfig", "/nonexistent/kubeconfig", "--node-name", "Bad_Name", "--node-ip", "x.y",
         "--runtime-bin-dir", "/nonexistent", "--node-labels", "ok=1,=bad", "--register-with-taints", "k=v:Sometimes",
-        "--system-reserved", "cpu=lots", "--kube-reserved", "gpu=1", "--cgroup-parent", "../escape");
+        "--system-reserved", "cpu=lots", "--kube-reserved", "gpu=1", "--cgroup-parent", "../escape", "--port", "70000",
+        "--tls-cert-file", "/nonexistent/cert");
     List<String> errors = new ArrayList<>();
     cmd.config(errors);
     String all = String.join("\n", errors);
     for (String want : List.of("--kubeconfig: cannot read", "--node-name: \"Bad_Name\"", "--node-ip: \"x.y\"",
         "no executable jkshim", "--node-labels: \"=bad\"", "unknown effect Sometimes", "--system-reserved: \"lots\"",
-        "--kube-reserved: unknown resource \"gpu\"", "--cgroup-parent")) {
+        "--kube-reserved: unknown resource \"gpu\"", "--cgroup-parent", "--port: 70000",
+        "--tls-cert-file and --tls-private-key-file go together", "cannot read /nonexistent/cert")) {
       assertTrue(all.contains(want), "missing " + want + " in\n" + all);
     }
     assertEquals(2, new CommandLine(new KubeletCommand()).execute("--kubeconfig", "/nonexistent", "--node-name", "n1",

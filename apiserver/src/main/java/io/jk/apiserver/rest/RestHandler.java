@@ -329,6 +329,9 @@ public final class RestHandler {
   /** Parses a request body by its content type (JSON or YAML). */
   static JsonNode parse(Buffer b, String contentType) {
     String ct = contentType == null ? "application/json" : contentType.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+    if (ct.equals(io.jk.apiserver.protobuf.ProtobufBodies.MEDIA_TYPE)) {
+      return io.jk.apiserver.protobuf.ProtobufBodies.decode(b.getBytes()); // the typed clientset's bodies (kubectl create ...)
+    }
     boolean yaml = ct.equals("application/yaml") || ct.equals("application/apply-patch+yaml") || ct.equals("text/yaml")
         || ct.equals("application/x-yaml");
     boolean json = ct.equals("application/json") || ct.endsWith("patch+json") || ct.equals("*/*");

@@ -56,6 +56,10 @@ public final class AgentCommand implements Callable<Integer> {
       description = "The kubelet's root directory (pods, images). Default: ${DEFAULT-VALUE}")
   Path kubeletRootDir;
 
+  @Option(names = "--cluster-cidr", defaultValue = "10.244.0.0/16",
+      description = "The cluster's pod network (the proxy masquerades traffic from outside it). Default: ${DEFAULT-VALUE}")
+  String clusterCidr;
+
   @Option(names = "--join-only", description = "Obtain the node credential, then exit.")
   boolean joinOnly;
 
@@ -83,7 +87,7 @@ public final class AgentCommand implements Callable<Integer> {
       return 0;
     }
     if (KubeletComponent.provider().isEmpty()) {
-      System.out.println("the kubelet's node services (images, CNI, volumes) and the proxy are not in this build yet:"
+      System.out.println("the kubelet's node services (images, CNI, volumes) are not in this build:"
           + " nothing more to run on this node");
       return 0;
     }
@@ -92,11 +96,12 @@ public final class AgentCommand implements Callable<Integer> {
     if (nodeIp != null) {
       args.addAll(List.of("--node-ip", nodeIp));
     }
-    return runUntilStopped(new KubeletComponent(Vertx.vertx(), args));
+    Vertx vertx = Vertx.vertx();
+    return runUntilStopped(new KubeletComponent(vertx, args), new ProxyComponent(vertx, kubeconfig, name, clusterCidr));
   }
 
   /** Runs the kubelet until SIGTERM (exit 0) or until it dies (exit 1 with the reason). */
-  private static int runUntilStopped(KubeletComponent kubelet) throws InterruptedException {
+  private static int runUntilStopped(KubeletComponent kubelet, ProxyComponent proxy) throws InterruptedException {
     ComponentGroup group = new ComponentGroup();
     CompletableFuture<String> exit = new CompletableFuture<>();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -111,7 +116,8 @@ public final class AgentCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     group.failure().onFailure(e -> exit.complete(e.getMessage()));
     try {
-      group.start(kubelet).onSuccess(v -> System.out.println("kubelet running (the proxy is not in this build yet)"));
+      group.start(kubelet).compose(v -> group.start(proxy))
+          .onSuccess(v -> System.out.println("kubelet and proxy running"));
       String reason = exit.get();
       if (reason != null) {
         System.err.println("error: " + reason);

@@ -15,6 +15,7 @@ import io.jk.apiserver.tls.IssuedCertificate;
 import io.jk.common.kubeconfig.Kubeconfigs;
 import io.jk.deploy.ComponentGroup;
 import io.jk.deploy.agent.KubeletComponent;
+import io.jk.deploy.agent.ProxyComponent;
 import java.util.List;
 import io.jk.deploy.join.JoinEndpoint;
 import io.jk.scheduler.SchedulerConfig;
@@ -158,11 +159,11 @@ public final class ServerCommand implements Callable<Integer> {
     }
   }
 
-  /** The local kubelet (and proxy, once it exists), on a node credential issued directly by the CA. */
+  /** The local kubelet and proxy, on a node credential issued directly by the cluster CA. */
   private void startLocalAgent(Vertx vertx, ComponentGroup group, ApiServerComponent api, Path dataDir) throws Exception {
     if (KubeletComponent.provider().isEmpty()) {
-      System.out.println("local agent: the kubelet's node services (images, CNI, volumes) and the proxy are not in"
-          + " this build yet; running without one (as --disable-agent): pods run only on nodes that join");
+      System.out.println("local agent: the kubelet's node services (images, CNI, volumes) are not in"
+          + " this build; running without one (as --disable-agent): pods run only on nodes that join");
       return;
     }
     String node = nodeName != null ? nodeName
@@ -179,8 +180,8 @@ public final class ServerCommand implements Callable<Integer> {
       args.addAll(List.of("--node-ip", nodeIp));
     }
     await(group.start(new KubeletComponent(vertx, args)));
-    System.out.println("local agent: kubelet running as node " + node + " (the proxy is not in this build yet:"
-        + " Services' ClusterIPs are not reachable)");
+    await(group.start(new ProxyComponent(vertx, kubeconfig, node, clusterCidr)));
+    System.out.println("local agent: kubelet and proxy running as node " + node);
   }
 
   private ControllerManagerOptions controllerManagerOptions() {

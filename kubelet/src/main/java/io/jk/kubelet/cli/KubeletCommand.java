@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jk.common.client.Clients;
 import io.jk.common.resources.Quantities;
 import io.jk.kubelet.node.NodeAgent;
+import io.jk.kubelet.server.KubeletServer;
+import io.jk.kubelet.server.KubeletServerConfig;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code jk kubelet}: runs the pods bound to one node. Flags are named like the kubelet's; every
+ * {@code jk kubelet}: runs the pods bound to one node and serves the kubelet API (logs, exec, stats)
+ * for them. Flags are named like the kubelet's; every
  * invalid flag is reported at once (exit code 2). SIGTERM stops the kubelet without stopping its
  * pods: a kubelet started again on the same {@code --root-dir} adopts them.
  */
@@ -47,6 +50,15 @@ public final class KubeletCommand implements Callable<Integer> {
   @Option(names = "--kube-reserved", split = ",", description = "cpu=100m,memory=100Mi,...") List<String> kubeReserved = List.of();
   @Option(names = "--cgroup-parent", defaultValue = "jk-kubepods", description = "pods' cgroups, relative to the kubelet's own (default: ${DEFAULT-VALUE})")
   String cgroupParent;
+
+  @Option(names = "--address", defaultValue = "0.0.0.0", description = "address of the kubelet's HTTPS API (default: ${DEFAULT-VALUE})")
+  String address;
+  @Option(names = "--port", defaultValue = "10250", description = "port of the kubelet's HTTPS API; 0 picks a free one (default: ${DEFAULT-VALUE})")
+  int port;
+  @Option(names = "--tls-cert-file", description = "serving certificate (PEM); self-signed under --root-dir when unset") Path tlsCertFile;
+  @Option(names = "--tls-private-key-file", description = "its private key (PEM)") Path tlsKeyFile;
+  @Option(names = "--client-ca-file", description = "CA whose client certificates may use the API (the API server's)") Path clientCaFile;
+  @Option(names = "--token-auth-file", description = "accepted bearer tokens, one per line (token[,user,...])") Path tokenAuthFile;
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -94,6 +106,17 @@ public final class KubeletCommand implements Callable<Integer> {
     }
     Map<String, String> sys = keyValues("--system-reserved", systemReserved, errors, true);
     Map<String, String> kube = keyValues("--kube-reserved", kubeReserved, errors, true);
+    if (port < 0 || port > 65535) {
+      errors.add("--port: " + port + " is not within 0..65535");
+    }
+    if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+      errors.add("--tls-cert-file and --tls-private-key-file go together");
+    }
+    for (Path f : java.util.Arrays.asList(tlsCertFile, tlsKeyFile, clientCaFile, tokenAuthFile)) {
+      if (f != null && !Files.isReadable(f)) {
+        errors.add("cannot read " + f);
+      }
+    }
     if (cgroupParent.contains("..") || cgroupParent.startsWith("/") || cgroupParent.isBlank()) {
       errors.add("--cgroup-parent: \"" + cgroupParent + "\" must be a relative path without ..");
     }
@@ -164,6 +187,19 @@ public final class KubeletCommand implements Callable<Integer> {
       return 1;
     }
     // on SIGTERM the JVM exits once hooks return: wait for the kubelet to stop first
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    KubeletServer server = new KubeletServer(vertx, new KubeletServerConfig(address, port, tlsCertFile, tlsKeyFile, clientCaFile,
+        tokenAuthFile, cfg.rootDir().resolve("pki")), kubelet.podContainers(), cfg.nodeName());
+    try {
+      server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      LOG.info("Kubelet API serving address={} port={}", address, server.port());
+    } catch (Exception e) {
+      LOG.error("Kubelet API failed to start err={}", e.getMessage());
+      kubelet.stop();
+      vertx.close();
+      client.close();
+      return 1;
+    }
     Thread hook = new Thread(() -> {
       shutdown();
       try {
@@ -176,7 +212,9 @@ public final class KubeletCommand implements Callable<Integer> {
     stopRequested.await();
     // pods keep running: only the kubelet stops
     try {
+      server.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       kubelet.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      vertx.close();
       client.close();
     } finally {
       stopped.countDown();

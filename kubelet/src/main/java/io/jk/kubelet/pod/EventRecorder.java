@@ -11,12 +11,28 @@ import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes core/v1 Events about pods, as the kubelet's {@code source.component=kubelet}; never blocks the caller. */
+/**
+ * Writes core/v1 Events about pods, as the kubelet's {@code source.component=kubelet}; never blocks the
+ * caller. A repeated event (same pod, container, reason and message) raises the count of the first one.
+ * Must run on a single-threaded executor.
+ */
 public final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private final KubernetesClient client;
   private final String nodeName;
   private final ExecutorService executor;
+  /** Recent events by pod, field, reason and message; only the recorder's single thread touches the values. */
+  private final java.util.Map<String, Seen> recent = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_RECENT = 4096;
+
+  private static final class Seen {
+    final String name;
+    int count = 1;
+
+    Seen(String name) {
+      this.name = name;
+    }
+  }
 
   public EventRecorder(KubernetesClient client, String nodeName, ExecutorService executor) {
     this.client = client;
@@ -36,11 +52,27 @@ public final class EventRecorder {
         .withNewSource().withComponent("kubelet").withHost(nodeName).endSource()
         .withFirstTimestamp(now).withLastTimestamp(now).withCount(1).withReportingComponent("kubelet")
         .withReportingInstance(nodeName).build();
+    String key = md.getUid() + "|" + fieldPath + "|" + reason + "|" + message;
     try {
       executor.execute(() -> {
         try {
+          Seen seen = recent.get(key);
+          if (seen != null) {
+            // the same event again: count it on the existing object, as the kubelet's event correlator does
+            seen.count++;
+            var patch = io.jk.common.json.Json.mapper().createObjectNode().put("count", seen.count).put("lastTimestamp", now);
+            client.v1().events().inNamespace(md.getNamespace()).withName(seen.name)
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch.toString());
+            return;
+          }
           client.v1().events().inNamespace(md.getNamespace()).resource(ev).create();
+          if (recent.size() > MAX_RECENT) {
+            recent.clear();
+          }
+          recent.put(key, new Seen(ev.getMetadata().getName()));
         } catch (RuntimeException e) {
+          recent.remove(key);
           LOG.debug("Event not written pod={}/{} reason={} err={}", md.getNamespace(), md.getName(), reason, e.toString());
         }
       });

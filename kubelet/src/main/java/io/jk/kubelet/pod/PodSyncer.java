@@ -409,9 +409,9 @@ public final class PodSyncer {
     }
     try {
       Path etc = Files.createDirectories(dirs.pod(uid).resolve("etc"));
-      String hostname = hostNetwork(pod) ? java.net.InetAddress.getLocalHost().getHostName() : hostname(pod);
+      String hostname = hostNetwork(pod) ? java.net.InetAddress.getLocalHost().getHostName() : PodEtcFiles.hostname(pod);
       Files.writeString(etc.resolve("hostname"), hostname + "\n");
-      Files.writeString(etc.resolve("resolv.conf"), resolvConf(pod));
+      Files.writeString(etc.resolve("resolv.conf"), PodEtcFiles.resolvConf(pod));
       Files.createDirectories(dir);
       ObjectNode sandboxSpec = OciSpecBuilder.sandbox(pod, pauseRootfs, hostname, podCgroup(uid) + "/pause");
       if (hostNetwork(pod)) {
@@ -428,7 +428,7 @@ public final class PodSyncer {
         rec.podIps = ns.ips() == null ? List.of() : ns.ips();
       }
       Files.writeString(dirs.pod(uid).resolve("network.json"), Json.mapper().writeValueAsString(Map.of("ips", rec.podIps)));
-      Files.writeString(etc.resolve("hosts"), hosts(pod, hostname, rec.podIps));
+      Files.writeString(etc.resolve("hosts"), PodEtcFiles.hosts(pod, hostname, rec.podIps));
       LOG.debug("Sandbox started pod={} runtimeMs={} networkMs={}", key(pod), (t1 - t0) / 1_000_000,
           (System.nanoTime() - t1) / 1_000_000);
       return true;
@@ -465,7 +465,8 @@ public final class PodSyncer {
         }
       }
     }
-    return new SandboxNetworkRef(ContainerDirs.sandboxId(pod.getMetadata().getUid()), Path.of("/proc/" + pid + "/ns/net"),
+    Path netns = pid > 0 ? Path.of("/proc/" + pid + "/ns/net") : dirs.sandbox(pod.getMetadata().getUid()).resolve("netns-gone");
+    return new SandboxNetworkRef(ContainerDirs.sandboxId(pod.getMetadata().getUid()), netns,
         pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(), ports);
   }
 
@@ -475,7 +476,9 @@ public final class PodSyncer {
     int pid = rec.sandboxPid;
     if (!hostNetwork(pod) && (pid > 0 || Files.exists(dir.resolve("started.json")))) {
       try {
-        await(network.tearDown(networkRef(pod, pid > 0 ? pid : 1)), Duration.ofMinutes(1));
+        // With the pause process gone there is no namespace to name: never fall back to another
+        // process's (pid 1 would be the host's own network). CNI then only releases the addresses.
+        await(network.tearDown(networkRef(pod, pid)), Duration.ofMinutes(1));
       } catch (RuntimeException e) {
         LOG.warn("Network teardown failed pod={} err={}", key(pod), e.getMessage());
       }
@@ -492,49 +495,6 @@ public final class PodSyncer {
 
   static boolean hostNetwork(Pod pod) {
     return Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
-  }
-
-  static String hostname(Pod pod) {
-    String h = pod.getSpec().getHostname();
-    String name = h != null && !h.isEmpty() ? h : pod.getMetadata().getName();
-    return name.length() > 63 ? name.substring(0, 63) : name;
-  }
-
-  private static String resolvConf(Pod pod) {
-    var cfg = pod.getSpec().getDnsConfig();
-    StringBuilder sb = new StringBuilder();
-    String ns = pod.getMetadata().getNamespace();
-    List<String> search = new ArrayList<>(List.of(ns + ".svc.cluster.local", "svc.cluster.local", "cluster.local"));
-    List<String> servers = new ArrayList<>();
-    if (cfg != null) {
-      servers.addAll(list(cfg.getNameservers()));
-      search.addAll(list(cfg.getSearches()));
-    }
-    if ("None".equals(pod.getSpec().getDnsPolicy())) {
-      search.removeIf(s -> s.endsWith("cluster.local"));
-    }
-    if (!servers.isEmpty()) {
-      servers.forEach(s -> sb.append("nameserver ").append(s).append('\n'));
-    }
-    if (!search.isEmpty()) {
-      sb.append("search ").append(String.join(" ", search)).append('\n');
-    }
-    sb.append("options ndots:5\n");
-    return sb.toString();
-  }
-
-  private static String hosts(Pod pod, String hostname, List<String> ips) {
-    StringBuilder sb = new StringBuilder("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-    String sub = pod.getSpec().getSubdomain();
-    String fqdn = sub != null && !sub.isEmpty() ? "\t" + hostname + "." + sub + "." + pod.getMetadata().getNamespace()
-        + ".svc.cluster.local" : "";
-    for (String ip : ips) {
-      sb.append(ip).append(fqdn).append('\t').append(hostname).append('\n');
-    }
-    for (var ha : list(pod.getSpec().getHostAliases())) {
-      sb.append(ha.getIp()).append('\t').append(String.join("\t", list(ha.getHostnames()))).append('\n');
-    }
-    return sb.toString();
   }
 
   // ---------------------------------------------------------------- probes and hooks

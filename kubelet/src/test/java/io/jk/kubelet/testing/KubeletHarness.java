@@ -227,14 +227,17 @@ public final class KubeletHarness implements AutoCloseable {
       }
       Cgroups.remove(config.cgroupParent());
       images.close();
-      if (network instanceof AutoCloseable c) {
-        c.close();
-      }
-      if (nodeNetns != null) {
-        Commands.run("ip", "netns", "delete", nodeNetns);
-      }
       new ProcessBuilder("rm", "-rf", "--one-file-system", root.toString()).start().waitFor();
-      api.close();
+      try {
+        if (network instanceof AutoCloseable c) {
+          c.close();
+        }
+      } finally {
+        if (nodeNetns != null) {
+          new ProcessBuilder("ip", "netns", "delete", nodeNetns).start().waitFor();
+        }
+        api.close();
+      }
     }
   }
 }

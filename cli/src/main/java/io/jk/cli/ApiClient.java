@@ -44,12 +44,14 @@ public final class ApiClient {
   /** A client for {@code target}. */
   public ApiClient(Kubeconfig.Target target) {
     this.target = target;
-    this.http = HttpClient.newBuilder()
+    HttpClient.Builder b = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10))
-        .sslContext(sslContext(target))
-        .sslParameters(sslParameters(target))
-        .build();
+        .connectTimeout(Duration.ofSeconds(10));
+    if (target.server().startsWith("https://")) {
+      // TLS set-up is costly at start-up: only when the server speaks it
+      b.sslContext(sslContext(target)).sslParameters(sslParameters(target));
+    }
+    this.http = b.build();
     this.authorization = authorization(target);
   }
 

@@ -62,7 +62,7 @@ final class ApplyCommand extends Base {
   }
 
   private String clientSideApply(ObjectRef ref, Manifests.Manifest m) throws IOException {
-    ObjectNode modified = withLastApplied(m.object());
+    ObjectNode modified = withLastApplied(m.object(), ref.namespace());
     String manager = "&fieldManager=" + Paths.query(fieldManager == null ? "kubectl-client-side-apply" : fieldManager);
     ApiClient.Response live = api().send("GET", ref.path(), null, null, "application/json");
     if (live.status() == 404) {
@@ -105,17 +105,24 @@ final class ApplyCommand extends Base {
   }
 
   /** The manifest with the annotation holding its own JSON (keys sorted, as kubectl writes it). */
-  static ObjectNode withLastApplied(ObjectNode manifest) throws IOException {
+  static ObjectNode withLastApplied(ObjectNode manifest, String namespace) throws IOException {
     ObjectNode clean = manifest.deepCopy();
-    JsonNode ann = clean.path("metadata").path("annotations");
+    ObjectNode cleanMeta = (ObjectNode) clean.get("metadata");
+    // as kubectl writes it: the object's namespace filled in, and an annotations map (maybe empty)
+    if (namespace != null) {
+      cleanMeta.put("namespace", namespace);
+    }
+    JsonNode ann = cleanMeta.path("annotations");
     if (ann.isObject()) {
       ((ObjectNode) ann).remove(LAST_APPLIED);
-      if (ann.isEmpty()) {
-        ((ObjectNode) clean.get("metadata")).remove("annotations");
-      }
+    } else {
+      cleanMeta.putObject("annotations");
     }
     String text = Json.mapper().writeValueAsString(Printing.sorted(clean)) + "\n";
     ObjectNode out = manifest.deepCopy();
+    if (namespace != null) {
+      ((ObjectNode) out.get("metadata")).put("namespace", namespace);
+    }
     ObjectNode meta = (ObjectNode) out.get("metadata");
     JsonNode a = meta.get("annotations");
     ObjectNode annotations = a != null && a.isObject() ? (ObjectNode) a : meta.putObject("annotations");

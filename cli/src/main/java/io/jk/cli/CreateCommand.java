@@ -24,7 +24,7 @@ final class CreateCommand extends Base {
     for (Manifests.Manifest m : Manifests.read(files, recursive, root().in)) {
       try {
         ObjectRef ref = ObjectRef.of(m.object(), session());
-        Object body = saveConfig ? ApplyCommand.withLastApplied(m.object()) : m.object();
+        Object body = saveConfig ? ApplyCommand.withLastApplied(m.object(), ref.namespace()) : m.object();
         var created = api().json("POST", ref.collectionPath() + "?fieldManager=kubectl-create&fieldValidation=Strict",
             "application/json", body);
         out().println(ref.type().kindPrefix() + "/" + created.path("metadata").path("name").asText() + " created");

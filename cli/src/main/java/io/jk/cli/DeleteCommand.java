@@ -69,10 +69,13 @@ final class DeleteCommand extends Base {
       options.put("gracePeriodSeconds", gracePeriod == 0 && !force ? 1 : gracePeriod);
     }
     List<ObjectRef> refs = new ArrayList<>();
+    java.util.Map<ObjectRef, String> sources = new java.util.HashMap<>();
     Session s = session();
     if (files != null && !files.isEmpty()) {
       for (Manifests.Manifest m : Manifests.read(files, recursive, root().in)) {
-        refs.add(ObjectRef.of(m.object(), s));
+        ObjectRef r = ObjectRef.of(m.object(), s);
+        refs.add(r);
+        sources.put(r, m.source());
       }
     } else {
       if (args.isEmpty()) {
@@ -109,8 +112,8 @@ final class DeleteCommand extends Base {
         out().println(r.type().kindPrefix() + " \"" + r.name() + "\" " + (force ? "force deleted" : "deleted"));
         out().flush();
         deleted.add(r);
-      } catch (CliException e) {
-        failures.add(e);
+      } catch (ApiException e) {
+        failures.add(sources.containsKey(r) ? e.withPrefix("error when deleting \"" + sources.get(r) + "\": ") : e);
       }
     }
     if (waitGone) {

@@ -18,14 +18,7 @@ import picocli.CommandLine.ScopeType;
  * talk to the server (config, completion, version --client) never open a connection.
  */
 @Command(name = "jkctl", mixinStandardHelpOptions = false, versionProvider = JkctlCommand.VersionProvider.class,
-    description = "jkctl controls jk clusters (and any Kubernetes API server).",
-    subcommands = {
-        GetCommand.class, ApplyCommand.class, CreateCommand.class, ReplaceCommand.class, DeleteCommand.class,
-        ScaleCommand.class, RolloutCommand.class, NodeCommands.Cordon.class, NodeCommands.Uncordon.class,
-        NodeCommands.Drain.class, MetadataCommands.Label.class, MetadataCommands.Annotate.class, PatchCommand.class,
-        DescribeCommand.class, LogsCommand.class, WaitCommand.class, ConfigCommand.class,
-        InfoCommands.ClusterInfo.class, InfoCommands.ApiResources.class, InfoCommands.VersionCmd.class,
-        CompletionCommand.class})
+    description = "jkctl controls jk clusters (and any Kubernetes API server).")
 public final class JkctlCommand implements Runnable {
 
   @Option(names = "--kubeconfig", scope = ScopeType.INHERIT, description = "Path to the kubeconfig file.")
@@ -39,6 +32,55 @@ public final class JkctlCommand implements Runnable {
 
   @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "Show help.")
   boolean help;
+
+  /**
+   * Every subcommand by name. Only the one invoked is registered with picocli (all of them for
+   * help and completion), so {@code jkctl get pods} loads and introspects one command class.
+   */
+  static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+  private static Map<String, Class<?>> subcommands() {
+    Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+    m.put("get", GetCommand.class);
+    m.put("apply", ApplyCommand.class);
+    m.put("create", CreateCommand.class);
+    m.put("replace", ReplaceCommand.class);
+    m.put("delete", DeleteCommand.class);
+    m.put("describe", DescribeCommand.class);
+    m.put("logs", LogsCommand.class);
+    m.put("exec", ExecCommand.class);
+    m.put("scale", ScaleCommand.class);
+    m.put("rollout", RolloutCommand.class);
+    m.put("cordon", NodeCommands.Cordon.class);
+    m.put("uncordon", NodeCommands.Uncordon.class);
+    m.put("drain", NodeCommands.Drain.class);
+    m.put("label", MetadataCommands.Label.class);
+    m.put("annotate", MetadataCommands.Annotate.class);
+    m.put("patch", PatchCommand.class);
+    m.put("edit", EditCommand.class);
+    m.put("wait", WaitCommand.class);
+    m.put("top", TopCommand.class);
+    m.put("image", ImageCommand.class);
+    m.put("config", ConfigCommand.class);
+    m.put("cluster-info", InfoCommands.ClusterInfo.class);
+    m.put("api-resources", InfoCommands.ApiResources.class);
+    m.put("version", InfoCommands.VersionCmd.class);
+    m.put("completion", CompletionCommand.class);
+    return m;
+  }
+
+  /** The subcommand named in {@code args} (the first word that is not a global flag or its value), or null. */
+  static String invoked(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--kubeconfig") || a.equals("--context") || a.equals("-n") || a.equals("--namespace")) {
+        i++;
+      } else if (!a.startsWith("-")) {
+        return a;
+      }
+    }
+    return null;
+  }
 
   final Map<String, String> env;
   final InputStream in;
@@ -82,6 +124,12 @@ public final class JkctlCommand implements Runnable {
   public static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
     JkctlCommand root = new JkctlCommand(env, in);
     CommandLine cl = new CommandLine(root);
+    String name = invoked(args);
+    if (name != null && SUBCOMMANDS.containsKey(name) && !name.equals("completion")) {
+      cl.addSubcommand(name, SUBCOMMANDS.get(name));
+    } else {
+      SUBCOMMANDS.forEach(cl::addSubcommand);
+    }
     PrintWriter o = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
     PrintWriter e = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
     cl.setOut(o);

@@ -207,7 +207,7 @@ class ApplyCommandTest {
     }
     assertEquals(new Cli.Result(0, "configmap \"del-a\" deleted\nconfigmap \"del-b\" deleted\n", ""),
         cli.jkctl("delete", "cm", "-l", "group=drop"));
-    assertEquals(new Cli.Result(0, "configmap \"del-c\" deleted\n", ""), cli.jkctl("delete", "cm/del-c", "--cascade=foreground"));
+    assertEquals(new Cli.Result(0, "configmap \"del-c\" deleted\n", ""), cli.jkctl("delete", "cm/del-c", "--cascade=background"));
     assertEquals(1, cli.jkctl("delete", "cm", "del-c").exitCode());
     assertEquals("error: invalid cascade value (sideways). Must be \"background\", \"foreground\", or \"orphan\"\n",
         cli.jkctl("delete", "cm", "x", "--cascade=sideways").err());

@@ -42,11 +42,16 @@ final class Cli {
 
   /** The same with {@code stdin} as standard input. */
   Result jkctlWithInput(String stdin, String... args) {
+    return jkctlWithEnv(Map.of(), stdin, args);
+  }
+
+  /** The same with environment variables. */
+  Result jkctlWithEnv(Map<String, String> env, String stdin, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     List<String> all = new ArrayList<>(List.of("--kubeconfig", kubeconfig.toString()));
     all.addAll(List.of(args));
-    int code = JkctlCommand.run(all.toArray(String[]::new), Map.of(),
+    int code = JkctlCommand.run(all.toArray(String[]::new), env,
         new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

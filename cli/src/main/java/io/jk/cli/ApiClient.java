@@ -229,9 +229,7 @@ public final class ApiClient {
       javax.net.ssl.KeyManager[] keys = null;
       if (t.user().hasNonNull("client-certificate-data") || t.user().hasNonNull("client-certificate")) {
         char[] pass = "changeit".toCharArray();
-        KeyStore ks = CertUtils.createKeyStore(t.user().path("client-certificate-data").asText(null),
-            fileOrNull(t, t.user(), "client-certificate"), t.user().path("client-key-data").asText(null),
-            fileOrNull(t, t.user(), "client-key"), null, "changeit", null, "changeit");
+        KeyStore ks = clientKeyStore(t);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, pass);
         keys = kmf.getKeyManagers();
@@ -242,6 +240,24 @@ public final class ApiClient {
     } catch (Exception e) {
       throw new CliException("cannot set up TLS for context \"" + t.context() + "\": " + e.getMessage());
     }
+  }
+
+  /**
+   * The kubeconfig user's certificate and key as a key store. jk's cluster CA issues EC keys and
+   * other clusters RSA ones; fabric8's reader needs to be told which, so try each.
+   */
+  private static KeyStore clientKeyStore(Kubeconfig.Target t) throws Exception {
+    Exception last = null;
+    for (String algorithm : new String[] {"EC", "RSA"}) {
+      try {
+        return CertUtils.createKeyStore(t.user().path("client-certificate-data").asText(null),
+            fileOrNull(t, t.user(), "client-certificate"), t.user().path("client-key-data").asText(null),
+            fileOrNull(t, t.user(), "client-key"), algorithm, "changeit", null, "changeit");
+      } catch (Exception e) {
+        last = e;
+      }
+    }
+    throw last;
   }
 
   /** For {@code insecure-skip-tls-verify: true} only. */

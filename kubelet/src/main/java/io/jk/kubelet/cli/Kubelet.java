@@ -137,7 +137,10 @@ public final class Kubelet {
     }
     Set<String> inUse;
     try {
-      inUse = imagesInUse(workers.pods());
+      // the API's view (pods not yet picked up by a worker) and the workers' (pods still terminating)
+      List<Pod> pods = new java.util.ArrayList<>(informer.getStore().list());
+      pods.addAll(workers.pods());
+      inUse = imagesInUse(pods);
     } catch (RuntimeException e) {
       collecting.set(false);
       LOG.warn("Image garbage collection skipped node={} err={}", cfg.nodeName(), e.getMessage());

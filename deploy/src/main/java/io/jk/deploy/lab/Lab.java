@@ -162,9 +162,13 @@ public final class Lab {
     Path admin = dir.resolve("server/admin.kubeconfig");
     Path root = dir.resolve("nodes").resolve(n.name);
     Files.createDirectories(root);
+    // each node's own CNI state and (empty) config dir: host-local leases are never shared with the host
+    // or other nodes, and the default config follows the node's own podCIDR
+    Path cniConf = Files.createDirectories(root.resolve("cni-conf"));
     List<String> kubelet = new ArrayList<>(List.of("kubelet", "--kubeconfig", admin.toString(),
         "--node-name", n.name, "--node-ip", n.ip, "--root-dir", root.resolve("kubelet").toString(),
-        "--cgroup-parent", n.cgroupParent));
+        "--cgroup-parent", n.cgroupParent, "--cni-data-dir", root.resolve("cni").toString(),
+        "--cni-conf-dir", cniConf.toString()));
     Path bin = runtimeBinDir();
     if (bin != null) {
       kubelet.addAll(List.of("--runtime-bin-dir", bin.toString()));

@@ -23,8 +23,14 @@ import io.jk.kubelet.status.StatusManager;
 import io.jk.kubelet.volume.VolumeManager;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EphemeralContainer;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,7 +43,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kubelet component: registers the Node and keeps its Lease, watches the pods bound to it and
- * runs one worker per pod. {@link #stop()} leaves every container running: a kubelet started later
+ * runs one worker per pod. Every {@code imageGcPeriod} it asks the image service to collect
+ * garbage, with the images of the pods it runs as in use. {@link #stop()} leaves every container running: a kubelet started later
  * on the same root dir adopts them.
  */
 public final class Kubelet {
@@ -55,6 +62,7 @@ public final class Kubelet {
   private NodeAgent nodeAgent;
   private PodWorkers workers;
   private SharedIndexInformer<Pod> informer;
+  private final AtomicBoolean collecting = new AtomicBoolean();
 
   public Kubelet(KubeletConfig cfg, KubernetesClient client, Dependencies deps) {
     this.cfg = cfg;
@@ -117,7 +125,74 @@ public final class Kubelet {
     Set<String> uids = new HashSet<>();
     informer.getStore().list().forEach(pod -> uids.add(pod.getMetadata().getUid()));
     workers.removeOrphans(uids);
+    long gcEvery = Math.max(1, cfg.imageGcPeriod().toMillis());
+    nodeExecutor.scheduleWithFixedDelay(this::collectImages, gcEvery, gcEvery, TimeUnit.MILLISECONDS);
     LOG.info("Kubelet started node={} rootDir={} runtime={}", cfg.nodeName(), cfg.rootDir(), cfg.runtimePath());
+  }
+
+  /** One image garbage collection, unless the previous one is still running. */
+  private void collectImages() {
+    if (!collecting.compareAndSet(false, true)) {
+      return;
+    }
+    Set<String> inUse;
+    try {
+      // the API's view (pods not yet picked up by a worker) and the workers' (pods still terminating)
+      List<Pod> pods = new java.util.ArrayList<>(informer.getStore().list());
+      pods.addAll(workers.pods());
+      inUse = imagesInUse(pods);
+    } catch (RuntimeException e) {
+      collecting.set(false);
+      LOG.warn("Image garbage collection skipped node={} err={}", cfg.nodeName(), e.getMessage());
+      return;
+    }
+    deps.images().collectGarbage(inUse)
+        .onSuccess(removed -> {
+          if (!removed.isEmpty()) {
+            LOG.info("Image garbage collection removed images node={} images={}", cfg.nodeName(), removed);
+          }
+        })
+        .onFailure(e -> LOG.warn("Image garbage collection failed node={} err={}", cfg.nodeName(), e.getMessage()))
+        .onComplete(r -> collecting.set(false));
+  }
+
+  /**
+   * The images {@code pods} use: every container's (init, app, ephemeral) {@code image} and the
+   * {@code imageID}s their statuses report, so an image a pod was started from stays even when its
+   * tag moved.
+   */
+  public static Set<String> imagesInUse(Collection<Pod> pods) {
+    Set<String> out = new HashSet<>();
+    for (Pod pod : pods) {
+      if (pod.getSpec() != null) {
+        for (List<Container> cs : List.of(orEmpty(pod.getSpec().getInitContainers()), orEmpty(pod.getSpec().getContainers()))) {
+          cs.forEach(c -> addIfSet(out, c.getImage()));
+        }
+        for (EphemeralContainer c : orEmpty(pod.getSpec().getEphemeralContainers())) {
+          addIfSet(out, c.getImage());
+        }
+      }
+      if (pod.getStatus() != null) {
+        for (List<ContainerStatus> ss : List.of(orEmpty(pod.getStatus().getInitContainerStatuses()),
+            orEmpty(pod.getStatus().getContainerStatuses()), orEmpty(pod.getStatus().getEphemeralContainerStatuses()))) {
+          for (ContainerStatus st : ss) {
+            addIfSet(out, st.getImageID());
+            addIfSet(out, st.getImage());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static <T> List<T> orEmpty(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+
+  private static void addIfSet(Set<String> out, String image) {
+    if (image != null && !image.isBlank()) {
+      out.add(image);
+    }
   }
 
   /** Stops watching and syncing; pods' containers keep running. */

@@ -11,7 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import io.jk.kubelet.image.NodeIoSettings;
+import io.jk.kubelet.server.PodContainers;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -34,6 +39,8 @@ import picocli.CommandLine.Option;
 public final class KubeletCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(KubeletCommand.class);
   private static final Pattern LABEL_KEY = Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+  private static final Pattern REGISTRY = Pattern.compile("[A-Za-z0-9.-]+(:[0-9]{1,5})?|\\[[0-9a-fA-F:]+\\](:[0-9]{1,5})?");
+  private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
   private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
 
   @Option(names = "--kubeconfig", required = true, description = "kubeconfig of the API server") Path kubeconfig;
@@ -60,9 +67,27 @@ public final class KubeletCommand implements Callable<Integer> {
   @Option(names = "--client-ca-file", description = "CA whose client certificates may use the API (the API server's)") Path clientCaFile;
   @Option(names = "--token-auth-file", description = "accepted bearer tokens, one per line (token[,user,...])") Path tokenAuthFile;
 
+  // images and the pod network; each defaults to its JK_* environment variable, then to Kubernetes' default
+  @Option(names = "--insecure-registries", split = ",", description = "registries (host:port) spoken to over plain HTTP "
+      + "(default: $JK_INSECURE_REGISTRIES; loopback ones always are)") List<String> insecureRegistries;
+  @Option(names = "--cni-conf-dir", description = "where the first .conflist is taken from; without one, a bridge config "
+      + "for the Node's podCIDR is used (default: $JK_CNI_CONF_DIR or /etc/cni/net.d)") Path cniConfDir;
+  @Option(names = "--cni-bin-dir", split = ",", description = "directories of CNI plugins, comma-separated "
+      + "(default: $JK_CNI_BIN_DIR or /usr/lib/cni,/opt/cni/bin)") List<Path> cniBinDirs;
+  @Option(names = "--cni-data-dir", description = "cached CNI results and host-local address leases "
+      + "(default: $JK_CNI_DATA_DIR or <root-dir>/cni)") Path cniDataDir;
+  @Option(names = "--node-netns", description = "network namespace (path) the CNI plugins run in "
+      + "(default: $JK_NODE_NETNS or the kubelet's own)") Path nodeNetns;
+  @Option(names = "--cni-bridge", description = "bridge of the default CNI config (default: $JK_CNI_BRIDGE or jk0)") String cniBridge;
+  @Option(names = "--image-gc-high-threshold", defaultValue = "85",
+      description = "disk usage percent above which unused images are removed (default: ${DEFAULT-VALUE})") int imageGcHigh;
+  @Option(names = "--image-gc-low-threshold", defaultValue = "80",
+      description = "disk usage percent image garbage collection removes down to (default: ${DEFAULT-VALUE})") int imageGcLow;
+
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Kubelet kubelet;
+  private volatile int servingPort;
 
   /** The configuration from the flags; problems are added to {@code errors}, all at once. */
   public KubeletConfig config(List<String> errors) {
@@ -120,8 +145,52 @@ public final class KubeletCommand implements Callable<Integer> {
     if (cgroupParent.contains("..") || cgroupParent.startsWith("/") || cgroupParent.isBlank()) {
       errors.add("--cgroup-parent: \"" + cgroupParent + "\" must be a relative path without ..");
     }
-    return KubeletConfig.defaults(name == null ? "" : name, ip == null ? "" : ip, rootDir, bin).withRuntimePath(runtime)
-        .withNode(labels, taints, sys, kube, cgroupParent);
+    NodeIoSettings io = nodeIo(System.getenv(), errors);
+    if (imageGcHigh < 0 || imageGcHigh > 100 || imageGcLow < 0 || imageGcLow > 100) {
+      errors.add("--image-gc-high-threshold and --image-gc-low-threshold must be within 0..100");
+    } else if (imageGcLow > imageGcHigh) {
+      errors.add("--image-gc-low-threshold (" + imageGcLow + ") must not be above --image-gc-high-threshold (" + imageGcHigh + ")");
+    }
+    KubeletConfig defaults = KubeletConfig.defaults(name == null ? "" : name, ip == null ? "" : ip, rootDir, bin);
+    return defaults.withRuntimePath(runtime).withNode(labels, taints, sys, kube, cgroupParent).withNodeIo(io).withPort(port)
+        .withImageGc(imageGcHigh, imageGcLow, defaults.imageGcPeriod());
+  }
+
+  /** Images' and CNI's settings: each flag, else its variable in {@code env}, else the default. */
+  NodeIoSettings nodeIo(Map<String, String> env, List<String> errors) {
+    NodeIoSettings fromEnv = NodeIoSettings.fromEnvironment(env);
+    Set<String> insecure = fromEnv.insecureRegistries();
+    if (insecureRegistries != null) {
+      insecure = new LinkedHashSet<>();
+      for (String r : insecureRegistries) {
+        String t = r.trim();
+        if (t.isEmpty()) {
+          continue;
+        }
+        if (!REGISTRY.matcher(t).matches()) {
+          errors.add("--insecure-registries: \"" + t + "\" is not a registry host[:port]");
+        }
+        insecure.add(t);
+      }
+      insecure = Set.copyOf(insecure);
+    }
+    List<Path> bins = cniBinDirs != null ? List.copyOf(cniBinDirs) : fromEnv.cniBinDirs();
+    if (bins.isEmpty()) {
+      errors.add("--cni-bin-dir: at least one directory is needed");
+    }
+    Path data = cniDataDir != null ? cniDataDir : fromEnv.cniDataDir();
+    if (data == null) {
+      data = rootDir.resolve("cni");
+    }
+    Path netns = nodeNetns != null ? nodeNetns : fromEnv.nodeNetns();
+    if (nodeNetns != null && !Files.exists(nodeNetns)) {
+      errors.add("--node-netns: " + nodeNetns + " does not exist");
+    }
+    String bridge = cniBridge != null ? cniBridge : fromEnv.cniBridge();
+    if (!IFNAME.matcher(bridge).matches()) {
+      errors.add("--cni-bridge: \"" + bridge + "\" is not an interface name (1 to 15 of a-z A-Z 0-9 . _ -)");
+    }
+    return new NodeIoSettings(insecure, cniConfDir != null ? cniConfDir : fromEnv.cniConfDir(), bins, data, netns, bridge);
   }
 
   private static Map<String, String> keyValues(String flag, List<String> items, List<String> errors, boolean quantities) {
@@ -177,25 +246,27 @@ public final class KubeletCommand implements Callable<Integer> {
       }
       return 2;
     }
-    kubelet = new Kubelet(cfg, client, deps);
+    // the API listens first: the Node then reports the port it really serves on (--port 0 picks one)
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    KubeletServer server = new KubeletServer(vertx, new KubeletServerConfig(address, port, tlsCertFile, tlsKeyFile, clientCaFile,
+        tokenAuthFile, cfg.rootDir().resolve("pki")), new LatePodContainers(), cfg.nodeName());
+    try {
+      server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      servingPort = server.port();
+      LOG.info("Kubelet API serving address={} port={}", address, servingPort);
+    } catch (Exception e) {
+      LOG.error("Kubelet API failed to start err={}", e.getMessage());
+      vertx.close();
+      client.close();
+      return 1;
+    }
+    kubelet = new Kubelet(cfg.withPort(servingPort), client, deps);
     try {
       kubelet.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("Kubelet failed to start err={}", e.getMessage());
       kubelet.stop();
-      client.close();
-      return 1;
-    }
-    // on SIGTERM the JVM exits once hooks return: wait for the kubelet to stop first
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-    KubeletServer server = new KubeletServer(vertx, new KubeletServerConfig(address, port, tlsCertFile, tlsKeyFile, clientCaFile,
-        tokenAuthFile, cfg.rootDir().resolve("pki")), kubelet.podContainers(), cfg.nodeName());
-    try {
-      server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      LOG.info("Kubelet API serving address={} port={}", address, server.port());
-    } catch (Exception e) {
-      LOG.error("Kubelet API failed to start err={}", e.getMessage());
-      kubelet.stop();
+      server.stop();
       vertx.close();
       client.close();
       return 1;
@@ -230,6 +301,28 @@ public final class KubeletCommand implements Callable<Integer> {
   /** Asks a running {@link #call()} to stop the kubelet (not its pods) and return. */
   public void shutdown() {
     stopRequested.countDown();
+  }
+
+  /** The port the kubelet's API listens on (what {@code --port 0} picked), 0 before it listens. */
+  public int servingPort() {
+    return servingPort;
+  }
+
+  /** The running kubelet's pods for the API, none until the kubelet has started. */
+  private final class LatePodContainers implements PodContainers {
+    @Override
+    public Optional<io.jk.kubelet.server.ContainerHandle> find(String namespace, String podName, String containerName,
+        boolean previous) {
+      Kubelet k = kubelet;
+      return k == null || k.podContainers() == null ? Optional.empty() : k.podContainers().find(namespace, podName, containerName,
+          previous);
+    }
+
+    @Override
+    public List<io.fabric8.kubernetes.api.model.Pod> pods() {
+      Kubelet k = kubelet;
+      return k == null || k.podContainers() == null ? List.of() : k.podContainers().pods();
+    }
   }
 
   /** The running kubelet, or null before start. */

@@ -3,6 +3,7 @@ package io.jk.kubelet.image;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The node's images: pulled from registries speaking the OCI distribution API or imported from
@@ -28,4 +29,15 @@ public interface ImageService {
 
   /** Every stored image. */
   List<Image> list();
+
+  /**
+   * Removes images no container on the node uses when the disk is fuller than the service's
+   * threshold (the kubelet calls it periodically).
+   *
+   * @param inUse references or image ids of the node's pods' containers; never removed
+   * @return the references removed (none by default: a service without garbage collection)
+   */
+  default Future<List<String>> collectGarbage(Set<String> inUse) {
+    return Future.succeededFuture(List.of());
+  }
 }

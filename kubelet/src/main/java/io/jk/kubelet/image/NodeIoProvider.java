@@ -18,19 +18,20 @@ import java.util.function.Supplier;
  * {@link CniPodNetwork} (default config from the Node's {@code spec.podCIDR}, read once assigned)
  * and {@link DefaultVolumeManager} (downward API limits default to the Node's allocatable). Found
  * by {@code ServiceLoader} when {@code META-INF/services/io.jk.kubelet.cli.DependenciesProvider}
- * names it; settings beyond {@link KubeletConfig} from {@link NodeIoSettings#fromEnvironment}.
+ * names it; images' and CNI's settings from {@link KubeletConfig#nodeIo()} (the kubelet's flags).
  */
 public final class NodeIoProvider implements DependenciesProvider {
 
   @Override
   public Kubelet.Dependencies create(KubeletConfig config, KubernetesClient client) {
-    return create(config, client, NodeIoSettings.fromEnvironment(System.getenv()));
+    return create(config, client, config.nodeIo());
   }
 
   /** The services for {@code config} with explicit settings (for flags and tests). */
   public static Kubelet.Dependencies create(KubeletConfig config, KubernetesClient client, NodeIoSettings settings) {
     Path root = config.rootDir();
-    OciImageService images = new OciImageService(root, settings.insecureRegistries());
+    OciImageService images = new OciImageService(root, settings.insecureRegistries(), config.imageGcHighPercent(),
+        config.imageGcLowPercent());
     Path cniData = settings.cniDataDir() != null ? settings.cniDataDir() : root.resolve("cni");
     CniConfig cni = new CniConfig(settings.cniConfDir(), settings.cniBinDirs(), cniData, settings.nodeNetns(), null,
         settings.cniBridge());

@@ -9,9 +9,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The kubelet settings of images, CNI and volumes that {@code KubeletConfig} does not carry (yet):
- * what the flags {@code --insecure-registries}, {@code --cni-conf-dir}, {@code --cni-bin-dir},
- * {@code --cni-data-dir}, {@code --node-netns} and {@code --cni-bridge} would set.
+ * The kubelet's settings of images and CNI: what the flags {@code --insecure-registries},
+ * {@code --cni-conf-dir}, {@code --cni-bin-dir}, {@code --cni-data-dir}, {@code --node-netns} and
+ * {@code --cni-bridge} set. The {@code JK_*} environment variables ({@link #fromEnvironment}) are only
+ * the defaults of those flags, kept for {@code scripts/demo.sh} and its test, which set them.
  *
  * @param insecureRegistries registries ({@code host:port}) spoken to over plain HTTP
  * @param cniConfDir where the first {@code .conflist} is taken from
@@ -22,6 +23,11 @@ import java.util.stream.Collectors;
  */
 public record NodeIoSettings(Set<String> insecureRegistries, Path cniConfDir, List<Path> cniBinDirs, Path cniDataDir,
     Path nodeNetns, String cniBridge) {
+
+  /** Kubernetes' defaults: no insecure registries, {@code /etc/cni/net.d}, {@code /usr/lib/cni:/opt/cni/bin}, {@code jk0}. */
+  public static NodeIoSettings defaults() {
+    return fromEnvironment(Map.of());
+  }
 
   /**
    * From the environment: {@code JK_INSECURE_REGISTRIES} (comma-separated), {@code JK_CNI_CONF_DIR},

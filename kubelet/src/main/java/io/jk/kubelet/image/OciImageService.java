@@ -371,6 +371,7 @@ public final class OciImageService implements ImageService, AutoCloseable {
    * @param inUse references or image ids of containers on the node
    * @return the references removed
    */
+  @Override
   public Future<List<String>> collectGarbage(Set<String> inUse) {
     return async(() -> collectBlocking(inUse));
   }

@@ -249,7 +249,7 @@ public final class NodeAgent {
             .withKernelVersion(MachineInfo.read("/proc/sys/kernel/osrelease", "")).withOsImage(MachineInfo.osImage())
             .withContainerRuntimeVersion("jkrt://0.1.0").withKubeletVersion("v1.32.0-jk").withKubeProxyVersion("v1.32.0-jk")
             .withOperatingSystem("linux").withArchitecture(MachineInfo.arch()).build())
-        .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(10250).endKubeletEndpoint().endDaemonEndpoints()
+        .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(cfg.port()).endKubeletEndpoint().endDaemonEndpoints()
         .build();
   }
 

@@ -93,6 +93,9 @@ public final class AgentCommand implements Callable<Integer> {
     }
     List<String> args = new ArrayList<>(List.of("--kubeconfig", kubeconfig.toString(), "--node-name", name,
         "--root-dir", kubeletRootDir.toString(), "--runtime-bin-dir", KubeletComponent.runtimeBinDir().toString()));
+    if (Files.exists(JoinClient.caFile(kubeconfig))) {
+      args.addAll(List.of("--client-ca-file", JoinClient.caFile(kubeconfig).toString()));
+    }
     if (nodeIp != null) {
       args.addAll(List.of("--node-ip", nodeIp));
     }

@@ -30,8 +30,9 @@ public final class KubeletComponent implements Component {
   private final Vertx vertx;
   private final List<String> kubeletArgs;
   private final Promise<Void> terminated = Promise.promise();
-  private volatile Kubelet kubelet;
+  private volatile KubeletCommand.Running running;
   private volatile KubernetesClient client;
+  private volatile KubeletConfig configRef;
 
   /** @param kubeletArgs flags of {@code jk kubelet} ({@code --kubeconfig}, {@code --node-name}, ...) */
   public KubeletComponent(Vertx vertx, List<String> kubeletArgs) {
@@ -62,8 +63,8 @@ public final class KubeletComponent implements Component {
 
   @Override
   public Future<Void> start() {
-    return vertx.<Kubelet>executeBlocking(() -> {
-      KubeletCommand command = new KubeletCommand();
+    KubeletCommand command = new KubeletCommand();
+    return vertx.<Kubelet.Dependencies>executeBlocking(() -> {
       new CommandLine(command).parseArgs(kubeletArgs.toArray(String[]::new));
       List<String> errors = new ArrayList<>();
       KubeletConfig config = command.config(errors);
@@ -74,15 +75,17 @@ public final class KubeletComponent implements Component {
           new IllegalStateException("no image service, CNI and volume implementation in this build"));
       int i = kubeletArgs.indexOf("--kubeconfig");
       client = Clients.fromKubeconfig(Path.of(kubeletArgs.get(i + 1)));
-      Kubelet k = new Kubelet(config, client, deps.create(config, client));
-      kubelet = k;
-      return k;
-    }, false).compose(Kubelet::start);
+      configRef = config;
+      return deps.create(config, client);
+    }, false).compose(deps -> command.start(vertx, configRef, client, deps)).map(r -> {
+      running = r;
+      return null;
+    });
   }
 
   @Override
   public Future<Void> stop() {
-    Future<Void> stopped = kubelet == null ? Future.succeededFuture() : kubelet.stop();
+    Future<Void> stopped = running == null ? Future.succeededFuture() : running.stop();
     return stopped.eventually(() -> {
       if (client != null) {
         client.close();

@@ -70,6 +70,8 @@ public final class JoinClient {
     Files.createDirectories(kubeconfig.toAbsolutePath().getParent());
     Kubeconfigs.write(kubeconfig, Kubeconfigs.Spec.withClientCertificate(server, ca, "jk",
         "system:node:" + nodeName, reply.path("certificate").asText(), reply.path("key").asText(), "default"));
+    // the kubelet's API trusts the cluster CA for the API server's client certificate (logs, exec)
+    Files.writeString(caFile(kubeconfig), ca);
   }
 
   /**
@@ -95,5 +97,10 @@ public final class JoinClient {
     } catch (Exception e) {
       throw new IOException("cannot set up TLS: " + e.getMessage(), e);
     }
+  }
+
+  /** Where {@link #join} keeps the cluster CA: beside the node's kubeconfig. */
+  public static Path caFile(Path kubeconfig) {
+    return kubeconfig.toAbsolutePath().getParent().resolve("ca.crt");
   }
 }

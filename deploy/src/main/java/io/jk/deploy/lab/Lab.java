@@ -168,7 +168,7 @@ public final class Lab {
     List<String> kubelet = new ArrayList<>(List.of("kubelet", "--kubeconfig", admin.toString(),
         "--node-name", n.name, "--node-ip", n.ip, "--root-dir", root.resolve("kubelet").toString(),
         "--cgroup-parent", n.cgroupParent, "--cni-data-dir", root.resolve("cni").toString(),
-        "--cni-conf-dir", cniConf.toString()));
+        "--cni-conf-dir", cniConf.toString(), "--client-ca-file", dir.resolve("server/pki/ca.crt").toString()));
     Path bin = runtimeBinDir();
     if (bin != null) {
       kubelet.addAll(List.of("--runtime-bin-dir", bin.toString()));

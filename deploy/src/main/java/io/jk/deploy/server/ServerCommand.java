@@ -175,7 +175,9 @@ public final class ServerCommand implements Callable<Integer> {
     Kubeconfigs.write(kubeconfig, Kubeconfigs.Spec.withClientCertificate(serverUrl(api), ca.certificatePem(), "jk",
         UserInfo.NODE_USER_PREFIX + node, cert.certificatePem(), cert.privateKeyPem(), "default"));
     List<String> args = new java.util.ArrayList<>(List.of("--kubeconfig", kubeconfig.toString(), "--node-name", node,
-        "--root-dir", kubeletRootDir.toString(), "--runtime-bin-dir", KubeletComponent.runtimeBinDir().toString()));
+        "--root-dir", kubeletRootDir.toString(), "--runtime-bin-dir", KubeletComponent.runtimeBinDir().toString(),
+        // the kubelet API accepts the API server's client certificate (pods/log, pods/exec)
+        "--client-ca-file", dataDir.resolve("pki").resolve("ca.crt").toString()));
     if (nodeIp != null) {
       args.addAll(List.of("--node-ip", nodeIp));
     }

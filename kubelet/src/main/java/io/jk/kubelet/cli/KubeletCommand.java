@@ -246,27 +246,12 @@ public final class KubeletCommand implements Callable<Integer> {
       }
       return 2;
     }
-    // the API listens first: the Node then reports the port it really serves on (--port 0 picks one)
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-    KubeletServer server = new KubeletServer(vertx, new KubeletServerConfig(address, port, tlsCertFile, tlsKeyFile, clientCaFile,
-        tokenAuthFile, cfg.rootDir().resolve("pki")), new LatePodContainers(), cfg.nodeName());
+    Running running;
     try {
-      server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      servingPort = server.port();
-      LOG.info("Kubelet API serving address={} port={}", address, servingPort);
-    } catch (Exception e) {
-      LOG.error("Kubelet API failed to start err={}", e.getMessage());
-      vertx.close();
-      client.close();
-      return 1;
-    }
-    kubelet = new Kubelet(cfg.withPort(servingPort), client, deps);
-    try {
-      kubelet.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      running = start(vertx, cfg, client, deps).toCompletionStage().toCompletableFuture().get(150, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("Kubelet failed to start err={}", e.getMessage());
-      kubelet.stop();
-      server.stop();
       vertx.close();
       client.close();
       return 1;
@@ -283,8 +268,7 @@ public final class KubeletCommand implements Callable<Integer> {
     stopRequested.await();
     // pods keep running: only the kubelet stops
     try {
-      server.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      kubelet.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      running.stop().toCompletionStage().toCompletableFuture().get(70, TimeUnit.SECONDS);
       vertx.close();
       client.close();
     } finally {
@@ -309,6 +293,32 @@ public final class KubeletCommand implements Callable<Integer> {
   }
 
   /** The running kubelet's pods for the API, none until the kubelet has started. */
+  /** A started kubelet and its HTTPS API; {@link #stop()} stops both and leaves the pods running. */
+  public record Running(KubeletServer server, Kubelet kubelet) {
+    public io.vertx.core.Future<Void> stop() {
+      return server.stop().eventually(kubelet::stop);
+    }
+  }
+
+  /**
+   * Starts the kubelet API (logs, exec, stats) with this command's flags, then the kubelet, which
+   * then reports the port the API really listens on (so {@code --port 0} works). Used by
+   * {@code jk kubelet} and by the launcher's agents.
+   */
+  public io.vertx.core.Future<Running> start(io.vertx.core.Vertx vertx, KubeletConfig cfg, KubernetesClient client,
+      Kubelet.Dependencies deps) {
+    KubeletServer server = new KubeletServer(vertx, new KubeletServerConfig(address, port, tlsCertFile, tlsKeyFile,
+        clientCaFile, tokenAuthFile, cfg.rootDir().resolve("pki")), new LatePodContainers(), cfg.nodeName());
+    return server.start().compose(v -> {
+      servingPort = server.port();
+      LOG.info("Kubelet API serving address={} port={}", address, servingPort);
+      Kubelet k = new Kubelet(cfg.withPort(servingPort), client, deps);
+      kubelet = k;
+      return k.start().map(x -> new Running(server, k))
+          .recover(e -> server.stop().eventually(k::stop).transform(x -> io.vertx.core.Future.<Running>failedFuture(e)));
+    });
+  }
+
   private final class LatePodContainers implements PodContainers {
     @Override
     public Optional<io.jk.kubelet.server.ContainerHandle> find(String namespace, String podName, String containerName,

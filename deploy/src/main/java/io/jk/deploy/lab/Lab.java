@@ -247,6 +247,11 @@ public final class Lab {
     }
     kill(s.serverPid);
     s.serverPid = 0;
+    // the pods outlive their kubelets by design (their shims detach): end them too
+    killShimsUnder(dir);
+    for (LabState.Node n : s.nodes) {
+      killTasks(nodeCgroups(n.cgroupParent));
+    }
     unmountUnder(dir);
     for (LabState.Node n : s.nodes) {
       removeCgroups(n.cgroupParent);
@@ -372,8 +377,78 @@ public final class Lab {
     }
   }
 
+  /** Ends (SIGKILL, by PID) every container shim whose bundle lies in this lab's directory. */
+  private void killShimsUnder(Path labDir) throws IOException {
+    String marker = labDir.toAbsolutePath().normalize() + "/";
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.filter(d -> d.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+        String cmdline;
+        try {
+          cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          continue; // gone meanwhile
+        }
+        String[] args = cmdline.split("\0");
+        if (args.length > 0 && args[0].endsWith("/jkshim") && cmdline.contains(marker)) {
+          ProcessHandle.of(Long.parseLong(p.getFileName().toString())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      }
+    }
+  }
+
+  /** Every cgroup directory (in every v1 hierarchy, or v2) named {@code parent}: the node's pod cgroups. */
+  private static List<Path> nodeCgroups(String parent) throws IOException {
+    List<Path> found = new ArrayList<>();
+    Path root = Path.of("/sys/fs/cgroup");
+    if (!Files.isDirectory(root)) {
+      return found;
+    }
+    try (var walk = Files.walk(root, 8)) {
+      walk.filter(d -> d.getFileName() != null && d.getFileName().toString().equals(parent) && Files.isDirectory(d))
+          .forEach(found::add);
+    } catch (java.io.UncheckedIOException e) {
+      // a cgroup vanished during the walk: what was found is enough
+    }
+    return found;
+  }
+
+  /** SIGKILLs, by PID, every task in these cgroups and below, and waits briefly for them to go. */
+  private static void killTasks(List<Path> cgroups) throws IOException {
+    java.util.Set<Long> pids = new java.util.HashSet<>();
+    for (Path cg : cgroups) {
+      try (var walk = Files.walk(cg)) {
+        for (Path procs : walk.filter(f -> f.getFileName().toString().equals("cgroup.procs")).toList()) {
+          for (String line : Files.readAllLines(procs)) {
+            if (!line.isBlank()) {
+              pids.add(Long.parseLong(line.trim()));
+            }
+          }
+        }
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // removed meanwhile
+      }
+    }
+    for (long pid : pids) {
+      ProcessHandle.of(pid).ifPresent(h -> {
+        h.destroyForcibly();
+        try {
+          h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+          // reported by the cgroup removal that follows
+        }
+      });
+    }
+  }
+
   /** Removes the (empty, since their processes are gone) cgroups a node's kubelet made below ours. */
   private void removeCgroups(String parent) throws IOException {
+    for (Path cg : nodeCgroups(parent)) {
+      try (var walk = Files.walk(cg)) {
+        walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).forEach(d -> d.toFile().delete());
+      } catch (java.io.UncheckedIOException e) {
+        // removed meanwhile
+      }
+    }
     Path mount = Path.of("/sys/fs/cgroup");
     for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
       String[] f = line.split(":", 3);

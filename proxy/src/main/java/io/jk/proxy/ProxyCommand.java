@@ -1,5 +1,6 @@
 package io.jk.proxy;
 
+import io.jk.common.health.HealthServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jk.common.client.Clients;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

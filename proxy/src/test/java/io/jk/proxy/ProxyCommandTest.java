@@ -1,5 +1,6 @@
 package io.jk.proxy;
 
+import io.jk.common.health.HealthServer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

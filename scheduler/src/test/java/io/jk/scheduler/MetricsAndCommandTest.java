@@ -1,5 +1,6 @@
 package io.jk.scheduler;
 
+import io.jk.common.health.HealthServer;
 import static io.jk.scheduler.PodBuilders.pod;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

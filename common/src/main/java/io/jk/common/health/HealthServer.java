@@ -1,4 +1,4 @@
-package io.jk.proxy;
+package io.jk.common.health;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -6,7 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.util.function.BooleanSupplier;
 
-/** Serves {@code /healthz} ("ok") and {@code /metrics} (Prometheus text) over plain HTTP. */
+/** Serves, for every jk component, {@code /healthz} ("ok") and {@code /metrics} (Prometheus text) over plain HTTP. */
 public final class HealthServer {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;

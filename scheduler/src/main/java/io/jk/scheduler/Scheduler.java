@@ -12,9 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.jk.common.leader.LeaderElection;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.jk.common.json.Json;
@@ -77,7 +75,7 @@ public final class Scheduler {
   private SharedIndexInformer<Node> nodeInformer;
   private SharedIndexInformer<PriorityClass> pcInformer;
   private Thread loop;
-  private CompletableFuture<?> election;
+  private LeaderElection election;
   private volatile boolean leading;
   private volatile boolean scheduledEvents = true;
   private final ScheduledEvents events;
@@ -136,7 +134,7 @@ public final class Scheduler {
   public Future<Void> stop() {
     return vertx.executeBlocking(() -> {
       if (election != null) {
-        election.cancel(true);
+        election.stop();
       }
       stopLoop();
       for (var inf : new SharedIndexInformer<?>[] {podInformer, nodeInformer, pcInformer}) {
@@ -337,26 +335,12 @@ public final class Scheduler {
 
   private void campaign() {
     ensureNamespace(config.leaseNamespace());
-    var lec = new LeaderElectionConfigBuilder()
-        .withName(config.leaseName())
-        .withLock(new LeaseLock(config.leaseNamespace(), config.leaseName(), identity))
-        .withLeaseDuration(config.leaseDuration())
-        .withRenewDeadline(config.renewDeadline())
-        .withRetryPeriod(config.retryPeriod())
-        .withReleaseOnCancel(true)
-        .withLeaderCallbacks(new LeaderCallbacks(() -> {
-          LOG.info("Started leading identity={}", identity);
-          leading = true;
-          startLoop();
-        }, () -> {
-          LOG.info("Stopped leading identity={}", identity);
-          leading = false;
-          stopLoop();
-        }, leader -> LOG.info("New leader leader={}", leader)))
-        .build();
-    election = client.leaderElector().withConfig(lec).build().start();
-    // If campaigning ends for any reason (API unreachable, cancelled), never keep scheduling.
-    election.whenComplete((r, e) -> {
+    election = new LeaderElection(client, config.leaseNamespace(), config.leaseName(), identity,
+        new LeaderElection.Timings(config.leaseDuration(), config.renewDeadline(), config.retryPeriod()));
+    election.start(() -> {
+      leading = true;
+      startLoop();
+    }, () -> {
       leading = false;
       stopLoop();
     });

@@ -88,6 +88,15 @@ public final class LeaderElection {
     if (previous != null) {
       previous.cancel(true);
     }
+    // A campaign can end on its own (API unreachable, client closed) without the elector calling
+    // back: a leader must never keep working then. A deliberate stop() is not such an end.
+    f.whenComplete((r, e) -> {
+      if (running.get() == f && leading) {
+        leading = false;
+        LOG.warn("Leader election ended while leading lease={}/{} identity={}", namespace, name, identity);
+        onStoppedLeading.run();
+      }
+    });
   }
 
   /** Whether this process holds the lease now. */

@@ -199,7 +199,9 @@ public final class Lab {
   private long spawn(String netns, String log, List<String> args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("setsid"));
     if (netns != null) {
-      cmd.addAll(List.of("ip", "netns", "exec", netns));
+      // only the network namespace: `ip netns exec` would also give the process a new mount
+      // namespace with /sys remounted, hiding the host's cgroup v1 hierarchies from the kubelet
+      cmd.addAll(List.of("nsenter", "--net=/run/netns/" + netns));
     }
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",

@@ -114,6 +114,11 @@ class ServiceNetworkE2ETest {
     }
     keepLogs();
     lab.down();
+    // BUG in deploy Lab: down ends the kubelets and proxies but not the pods' containers (pause, httpd, sleep)
+    // nor their cgroups; end them by PID and remove their cgroups here
+    for (LabState.Node n : state.nodes) {
+      removeContainersOf(n.cgroupParent);
+    }
     assertFalse(Files.exists(Path.of("/sys/class/net/jkbr-" + name)), "lab bridge removed");
     assertFalse(HOST.ip("netns", "list").contains("jk-" + name + "-"), "node namespaces removed");
     assertEquals(nftBefore, HOST.run(null, "nft", "list", "ruleset"), "host nftables as before");
@@ -240,6 +245,35 @@ class ServiceNetworkE2ETest {
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "cgroup workaround: " + out);
+  }
+
+  /** Kills (by PID) every process in the cgroups below {@code parent} in every v1 hierarchy, then removes them. */
+  private static void removeContainersOf(String parent) throws Exception {
+    List<Path> tops = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+      String[] f = line.split(":", 3);
+      if (f.length == 3 && !f[1].isEmpty()) {
+        Path top = Path.of("/sys/fs/cgroup", f[1].replace("name=", "").split(",")[0], f[2].substring(1), parent);
+        if (Files.isDirectory(top)) {
+          tops.add(top);
+        }
+      }
+    }
+    for (Path top : tops) {
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+        try (var walk = Files.walk(top)) {
+          for (Path d : walk.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).toList()) {
+            if (Files.exists(d.resolve("cgroup.procs"))) {
+              for (String pid : Files.readAllLines(d.resolve("cgroup.procs"))) {
+                ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+              }
+            }
+            d.toFile().delete(); // rmdir: works once the cgroup has no processes and no children
+          }
+        }
+        return !Files.exists(top);
+      });
+    }
   }
 
   /** Copies the lab's component logs to target/e2e-logs, to read after a failure. */

@@ -213,8 +213,8 @@ class ServiceNetworkE2ETest {
         .until(() -> kubectl.run(null, "exec", "client-1", "--", "true"),
             x -> x.exit() == 0 || x.out().contains("Unauthorized"));
     Assumptions.assumeTrue(r.exit() == 0, "BUG in the API server's exec proxy on a lab: `kubectl exec` answers "
-        + "\"error: Unauthorized\" (KubeletProxy reaches the kubelet without client credentials: "
-        + "`jk server` does not call KubeletProxy.configure, or the lab kubelets reject it): " + r.out().strip());
+        + "\"error: Unauthorized\" (the lab starts its kubelets without --client-ca-file, so they accept no "
+        + "client certificate and answer the API server's kubelet proxy 401): " + r.out().strip());
   }
 
   /** The host's cgroup v1 mount points that the process {@code pid} (in its own mount namespace) does not see. */

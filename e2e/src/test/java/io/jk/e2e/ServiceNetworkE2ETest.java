@@ -86,19 +86,8 @@ class ServiceNetworkE2ETest {
     lab = new Lab(name, labDir, new PrintStream(PRINTED, true, StandardCharsets.UTF_8));
     state = lab.up(3);
     for (LabState.Node n : state.nodes) {
-      long kubelet = n.pids.get("kubelet");
-      // `ip netns exec` enters its own mount namespace just after the lab starts it
-      await().atMost(Duration.ofSeconds(20)).until(() -> !Files.readSymbolicLink(Path.of("/proc/" + kubelet + "/ns/mnt"))
-          .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"))));
-      List<String> hidden = cgroupV1MountsHiddenFrom(kubelet);
-      if (!hidden.isEmpty() && Boolean.getBoolean("jk.e2e.cgroupWorkaround")) {
-        remountCgroups(kubelet, hidden);
-      } else {
-        Assumptions.assumeTrue(hidden.isEmpty(), "BUG in deploy Lab: kubelets are started through `ip netns exec`, "
-            + "which remounts /sys in a new mount namespace and so hides the host's cgroup v1 hierarchies "
-            + hidden + " from the kubelet and jkrt (every sandbox fails with \"cgroup v1 controller memory is not "
-            + "mounted\"); run with -Djk.e2e.cgroupWorkaround=true to mount them in the kubelets' namespaces");
-      }
+      // the kubelets enter only their node's network namespace: the host's cgroup v1 hierarchies stay visible
+      assertEquals(List.of(), cgroupV1MountsHiddenFrom(n.pids.get("kubelet")), "cgroup hierarchies the kubelet cannot see");
     }
     kubectl = new Kubectl(lab.kubeconfig(), Files.createDirectories(dir.resolve("kube-cache")));
     client = Clients.fromKubeconfig(lab.kubeconfig());
@@ -114,10 +103,9 @@ class ServiceNetworkE2ETest {
     }
     keepLogs();
     lab.down();
-    // BUG in deploy Lab: down ends the kubelets and proxies but not the pods' containers (pause, httpd, sleep)
-    // nor their cgroups; end them by PID and remove their cgroups here
+    // down also ends the pods (their shims outlive the kubelets) and removes the nodes' cgroups
     for (LabState.Node n : state.nodes) {
-      removeContainersOf(n.cgroupParent);
+      assertEquals(List.of(), cgroupsNamed(n.cgroupParent), "cgroups of node " + n.name + " removed");
     }
     assertFalse(Files.exists(Path.of("/sys/class/net/jkbr-" + name)), "lab bridge removed");
     assertFalse(HOST.ip("netns", "list").contains("jk-" + name + "-"), "node namespaces removed");
@@ -213,8 +201,7 @@ class ServiceNetworkE2ETest {
         .until(() -> kubectl.run(null, "exec", "client-1", "--", "true"),
             x -> x.exit() == 0 || x.out().contains("Unauthorized"));
     Assumptions.assumeTrue(r.exit() == 0, "BUG in the API server's exec proxy on a lab: `kubectl exec` answers "
-        + "\"error: Unauthorized\" (the lab starts its kubelets without --client-ca-file, so they accept no "
-        + "client certificate and answer the API server's kubelet proxy 401): " + r.out().strip());
+        + "\"error: Unauthorized\": " + r.out().strip());
   }
 
   /** The host's cgroup v1 mount points that the process {@code pid} (in its own mount namespace) does not see. */
@@ -229,50 +216,10 @@ class ServiceNetworkE2ETest {
         .filter(f -> f.length > 3 && f[2].equals("cgroup")).map(f -> f[1] + " " + f[3]).toList());
   }
 
-  /**
-   * Workaround for the lab bug above: mounts a tmpfs on /sys/fs/cgroup and each missing v1 hierarchy
-   * (same options, so the same hierarchy) inside the kubelet's private mount namespace; they go with it.
-   */
-  private static void remountCgroups(long pid, List<String> hidden) throws Exception {
-    StringBuilder sh = new StringBuilder("set -e; mount -t tmpfs -o mode=755 tmpfs /sys/fs/cgroup");
-    for (String m : hidden) {
-      String[] f = m.split(" ");
-      String opts = java.util.Arrays.stream(f[1].split(","))
-          .filter(o -> !o.equals("rw") && !o.equals("relatime")).collect(Collectors.joining(","));
-      sh.append("; mkdir -p ").append(f[0]).append("; mount -t cgroup -o ").append(opts).append(" cgroup ").append(f[0]);
-    }
-    Process p = new ProcessBuilder("nsenter", "-t", String.valueOf(pid), "-m", "sh", "-c", sh.toString())
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "cgroup workaround: " + out);
-  }
-
-  /** Kills (by PID) every process in the cgroups below {@code parent} in every v1 hierarchy, then removes them. */
-  private static void removeContainersOf(String parent) throws Exception {
-    List<Path> tops = new java.util.ArrayList<>();
-    for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-      String[] f = line.split(":", 3);
-      if (f.length == 3 && !f[1].isEmpty()) {
-        Path top = Path.of("/sys/fs/cgroup", f[1].replace("name=", "").split(",")[0], f[2].substring(1), parent);
-        if (Files.isDirectory(top)) {
-          tops.add(top);
-        }
-      }
-    }
-    for (Path top : tops) {
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-        try (var walk = Files.walk(top)) {
-          for (Path d : walk.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).toList()) {
-            if (Files.exists(d.resolve("cgroup.procs"))) {
-              for (String pid : Files.readAllLines(d.resolve("cgroup.procs"))) {
-                ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
-              }
-            }
-            d.toFile().delete(); // rmdir: works once the cgroup has no processes and no children
-          }
-        }
-        return !Files.exists(top);
-      });
+  /** Every cgroup directory named {@code name} (in every hierarchy) that still exists. */
+  private static List<String> cgroupsNamed(String name) throws java.io.IOException {
+    try (var walk = Files.walk(Path.of("/sys/fs/cgroup"), 8)) {
+      return walk.filter(d -> d.getFileName() != null && d.getFileName().toString().equals(name)).map(Path::toString).toList();
     }
   }
 

@@ -259,6 +259,19 @@ public final class PodSpecs {
     validateTolerations(spec, path + ".tolerations", errs);
   }
 
+  /**
+   * Checks a name that must be a DNS-1123 label and unique among its siblings (volumes, containers,
+   * service ports), recording it in {@code seen}.
+   */
+  static void uniqueLabelName(String name, String field, Set<String> seen, List<FieldError> errs) {
+    for (String msg : Names.dns1123Label(name)) {
+      errs.add(FieldError.invalid(field, name, msg));
+    }
+    if (!seen.add(name)) {
+      errs.add(FieldError.duplicate(field, name));
+    }
+  }
+
   private static Set<String> validateVolumes(ObjectNode spec, String path, List<FieldError> errs) {
     Set<String> names = new HashSet<>();
     List<ObjectNode> vols = Nodes.objects(spec, "volumes");
@@ -273,12 +286,7 @@ public final class PodSpecs {
       if (name.isEmpty()) {
         errs.add(FieldError.required(p + ".name", ""));
       } else {
-        for (String msg : Names.dns1123Label(name)) {
-          errs.add(FieldError.invalid(p + ".name", name, msg));
-        }
-        if (!names.add(name)) {
-          errs.add(FieldError.duplicate(p + ".name", name));
-        }
+        uniqueLabelName(name, p + ".name", names, errs);
       }
       int sources = 0;
       for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
@@ -346,12 +354,7 @@ public final class PodSpecs {
     if (name.isEmpty()) {
       errs.add(FieldError.required(p + ".name", ""));
     } else {
-      for (String msg : Names.dns1123Label(name)) {
-        errs.add(FieldError.invalid(p + ".name", name, msg));
-      }
-      if (!names.add(name)) {
-        errs.add(FieldError.duplicate(p + ".name", name));
-      }
+      uniqueLabelName(name, p + ".name", names, errs);
     }
     String image = Nodes.text(c, "image");
     if (image == null || image.isBlank()) {

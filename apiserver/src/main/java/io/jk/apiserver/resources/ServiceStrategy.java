@@ -132,12 +132,7 @@ public class ServiceStrategy extends BaseStrategy {
           errs.add(FieldError.required(p + ".name", ""));
         }
       } else {
-        for (String msg : Names.dns1123Label(name)) {
-          errs.add(FieldError.invalid(p + ".name", name, msg));
-        }
-        if (!names.add(name)) {
-          errs.add(FieldError.duplicate(p + ".name", name));
-        }
+        PodSpecs.uniqueLabelName(name, p + ".name", names, errs);
       }
       Long number = Nodes.integer(port, "port");
       if (number == null || !Names.validPort(number)) {

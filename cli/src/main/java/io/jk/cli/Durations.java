@@ -13,26 +13,11 @@ public final class Durations {
     if (t.matches("\\d+")) {
       return Duration.ofSeconds(Long.parseLong(t));
     }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|h|m|s)").matcher(t);
-    Duration d = Duration.ZERO;
-    int end = 0;
-    while (m.find()) {
-      if (m.start() != end) {
-        break;
-      }
-      long n = Long.parseLong(m.group(1));
-      d = d.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      });
-      end = m.end();
-    }
-    if (end != t.length() || t.isEmpty()) {
+    try {
+      return io.jk.common.config.Durations.parse(t);
+    } catch (IllegalArgumentException e) {
       throw new CliException("invalid duration \"" + s + "\" (use e.g. 30s, 5m, 1h)");
     }
-    return d;
   }
 
   /** A {@link System#nanoTime()} deadline; zero means none. */

@@ -1,5 +1,7 @@
 package io.jk.controllers;
 
+import io.jk.common.config.Durations;
+
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jk.common.client.Clients;
 import io.jk.common.leader.LeaderElection;
@@ -13,8 +15,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -154,34 +154,17 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     return manager;
   }
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-
-  /** Parses Kubernetes-style durations such as {@code 50s}, {@code 1m30s}, {@code 500ms}. */
+  /** Parses a Kubernetes-style duration flag, adding a message to {@code errors} when it is not one. */
   static Duration parseDuration(String flag, String text, List<String> errors) {
     if (text == null || text.isEmpty()) {
       errors.add(flag + ": missing duration");
       return null;
     }
-    Matcher m = DURATION.matcher(text);
-    Duration d = Duration.ZERO;
-    int end = 0;
-    while (m.find()) {
-      if (m.start() != end) {
-        break;
-      }
-      long n = Long.parseLong(m.group(1));
-      d = d.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      });
-      end = m.end();
-    }
-    if (end != text.length() || end == 0) {
-      errors.add(flag + ": invalid duration \"" + text + "\" (use e.g. 50s, 1m30s, 500ms)");
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      errors.add(flag + ": " + e.getMessage());
       return null;
     }
-    return d;
   }
 }

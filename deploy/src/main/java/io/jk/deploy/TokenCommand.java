@@ -1,5 +1,7 @@
 package io.jk.deploy;
 
+import io.jk.common.config.Durations;
+
 import io.jk.apiserver.auth.JoinTokens;
 import io.jk.deploy.server.ServerCommand;
 import java.nio.file.Path;
@@ -48,7 +50,7 @@ public final class TokenCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       Duration d;
       try {
-        d = "0".equals(ttl) ? Duration.ZERO : ServerCommand.parseDuration(ttl);
+        d = "0".equals(ttl) ? Duration.ZERO : Durations.parse(ttl);
       } catch (IllegalArgumentException e) {
         System.err.println("error: --ttl: " + e.getMessage());
         return 2;

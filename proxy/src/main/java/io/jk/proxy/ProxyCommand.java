@@ -1,5 +1,7 @@
 package io.jk.proxy;
 
+import io.jk.common.config.Durations;
+
 import io.jk.common.health.HealthServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jk.common.client.Clients;
@@ -66,7 +68,7 @@ public final class ProxyCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), "--kubeconfig is required");
     }
     String node = hostname != null ? hostname : java.net.InetAddress.getLocalHost().getHostName();
-    ProxyOptions options = new ProxyOptions(node, clusterCidr, parseDuration(minSyncPeriod), netns);
+    ProxyOptions options = new ProxyOptions(node, clusterCidr, Durations.parse(minSyncPeriod), netns);
     Vertx vertx = Vertx.vertx();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (KubernetesClient client = Clients.fromKubeconfig(kubeconfig)) {
@@ -91,25 +93,6 @@ public final class ProxyCommand implements Callable<Integer> {
       return 1;
     } finally {
       vertx.close();
-    }
-  }
-
-  /** Parses {@code 1s}, {@code 250ms}, {@code 2m} or an ISO-8601 duration. */
-  static Duration parseDuration(String s) {
-    String t = s.trim();
-    try {
-      if (t.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-      }
-      if (t.endsWith("s")) {
-        return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-      }
-      if (t.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-      }
-      return Duration.parse(t);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("not a duration: " + s + " (use e.g. 1s, 250ms)");
     }
   }
 

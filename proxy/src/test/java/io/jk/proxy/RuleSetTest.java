@@ -79,8 +79,8 @@ class RuleSetTest {
   void badInputIsRefusedClearly() {
     assertThrows(IllegalArgumentException.class, () -> new ServicePortRule("x", "10.0.0.1", "icmp", 80, 0, 0, List.of()));
     assertThrows(IllegalArgumentException.class, () -> new ProxyOptions("n", "not-a-cidr", java.time.Duration.ZERO, null));
-    assertEquals(java.time.Duration.ofMillis(250), ProxyCommand.parseDuration("250ms"));
-    assertThrows(IllegalArgumentException.class, () -> ProxyCommand.parseDuration("soon"));
+    assertEquals(java.time.Duration.ofMillis(250), io.jk.common.config.Durations.parse("250ms"));
+    assertThrows(IllegalArgumentException.class, () -> io.jk.common.config.Durations.parse("soon"));
   }
 
   private static Service svc(String ip, String type, String affinity) {

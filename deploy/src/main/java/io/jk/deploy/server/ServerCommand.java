@@ -1,5 +1,7 @@
 package io.jk.deploy.server;
 
+import io.jk.common.config.Durations;
+
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jk.apiserver.auth.JoinTokens;
 import io.jk.apiserver.server.ApiServerCommand;
@@ -100,7 +102,7 @@ public final class ServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Duration outage;
     try {
-      outage = parseDuration(storeOutageLimit);
+      outage = Durations.parse(storeOutageLimit);
     } catch (IllegalArgumentException e) {
       System.err.println("error: --store-outage-limit: " + e.getMessage());
       return 2;
@@ -250,26 +252,5 @@ public final class ServerCommand implements Callable<Integer> {
     } catch (Exception e) {
       LOG.warn("Unclean stop err=\"{}\"", e.toString());
     }
-  }
-
-  /** Kubernetes-style durations: {@code 500ms}, {@code 10s}, {@code 1m30s}, {@code 2h}. */
-  public static Duration parseDuration(String text) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text == null ? "" : text);
-    Duration d = Duration.ZERO;
-    int end = 0;
-    while (m.find() && m.start() == end) {
-      long n = Long.parseLong(m.group(1));
-      d = d.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      });
-      end = m.end();
-    }
-    if (end == 0 || end != text.length()) {
-      throw new IllegalArgumentException("not a duration: \"" + text + "\" (examples: 500ms, 10s, 1m30s)");
-    }
-    return d;
   }
 }

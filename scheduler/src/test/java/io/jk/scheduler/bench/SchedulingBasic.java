@@ -63,7 +63,7 @@ public final class SchedulingBasic {
     Vertx vertx = Vertx.vertx();
     Store store = opt.get("--store").equals("sqlite")
         ? StoreFactory.open("sqlite://" + dir.resolve("state.db"), StoreOptions.defaults())
-        : new io.jk.apiserver.memstore.MemoryStore();
+        : new MemoryStore();
     ApiServer server = new ApiServer(vertx, ApiServerConfig.defaults(), store);
     server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     Path kubeconfig = dir.resolve("kubeconfig");

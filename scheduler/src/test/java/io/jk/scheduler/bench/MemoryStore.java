@@ -1,4 +1,4 @@
-package io.jk.apiserver.memstore;
+package io.jk.scheduler.bench;
 
 import io.jk.apiserver.storage.KeyValue;
 import io.jk.apiserver.storage.ListResult;
@@ -19,7 +19,9 @@ import java.util.concurrent.Executors;
 /**
  * A {@link Store} in memory, with the full contract (revisions, compare-and-swap, history for
  * watches from a revision, compaction): for tests that need no durability. Events are delivered
- * on one thread per store, in revision order.
+ * on one thread per store, in revision order. Kept with the scheduler benchmark (its {@code --store
+ * memory} option separates the store's cost from the scheduler's); the API server itself has only its
+ * SQLite and etcd backends.
  */
 public final class MemoryStore implements Store {
 

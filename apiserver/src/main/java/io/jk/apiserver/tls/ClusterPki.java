@@ -1,13 +1,12 @@
 package io.jk.apiserver.tls;
 
+import io.jk.common.files.AtomicFiles;
+
 import io.jk.common.kubeconfig.Kubeconfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -91,8 +90,8 @@ public final class ClusterPki {
             + ": restore the other or remove both to create a new cluster CA");
       } else {
         ca = CertificateAuthority.create("jk-ca@" + Instant.now().getEpochSecond(), CA_VALIDITY);
-        writeAtomically(caKey, ca.privateKeyPem(), true);
-        writeAtomically(caCert, ca.certificatePem(), false);
+        AtomicFiles.writeString(caKey, ca.privateKeyPem(), true);
+        AtomicFiles.writeString(caCert, ca.certificatePem(), false);
         LOG.info("Created cluster CA dir={}", dir);
       }
 
@@ -101,8 +100,8 @@ public final class ClusterPki {
       String reason = reasonToReissue(ca, servingCert, servingKey, identity);
       if (reason != null) {
         IssuedCertificate serving = ca.issueServingCertificate("kube-apiserver", identity, SERVING_VALIDITY);
-        writeAtomically(servingKey, serving.privateKeyPem(), true);
-        writeAtomically(servingCert, serving.certificatePem(), false);
+        AtomicFiles.writeString(servingKey, serving.privateKeyPem(), true);
+        AtomicFiles.writeString(servingCert, serving.certificatePem(), false);
         LOG.info("Issued API server serving certificate reason=\"{}\" dns={} ips={}", reason,
             identity.dnsNames(), identity.ipAddresses());
       }
@@ -295,28 +294,4 @@ public final class ClusterPki {
     }
   }
 
-  /**
-   * Writes {@code content} to {@code target} through a temporary file in the same directory and
-   * an atomic rename, so a crash never leaves half a key. Secret files get mode 0600, others 0644.
-   */
-  static void writeAtomically(Path target, String content, boolean secret) throws IOException {
-    Set<PosixFilePermission> mode = PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--");
-    Path dir = target.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try {
-      Files.writeString(tmp, content);
-      Files.setPosixFilePermissions(tmp, mode);
-      try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
 }

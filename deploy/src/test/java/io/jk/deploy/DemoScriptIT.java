@@ -18,19 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
  * network namespace this test creates (so the CNI bridge, the pods' network and the proxy's
  * nftables table live and die with it; a veth with a default route stands in for the host's
  * uplink, as Services are reached through the node's routing table); then
- * {@code scripts/demo.sh stop}, which removes the pods. It takes about a minute, so it runs only
- * when asked: {@code -Djk.demo.test=true}.
+ * {@code scripts/demo.sh stop}, which removes the pods. It takes about a minute; it is an integration
+ * test (failsafe, after {@code package}) so that it runs on the distribution of the same build.
  */
-class DemoScriptTest {
+class DemoScriptIT {
 
   @TempDir
   Path dir;
 
   @Test
   void demoEndsWithTheClusterRunningAndStopsCleanly() throws Exception {
-    Assumptions.assumeTrue(Boolean.getBoolean("jk.demo.test"), "slow: run with -Djk.demo.test=true");
     Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "the demo runs a node: root only");
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("target", "jk", "bin", "jk")), "build the distribution first");
+    assertTrue(Files.isExecutable(Path.of("target", "jk", "bin", "jk")), "the distribution was not assembled by package");
     String netns = "jkdemo" + ProcessHandle.current().pid();
     run("ip", "netns", "add", netns);
     java.util.List<String> enter = java.util.List.of("nsenter", "--net=/var/run/netns/" + netns);

@@ -170,9 +170,15 @@ static int v1_create(rt_cgroup_t *cg, const rt_resources_t *r, rt_error_t *err) 
   return 0;
 }
 
+/* pid 0 (the caller itself, a freshly cloned single-threaded process) joins through "tasks":
+ * moving one thread skips the kernel's global threadgroup lock, whose write side waits for
+ * an RCU grace period (10 ms measured here) on every first cgroup.procs write in a while.
+ * For a process with one thread, moving the thread is moving the process. */
 static int v1_enter(rt_cgroup_t *cg, pid_t pid, rt_error_t *err) {
-  for (size_t i = 0; i < cg->n; i++)
+  for (size_t i = 0; i < cg->n; i++) {
+    if (pid == 0 && cg_write(cg->path[i], "tasks", "0", err) == 0) continue;
     if (enter_file(cg->path[i], pid, err) < 0) return -1;
+  }
   return 0;
 }
 
@@ -322,31 +328,56 @@ const rt_cgroup_ops_t rt_cgroup_v2_ops = {"v2", v2_create, v2_enter, v2_freeze, 
 
 /* ---------------- discovery ---------------- */
 
-/* The caller's cgroup for a v1 controller ("" for the v2 line) from /proc/self/cgroup. */
-static int own_cgroup(const char *ctrl, char *out, size_t len) {
-  cleanup_free char *s = rt_read_file("/proc/self/cgroup");
-  if (!s) return -1;
-  for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
-    char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+/* The caller's cgroup for a v1 controller ("" for the v2 line), and that line's hierarchy id,
+ * from the text of /proc/self/cgroup (read once by the caller). */
+static int own_cgroup(const char *proc_cgroup, const char *ctrl, char *out, size_t len, int *hier) {
+  for (const char *line = proc_cgroup; line && *line;
+       line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    const char *eol = strchrnul(line, '\n');
+    const char *c1 = memchr(line, ':', (size_t)(eol - line));
+    const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(eol - c1 - 1)) : NULL;
     if (!c2) continue;
-    *c2 = '\0';
-    char *list = c1 + 1;
     bool match = false;
-    if (!*ctrl) match = (*list == '\0');
+    if (!*ctrl) match = (c2 == c1 + 1);
     else
-      for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
-        if (strcmp(t, ctrl) == 0) match = true;
-    if (match) {
-      snprintf(out, len, "%s", strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1);
-      return 0;
-    }
+      for (const char *t = c1 + 1; t < c2 && !match;) {
+        const char *e = memchr(t, ',', (size_t)(c2 - t));
+        if (!e) e = c2;
+        match = (size_t)(e - t) == strlen(ctrl) && strncmp(t, ctrl, (size_t)(e - t)) == 0;
+        t = e + 1;
+      }
+    if (!match) continue;
+    const char *p = c2 + 1;
+    size_t plen = (size_t)(eol - p);
+    if (plen == 1 && *p == '/') plen = 0;
+    if (plen >= len) return -1;
+    memcpy(out, p, plen);
+    out[plen] = '\0';
+    if (hier) *hier = atoi(line);
+    return 0;
   }
   return -1;
 }
 
-/* The mount point of a v1 controller from /proc/self/mountinfo. */
-static int v1_mountpoint(const char *ctrl, char *out, size_t len) {
-  cleanup_free char *s = rt_read_file("/proc/self/mountinfo");
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+
+/* The mount point of a v1 controller. The usual layout (one cgroup mount per hierarchy at
+ * /sys/fs/cgroup/<controller>, co-mounted ones reached through a symlink, as systemd sets it
+ * up and runc also assumes first) is checked with statfs alone, so that a node with hundreds
+ * of mounts does not pay for generating /proc/self/mountinfo; anything else is looked up
+ * there, read at most once per run (*mountinfo caches it). */
+static int v1_mountpoint(const char *ctrl, char **mountinfo, char *out, size_t len) {
+  char def[64];
+  struct statfs sf;
+  snprintf(def, sizeof def, "/sys/fs/cgroup/%s", ctrl);
+  if (statfs(def, &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC) {
+    snprintf(out, len, "%s", def);
+    return 0;
+  }
+  if (!*mountinfo && !(*mountinfo = rt_read_file("/proc/self/mountinfo"))) return -1;
+  cleanup_free char *s = strdup(*mountinfo);
   if (!s) return -1;
   for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
     char *sep = strstr(line, " - cgroup ");
@@ -390,32 +421,37 @@ int rt_cgroup_init(rt_cgroup_t *cg, const char *cgroups_path, const char *id,
   char own[4096] = "", rel[4096];
   struct statfs sf;
   rt_set_stage(err, "cgroups");
+  cleanup_free char *proc_cgroup = rt_cgroup2_root ? NULL : rt_read_file("/proc/self/cgroup");
+  if (!rt_cgroup2_root && !proc_cgroup) return rt_make_error(err, errno, "read /proc/self/cgroup");
   if (rt_cgroup2_root || (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)) {
     const char *root = rt_cgroup2_root ? rt_cgroup2_root : "/sys/fs/cgroup";
-    if (!rt_cgroup2_root && own_cgroup("", own, sizeof own) < 0)
-      return rt_make_error(err, errno, "read /proc/self/cgroup");
+    if (!rt_cgroup2_root && own_cgroup(proc_cgroup, "", own, sizeof own, NULL) < 0)
+      return rt_make_error(err, ENOENT, "no cgroup v2 line in /proc/self/cgroup");
     if (rel_path(cgroups_path, id, own, rel, sizeof rel, err) < 0) return -1;
     return rt_cgroup_v2_init_at(cg, root, rel, err);
   }
   memset(cg, 0, sizeof *cg);
   cg->ops = &rt_cgroup_v1_ops;
   const char *ctrls[] = {"memory", "cpu", "cpuacct", "pids", "freezer", "devices", "cpuset"};
+  int hiers[RT_CG_MAX];
+  cleanup_free char *mountinfo = NULL;
   for (size_t i = 0; i < sizeof ctrls / sizeof *ctrls; i++) {
     if (strcmp(ctrls[i], "cpuset") == 0 && !res->cpus && !res->mems) continue;
+    int hier = -1;
+    if (own_cgroup(proc_cgroup, ctrls[i], own, sizeof own, &hier) < 0) own[0] = '\0';
+    /* co-mounted controllers (cpu,cpuacct) are one hierarchy: keep one entry */
+    bool dup = false;
+    for (size_t k = 0; k < cg->n; k++) dup |= hier >= 0 && hiers[k] == hier;
+    if (dup) continue;
     char mp[4096];
-    if (v1_mountpoint(ctrls[i], mp, sizeof mp) < 0) {
+    if (v1_mountpoint(ctrls[i], &mountinfo, mp, sizeof mp) < 0) {
       if (strcmp(ctrls[i], "cpuacct") == 0 || strcmp(ctrls[i], "freezer") == 0 ||
           strcmp(ctrls[i], "devices") == 0)
         continue;
       return rt_make_error(err, ENOENT, "cgroup v1 controller %s is not mounted", ctrls[i]);
     }
-    /* co-mounted controllers (cpu,cpuacct) share one directory: keep one entry */
-    bool dup = false;
-    for (size_t k = 0; k < cg->n; k++) dup |= strncmp(cg->path[k], mp, strlen(mp)) == 0 &&
-                                              cg->path[k][strlen(mp)] == '/';
-    if (dup) continue;
-    if (own_cgroup(ctrls[i], own, sizeof own) < 0) own[0] = '\0';
     if (rel_path(cgroups_path, id, own, rel, sizeof rel, err) < 0) return -1;
+    hiers[cg->n] = hier;
     snprintf(cg->ctrl[cg->n], sizeof cg->ctrl[0], "%s", ctrls[i]);
     if (snprintf(cg->path[cg->n], sizeof cg->path[0], "%s%s", mp, rel) >= (int)sizeof cg->path[0])
       return rt_make_error(err, ENAMETOOLONG, "cgroup path");

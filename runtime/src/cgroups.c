@@ -3,6 +3,7 @@
 #include "jkrt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +83,18 @@ static int rmdir_retry(const char *dir, rt_error_t *err) {
 /* ---------------- v1 ---------------- */
 
 /* v1 devices: deny everything, then allow what a container needs (as runc and containerd),
- * so that even with CAP_MKNOD a container cannot open the host's disks or memory. */
-static int v1_device_rule(const char *d, json_t *rule, rt_error_t *err) {
+ * so that even with CAP_MKNOD a container cannot open the host's disks or memory. Each
+ * write(2) is one rule: devices.allow and devices.deny are opened once. */
+typedef struct { int allow, deny; const char *dir; } v1_devfiles_t;
+
+static int v1_device_write(v1_devfiles_t *f, bool allow, const char *line, rt_error_t *err) {
+  if (write(allow ? f->allow : f->deny, line, strlen(line)) < 0)
+    return rt_make_error(err, errno, "cgroup write %s/devices.%s=%s", f->dir,
+                         allow ? "allow" : "deny", line);
+  return 0;
+}
+
+static int v1_device_rule(v1_devfiles_t *f, json_t *rule, rt_error_t *err) {
   const char *type = json_string_value(json_object_get(rule, "type"));
   const char *access = json_string_value(json_object_get(rule, "access"));
   json_t *maj = json_object_get(rule, "major"), *min = json_object_get(rule, "minor");
@@ -94,8 +105,7 @@ static int v1_device_rule(const char *d, json_t *rule, rt_error_t *err) {
     snprintf(mins, sizeof mins, "%lld", (long long)json_integer_value(min));
   if (!type || !strcmp(type, "a")) snprintf(line, sizeof line, "a");
   else snprintf(line, sizeof line, "%c %s:%s %s", type[0], majs, mins, access ? access : "rwm");
-  return cg_write(d, json_is_true(json_object_get(rule, "allow")) ? "devices.allow" : "devices.deny",
-                  line, err);
+  return v1_device_write(f, json_is_true(json_object_get(rule, "allow")), line, err);
 }
 
 static int v1_devices(const char *d, json_t *rules, rt_error_t *err) {
@@ -104,17 +114,24 @@ static int v1_devices(const char *d, json_t *rules, rt_error_t *err) {
       "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", /* null zero full random urandom */
       "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",      /* tty console ptmx pts */
       "c 10:200 rwm"};                                          /* tun */
-  if (cg_write(d, "devices.deny", "a", err) < 0) return -1;
+  char pa[4400], pd[4400];
+  snprintf(pa, sizeof pa, "%s/devices.allow", d);
+  snprintf(pd, sizeof pd, "%s/devices.deny", d);
+  cleanup_close int fa = open(pa, O_WRONLY | O_CLOEXEC);
+  cleanup_close int fd = open(pd, O_WRONLY | O_CLOEXEC);
+  if (fa < 0 || fd < 0) return rt_make_error(err, errno, "open %s", fa < 0 ? pa : pd);
+  v1_devfiles_t f = {fa, fd, d};
+  if (v1_device_write(&f, false, "a", err) < 0) return -1;
   size_t i;
   json_t *rule;
   for (i = 0; i < sizeof allow / sizeof *allow; i++)
-    if (cg_write(d, "devices.allow", allow[i], err) < 0) return -1;
+    if (v1_device_write(&f, true, allow[i], err) < 0) return -1;
   /* then the spec's rules; a "deny all" (containerd's first rule) is where we started */
   json_array_foreach(rules, i, rule) {
     const char *type = json_string_value(json_object_get(rule, "type"));
     bool deny_all = !json_is_true(json_object_get(rule, "allow")) && (!type || !strcmp(type, "a")) &&
                     !json_is_integer(json_object_get(rule, "major"));
-    if (!deny_all && v1_device_rule(d, rule, err) < 0) return -1;
+    if (!deny_all && v1_device_rule(&f, rule, err) < 0) return -1;
   }
   return 0;
 }
@@ -416,6 +433,12 @@ int rt_cgroup_v2_init_at(rt_cgroup_t *cg, const char *root, const char *rel, rt_
   return 0;
 }
 
+static bool has_cpu_settings(const rt_resources_t *r) {
+  return (r->cpu_shares != RT_UNSET && r->cpu_shares > 0) ||
+         (r->cpu_quota != RT_UNSET && r->cpu_quota != 0) ||
+         (r->cpu_period != RT_UNSET && r->cpu_period > 0);
+}
+
 int rt_cgroup_init(rt_cgroup_t *cg, const char *cgroups_path, const char *id,
                    const rt_resources_t *res, rt_error_t *err) {
   char own[4096] = "", rel[4096];
@@ -436,7 +459,10 @@ int rt_cgroup_init(rt_cgroup_t *cg, const char *cgroups_path, const char *id,
   int hiers[RT_CG_MAX];
   cleanup_free char *mountinfo = NULL;
   for (size_t i = 0; i < sizeof ctrls / sizeof *ctrls; i++) {
+    /* a container without cpuset or cpu settings needs no cgroup of its own there (its CPU
+     * time is accounted in cpuacct); fewer hierarchies, fewer mkdir/rmdir per container */
     if (strcmp(ctrls[i], "cpuset") == 0 && !res->cpus && !res->mems) continue;
+    if (strcmp(ctrls[i], "cpu") == 0 && !has_cpu_settings(res)) continue;
     int hier = -1;
     if (own_cgroup(proc_cgroup, ctrls[i], own, sizeof own, &hier) < 0) own[0] = '\0';
     /* co-mounted controllers (cpu,cpuacct) are one hierarchy: keep one entry */

@@ -3,6 +3,7 @@
 #include "jkrt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +83,18 @@ static int rmdir_retry(const char *dir, rt_error_t *err) {
 /* ---------------- v1 ---------------- */
 
 /* v1 devices: deny everything, then allow what a container needs (as runc and containerd),
- * so that even with CAP_MKNOD a container cannot open the host's disks or memory. */
-static int v1_device_rule(const char *d, json_t *rule, rt_error_t *err) {
+ * so that even with CAP_MKNOD a container cannot open the host's disks or memory. Each
+ * write(2) is one rule: devices.allow and devices.deny are opened once. */
+typedef struct { int allow, deny; const char *dir; } v1_devfiles_t;
+
+static int v1_device_write(v1_devfiles_t *f, bool allow, const char *line, rt_error_t *err) {
+  if (write(allow ? f->allow : f->deny, line, strlen(line)) < 0)
+    return rt_make_error(err, errno, "cgroup write %s/devices.%s=%s", f->dir,
+                         allow ? "allow" : "deny", line);
+  return 0;
+}
+
+static int v1_device_rule(v1_devfiles_t *f, json_t *rule, rt_error_t *err) {
   const char *type = json_string_value(json_object_get(rule, "type"));
   const char *access = json_string_value(json_object_get(rule, "access"));
   json_t *maj = json_object_get(rule, "major"), *min = json_object_get(rule, "minor");
@@ -94,8 +105,7 @@ static int v1_device_rule(const char *d, json_t *rule, rt_error_t *err) {
     snprintf(mins, sizeof mins, "%lld", (long long)json_integer_value(min));
   if (!type || !strcmp(type, "a")) snprintf(line, sizeof line, "a");
   else snprintf(line, sizeof line, "%c %s:%s %s", type[0], majs, mins, access ? access : "rwm");
-  return cg_write(d, json_is_true(json_object_get(rule, "allow")) ? "devices.allow" : "devices.deny",
-                  line, err);
+  return v1_device_write(f, json_is_true(json_object_get(rule, "allow")), line, err);
 }
 
 static int v1_devices(const char *d, json_t *rules, rt_error_t *err) {
@@ -104,17 +114,24 @@ static int v1_devices(const char *d, json_t *rules, rt_error_t *err) {
       "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", /* null zero full random urandom */
       "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",      /* tty console ptmx pts */
       "c 10:200 rwm"};                                          /* tun */
-  if (cg_write(d, "devices.deny", "a", err) < 0) return -1;
+  char pa[4400], pd[4400];
+  snprintf(pa, sizeof pa, "%s/devices.allow", d);
+  snprintf(pd, sizeof pd, "%s/devices.deny", d);
+  cleanup_close int fa = open(pa, O_WRONLY | O_CLOEXEC);
+  cleanup_close int fd = open(pd, O_WRONLY | O_CLOEXEC);
+  if (fa < 0 || fd < 0) return rt_make_error(err, errno, "open %s", fa < 0 ? pa : pd);
+  v1_devfiles_t f = {fa, fd, d};
+  if (v1_device_write(&f, false, "a", err) < 0) return -1;
   size_t i;
   json_t *rule;
   for (i = 0; i < sizeof allow / sizeof *allow; i++)
-    if (cg_write(d, "devices.allow", allow[i], err) < 0) return -1;
+    if (v1_device_write(&f, true, allow[i], err) < 0) return -1;
   /* then the spec's rules; a "deny all" (containerd's first rule) is where we started */
   json_array_foreach(rules, i, rule) {
     const char *type = json_string_value(json_object_get(rule, "type"));
     bool deny_all = !json_is_true(json_object_get(rule, "allow")) && (!type || !strcmp(type, "a")) &&
                     !json_is_integer(json_object_get(rule, "major"));
-    if (!deny_all && v1_device_rule(d, rule, err) < 0) return -1;
+    if (!deny_all && v1_device_rule(&f, rule, err) < 0) return -1;
   }
   return 0;
 }
@@ -170,9 +187,15 @@ static int v1_create(rt_cgroup_t *cg, const rt_resources_t *r, rt_error_t *err) 
   return 0;
 }
 
+/* pid 0 (the caller itself, a freshly cloned single-threaded process) joins through "tasks":
+ * moving one thread skips the kernel's global threadgroup lock, whose write side waits for
+ * an RCU grace period (10 ms measured here) on every first cgroup.procs write in a while.
+ * For a process with one thread, moving the thread is moving the process. */
 static int v1_enter(rt_cgroup_t *cg, pid_t pid, rt_error_t *err) {
-  for (size_t i = 0; i < cg->n; i++)
+  for (size_t i = 0; i < cg->n; i++) {
+    if (pid == 0 && cg_write(cg->path[i], "tasks", "0", err) == 0) continue;
     if (enter_file(cg->path[i], pid, err) < 0) return -1;
+  }
   return 0;
 }
 
@@ -322,31 +345,56 @@ const rt_cgroup_ops_t rt_cgroup_v2_ops = {"v2", v2_create, v2_enter, v2_freeze, 
 
 /* ---------------- discovery ---------------- */
 
-/* The caller's cgroup for a v1 controller ("" for the v2 line) from /proc/self/cgroup. */
-static int own_cgroup(const char *ctrl, char *out, size_t len) {
-  cleanup_free char *s = rt_read_file("/proc/self/cgroup");
-  if (!s) return -1;
-  for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
-    char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+/* The caller's cgroup for a v1 controller ("" for the v2 line), and that line's hierarchy id,
+ * from the text of /proc/self/cgroup (read once by the caller). */
+static int own_cgroup(const char *proc_cgroup, const char *ctrl, char *out, size_t len, int *hier) {
+  for (const char *line = proc_cgroup; line && *line;
+       line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    const char *eol = strchrnul(line, '\n');
+    const char *c1 = memchr(line, ':', (size_t)(eol - line));
+    const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(eol - c1 - 1)) : NULL;
     if (!c2) continue;
-    *c2 = '\0';
-    char *list = c1 + 1;
     bool match = false;
-    if (!*ctrl) match = (*list == '\0');
+    if (!*ctrl) match = (c2 == c1 + 1);
     else
-      for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
-        if (strcmp(t, ctrl) == 0) match = true;
-    if (match) {
-      snprintf(out, len, "%s", strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1);
-      return 0;
-    }
+      for (const char *t = c1 + 1; t < c2 && !match;) {
+        const char *e = memchr(t, ',', (size_t)(c2 - t));
+        if (!e) e = c2;
+        match = (size_t)(e - t) == strlen(ctrl) && strncmp(t, ctrl, (size_t)(e - t)) == 0;
+        t = e + 1;
+      }
+    if (!match) continue;
+    const char *p = c2 + 1;
+    size_t plen = (size_t)(eol - p);
+    if (plen == 1 && *p == '/') plen = 0;
+    if (plen >= len) return -1;
+    memcpy(out, p, plen);
+    out[plen] = '\0';
+    if (hier) *hier = atoi(line);
+    return 0;
   }
   return -1;
 }
 
-/* The mount point of a v1 controller from /proc/self/mountinfo. */
-static int v1_mountpoint(const char *ctrl, char *out, size_t len) {
-  cleanup_free char *s = rt_read_file("/proc/self/mountinfo");
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+
+/* The mount point of a v1 controller. The usual layout (one cgroup mount per hierarchy at
+ * /sys/fs/cgroup/<controller>, co-mounted ones reached through a symlink, as systemd sets it
+ * up and runc also assumes first) is checked with statfs alone, so that a node with hundreds
+ * of mounts does not pay for generating /proc/self/mountinfo; anything else is looked up
+ * there, read at most once per run (*mountinfo caches it). */
+static int v1_mountpoint(const char *ctrl, char **mountinfo, char *out, size_t len) {
+  char def[64];
+  struct statfs sf;
+  snprintf(def, sizeof def, "/sys/fs/cgroup/%s", ctrl);
+  if (statfs(def, &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC) {
+    snprintf(out, len, "%s", def);
+    return 0;
+  }
+  if (!*mountinfo && !(*mountinfo = rt_read_file("/proc/self/mountinfo"))) return -1;
+  cleanup_free char *s = strdup(*mountinfo);
   if (!s) return -1;
   for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
     char *sep = strstr(line, " - cgroup ");
@@ -385,37 +433,51 @@ int rt_cgroup_v2_init_at(rt_cgroup_t *cg, const char *root, const char *rel, rt_
   return 0;
 }
 
+static bool has_cpu_settings(const rt_resources_t *r) {
+  return (r->cpu_shares != RT_UNSET && r->cpu_shares > 0) ||
+         (r->cpu_quota != RT_UNSET && r->cpu_quota != 0) ||
+         (r->cpu_period != RT_UNSET && r->cpu_period > 0);
+}
+
 int rt_cgroup_init(rt_cgroup_t *cg, const char *cgroups_path, const char *id,
                    const rt_resources_t *res, rt_error_t *err) {
   char own[4096] = "", rel[4096];
   struct statfs sf;
   rt_set_stage(err, "cgroups");
+  cleanup_free char *proc_cgroup = rt_cgroup2_root ? NULL : rt_read_file("/proc/self/cgroup");
+  if (!rt_cgroup2_root && !proc_cgroup) return rt_make_error(err, errno, "read /proc/self/cgroup");
   if (rt_cgroup2_root || (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)) {
     const char *root = rt_cgroup2_root ? rt_cgroup2_root : "/sys/fs/cgroup";
-    if (!rt_cgroup2_root && own_cgroup("", own, sizeof own) < 0)
-      return rt_make_error(err, errno, "read /proc/self/cgroup");
+    if (!rt_cgroup2_root && own_cgroup(proc_cgroup, "", own, sizeof own, NULL) < 0)
+      return rt_make_error(err, ENOENT, "no cgroup v2 line in /proc/self/cgroup");
     if (rel_path(cgroups_path, id, own, rel, sizeof rel, err) < 0) return -1;
     return rt_cgroup_v2_init_at(cg, root, rel, err);
   }
   memset(cg, 0, sizeof *cg);
   cg->ops = &rt_cgroup_v1_ops;
   const char *ctrls[] = {"memory", "cpu", "cpuacct", "pids", "freezer", "devices", "cpuset"};
+  int hiers[RT_CG_MAX];
+  cleanup_free char *mountinfo = NULL;
   for (size_t i = 0; i < sizeof ctrls / sizeof *ctrls; i++) {
+    /* a container without cpuset or cpu settings needs no cgroup of its own there (its CPU
+     * time is accounted in cpuacct); fewer hierarchies, fewer mkdir/rmdir per container */
     if (strcmp(ctrls[i], "cpuset") == 0 && !res->cpus && !res->mems) continue;
+    if (strcmp(ctrls[i], "cpu") == 0 && !has_cpu_settings(res)) continue;
+    int hier = -1;
+    if (own_cgroup(proc_cgroup, ctrls[i], own, sizeof own, &hier) < 0) own[0] = '\0';
+    /* co-mounted controllers (cpu,cpuacct) are one hierarchy: keep one entry */
+    bool dup = false;
+    for (size_t k = 0; k < cg->n; k++) dup |= hier >= 0 && hiers[k] == hier;
+    if (dup) continue;
     char mp[4096];
-    if (v1_mountpoint(ctrls[i], mp, sizeof mp) < 0) {
+    if (v1_mountpoint(ctrls[i], &mountinfo, mp, sizeof mp) < 0) {
       if (strcmp(ctrls[i], "cpuacct") == 0 || strcmp(ctrls[i], "freezer") == 0 ||
           strcmp(ctrls[i], "devices") == 0)
         continue;
       return rt_make_error(err, ENOENT, "cgroup v1 controller %s is not mounted", ctrls[i]);
     }
-    /* co-mounted controllers (cpu,cpuacct) share one directory: keep one entry */
-    bool dup = false;
-    for (size_t k = 0; k < cg->n; k++) dup |= strncmp(cg->path[k], mp, strlen(mp)) == 0 &&
-                                              cg->path[k][strlen(mp)] == '/';
-    if (dup) continue;
-    if (own_cgroup(ctrls[i], own, sizeof own) < 0) own[0] = '\0';
     if (rel_path(cgroups_path, id, own, rel, sizeof rel, err) < 0) return -1;
+    hiers[cg->n] = hier;
     snprintf(cg->ctrl[cg->n], sizeof cg->ctrl[0], "%s", ctrls[i]);
     if (snprintf(cg->path[cg->n], sizeof cg->path[0], "%s%s", mp, rel) >= (int)sizeof cg->path[0])
       return rt_make_error(err, ENAMETOOLONG, "cgroup path");

@@ -103,16 +103,21 @@ char *rt_read_file(const char *path) {
   return buf;
 }
 
+/* The parent usually exists: one mkdir, and a walk up only on ENOENT. */
 int rt_mkdir_p(const char *path, mode_t mode) {
+  if (mkdir(path, mode) == 0 || errno == EEXIST) return 0;
+  if (errno != ENOENT) return -1;
   char buf[4096];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = '\0';
-    if (mkdir(buf, mode) < 0 && errno != EEXIST) return -1;
-    *p = '/';
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+    errno = ENAMETOOLONG;
+    return -1;
   }
-  if (mkdir(buf, mode) < 0 && errno != EEXIST) return -1;
+  char *slash = strrchr(buf, '/');
+  while (slash && slash > buf && slash[-1] == '/') slash--;
+  if (!slash || slash == buf) return -1;
+  *slash = '\0';
+  if (rt_mkdir_p(buf, mode) < 0) return -1;
+  if (mkdir(path, mode) < 0 && errno != EEXIST) return -1;
   return 0;
 }
 

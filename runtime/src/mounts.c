@@ -26,6 +26,8 @@ static int openat2_in_root(int rootfd, const char *path, int flags) {
 /* Creates every missing component of path inside the root (the last as a file when
  * as_file) and returns an O_PATH fd on it. */
 static int mkpath_in_root(int rootfd, const char *path, bool as_file, rt_error_t *err) {
+  int whole = openat2_in_root(rootfd, path, O_PATH);
+  if (whole >= 0 || errno != ENOENT) return whole >= 0 ? whole : rt_make_error(err, errno, "open %s in rootfs", path);
   char buf[4096];
   snprintf(buf, sizeof buf, "%s", path);
   size_t len = strlen(buf);
@@ -116,9 +118,12 @@ static int do_mount(int rootfd, const rt_spec_t *spec, const rt_mount_t *m,
   }
   if (type && strcmp(type, "sysfs") == 0) flags |= MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   if (strcmp(m->dest, "/sys") == 0) flags |= MS_RDONLY;
-  int fd = mkpath_in_root(rootfd, m->dest, is_file, err);
+  /* the first mount goes on the fd that made the path; later changes resolve the path
+   * afresh, so that they reach the new mount on top */
+  cleanup_close int fd = mkpath_in_root(rootfd, m->dest, is_file, err);
+  char target[64];
   if (fd < 0) return -1;
-  close(fd);
+  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
   if (type && strcmp(type, "cgroup") == 0 && cg && cg->ops == &rt_cgroup_v1_ops)
     return mount_cgroup_v1(rootfd, m, cg, err);
   if (type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)) {
@@ -126,18 +131,15 @@ static int do_mount(int rootfd, const rt_spec_t *spec, const rt_mount_t *m,
     flags |= MS_RDONLY;
   }
   if (m->bind) {
-    if (mount_in_root(rootfd, m->dest, src, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL,
-                      err) < 0)
-      return -1;
+    if (mount(src, target, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
+      return rt_make_error(err, errno, "mount %s on %s", src, m->dest);
     unsigned long extra = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
                                    MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
     if (extra && mount_in_root(rootfd, m->dest, NULL, NULL,
                                MS_BIND | MS_REMOUNT | extra | vfs_flags(src), NULL, err) < 0)
       return -1;
-  } else {
-    if (mount_in_root(rootfd, m->dest, m->source ? m->source : type, type, flags & ~MS_REMOUNT,
-                      m->data, err) < 0)
-      return -1;
+  } else if (mount(m->source ? m->source : type, target, type, flags & ~MS_REMOUNT, m->data) < 0) {
+    return rt_make_error(err, errno, "mount %s on %s", type ? type : "", m->dest);
   }
   if (m->propagation &&
       mount_in_root(rootfd, m->dest, NULL, NULL, m->propagation, NULL, err) < 0)
@@ -145,21 +147,26 @@ static int do_mount(int rootfd, const rt_spec_t *spec, const rt_mount_t *m,
   return 0;
 }
 
-/* /dev/null, zero, full, random, urandom, tty bound from the host, and the usual links. */
+/* /dev/null, zero, full, random, urandom, tty bound from the host, and the usual links.
+ * Every name is one component below the /dev opened inside the root, taken with O_NOFOLLOW,
+ * so nothing here can be redirected out of the rootfs. */
 static int default_devices(int rootfd, rt_error_t *err) {
   static const char *const devs[] = {"null", "zero", "full", "random", "urandom", "tty"};
   cleanup_close int dev = openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
   if (dev < 0) return 0; /* no /dev in this rootfs: nothing to populate */
   for (size_t i = 0; i < sizeof devs / sizeof *devs; i++) {
-    char dest[64], host[64];
+    char host[64], target[64];
     struct stat st;
-    snprintf(dest, sizeof dest, "/dev/%s", devs[i]);
     snprintf(host, sizeof host, "/dev/%s", devs[i]);
     if (fstatat(dev, devs[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(st.st_mode)) continue;
-    int fd = mkpath_in_root(rootfd, dest, true, err);
-    if (fd < 0) return -1;
-    close(fd);
-    if (mount_in_root(rootfd, dest, host, NULL, MS_BIND, NULL, err) < 0) return -1;
+    int f = openat(dev, devs[i], O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (f < 0) return rt_make_error(err, errno, "create /dev/%s", devs[i]);
+    close(f);
+    cleanup_close int fd = openat(dev, devs[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return rt_make_error(err, errno, "open /dev/%s in rootfs", devs[i]);
+    snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+    if (mount(host, target, NULL, MS_BIND, NULL) < 0)
+      return rt_make_error(err, errno, "mount %s on /dev/%s", host, devs[i]);
   }
   static const char *const links[][2] = {{"/proc/self/fd", "fd"},
                                          {"/proc/self/fd/0", "stdin"},

@@ -22,6 +22,7 @@ public final class ShimRuntime {
   private final Path shim;
   private final Path runtime;
   private final Path runtimeRoot;
+  private ExitWatcher exitWatcher;
 
   /**
    * @param shim the {@code jkshim} binary
@@ -83,7 +84,50 @@ public final class ShimRuntime {
 
   /** Removes what the runtime keeps of a container (normally its shim already did). */
   public void delete(String id) {
+    if (!Files.exists(runtimeRoot.resolve(id))) {
+      // the shim already deleted it after the container ended (jkrt and runc keep <root>/<id>)
+      return;
+    }
     run(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "delete", "--force", id), Duration.ofSeconds(10));
+  }
+
+  /**
+   * Waits at most {@code max} for the container of {@code bundle} to end: woken by its shim writing
+   * {@code exit.json} (inotify), re-checking the shim itself each second in case it died without it.
+   *
+   * @return whether the container is no longer running
+   */
+  public boolean waitExited(Path bundle, Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (true) {
+      if (!state(bundle).running()) {
+        return true;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      java.util.concurrent.CompletableFuture<Void> f = exitWatcher().exited(bundle);
+      try {
+        f.get(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        // re-check the shim; a bundle directory that is gone has nothing running either
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return !state(bundle).running();
+      } finally {
+        exitWatcher().cancel(bundle, f);
+      }
+    }
+  }
+
+  private ExitWatcher exitWatcher() {
+    synchronized (this) {
+      if (exitWatcher == null) {
+        exitWatcher = new ExitWatcher();
+      }
+      return exitWatcher;
+    }
   }
 
   /** Output and exit code of a command run inside a container. */

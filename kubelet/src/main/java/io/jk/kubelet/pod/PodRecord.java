@@ -27,6 +27,10 @@ final class PodRecord {
   /** Per container name: image and image id of the last start. */
   final Map<String, String[]> images = new HashMap<>();
   boolean finished;
+  /** Per container name: its image and root file system being readied while the sandbox starts. */
+  final Map<String, java.util.concurrent.CompletableFuture<PodSyncer.Prepared>> prepared = new HashMap<>();
+  /** The way to the first Running status, for the startup log line. */
+  final StartupTrace trace = new StartupTrace();
 
   PodRecord(String uid) {
     this.uid = uid;

@@ -40,13 +40,19 @@ final class PodStatusBuilder {
     for (ContainerView v : app) {
       statuses.add(containerStatus(v, old.getContainerStatuses()));
     }
-    boolean initDone = init.stream().allMatch(v -> v.latest() != null && !v.latest().running()
-        && v.latest().status() == ContainerState.Status.EXITED && v.latest().exitCode() == 0);
-    boolean initFailed = init.stream().anyMatch(v -> v.latest() != null && !v.latest().running() && v.latest().exitCode() != 0)
-        && restartPolicy.equals("Never");
+    java.util.Set<String> sidecars = sidecarNames(pod);
+    boolean appsStarted = app.stream().anyMatch(v -> v.latest() != null);
+    boolean initDone = init.stream().allMatch(v -> sidecars.contains(v.name()) ? appsStarted || runningStarted(v)
+        : v.latest() != null && !v.latest().running() && v.latest().status() == ContainerState.Status.EXITED
+            && v.latest().exitCode() == 0);
+    boolean initFailed = init.stream().anyMatch(v -> !sidecars.contains(v.name()) && v.latest() != null
+        && !v.latest().running() && v.latest().exitCode() != 0) && restartPolicy.equals("Never");
     String phase = initFailed ? "Failed" : !initDone ? "Pending" : phase(app, restartPolicy);
-    boolean containersReady = initDone && app.stream().allMatch(v -> v.latest() != null && v.latest().running() && v.ready()
-        && v.waitingReason() == null);
+    // sidecars' readiness counts toward the pod's, as in Kubernetes 1.29+
+    List<ContainerView> readiness = new ArrayList<>(init.stream().filter(v -> sidecars.contains(v.name())).toList());
+    readiness.addAll(app);
+    boolean containersReady = initDone && readiness.stream().allMatch(v -> v.latest() != null && v.latest().running()
+        && v.ready() && v.waitingReason() == null);
 
     String ts = ts(now);
     List<PodCondition> conditions = new ArrayList<>();
@@ -57,15 +63,16 @@ final class PodStatusBuilder {
     conditions.add(condition(old, "ContainersReady", containersReady ? "True" : "False", containersReady ? null : notReady, ts));
     conditions.add(condition(old, "PodScheduled", "True", null, ts));
     if (!containersReady && !terminal(phase)) {
-      List<String> names = app.stream().filter(v -> !(v.latest() != null && v.latest().running() && v.ready()
+      List<String> names = readiness.stream().filter(v -> !(v.latest() != null && v.latest().running() && v.ready()
           && v.waitingReason() == null)).map(ContainerView::name).toList();
       String msg = "containers with unready status: [" + String.join(" ", names) + "]";
       conditions.set(2, new PodConditionBuilder(conditions.get(2)).withMessage(msg).build());
       conditions.set(3, new PodConditionBuilder(conditions.get(3)).withMessage(msg).build());
     }
     if (!initDone) {
-      List<String> names = init.stream().filter(v -> !(v.latest() != null && v.latest().exitCode() == 0
-          && v.latest().status() == ContainerState.Status.EXITED)).map(ContainerView::name).toList();
+      List<String> names = init.stream().filter(v -> sidecars.contains(v.name()) ? !runningStarted(v)
+          : !(v.latest() != null && v.latest().exitCode() == 0 && v.latest().status() == ContainerState.Status.EXITED))
+          .map(ContainerView::name).toList();
       conditions.set(1, new PodConditionBuilder(conditions.get(1))
           .withMessage("containers with incomplete status: [" + String.join(" ", names) + "]").build());
     }
@@ -86,6 +93,19 @@ final class PodStatusBuilder {
       s.setInitContainerStatuses(initStatuses);
     }
     return s;
+  }
+
+  /** Names of the pod's sidecars (init containers with {@code restartPolicy: Always}). */
+  static java.util.Set<String> sidecarNames(Pod pod) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    if (pod.getSpec().getInitContainers() != null) {
+      pod.getSpec().getInitContainers().stream().filter(PodSyncer::isSidecar).forEach(c -> out.add(c.getName()));
+    }
+    return out;
+  }
+
+  private static boolean runningStarted(ContainerView v) {
+    return v.latest() != null && v.latest().running() && v.started() && v.waitingReason() == null;
   }
 
   private static boolean anyStarted(List<ContainerView> app, List<ContainerView> init) {

@@ -40,7 +40,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -74,6 +78,13 @@ public final class PodSyncer {
   private final PullCredentials credentials;
   private final Supplier<long[]> nodeAllocatable;
   private final Path pauseRootfs;
+  /** Prepares first containers' images and root file systems while their pod's sandbox starts (threads die when idle). */
+  private final ExecutorService prepareExecutor = new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS,
+      new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "kubelet-prepare");
+        t.setDaemon(true);
+        return t;
+      });
 
   /**
    * @param nodeAllocatable cpu (milli) and memory (bytes) of the node, for resourceFieldRef defaults
@@ -135,6 +146,7 @@ public final class PodSyncer {
   /** One pass of SYNC: moves the pod toward its spec; returns the status to publish. */
   PodStatus sync(Pod pod, PodRecord rec) {
     String uid = pod.getMetadata().getUid();
+    rec.trace.mark("dispatch");
     writePodFile(pod);
     if (rec.volumes == null) {
       try {
@@ -149,14 +161,37 @@ public final class PodSyncer {
       rec.volumesRefreshedAt = Instant.now();
       volumes.refresh(pod).onFailure(e -> LOG.warn("Volume refresh failed pod={} err={}", key(pod), e.getMessage()));
     }
-    if (!ensureSandbox(pod, rec)) {
-      return status(pod, rec);
+    rec.trace.mark("volumes");
+    try {
+      if (rec.sandboxPid <= 0) {
+        prepareFirstContainers(pod, rec);
+      }
+      if (!ensureSandbox(pod, rec)) {
+        return status(pod, rec);
+      }
+      return syncContainers(pod, rec);
+    } finally {
+      discardPrepared(pod, rec);
     }
+  }
+
+  private PodStatus syncContainers(Pod pod, PodRecord rec) {
+    String uid = pod.getMetadata().getUid();
     String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
     List<Container> inits = list(pod.getSpec().getInitContainers());
     boolean initsDone = true;
+    // once an app container ran, the pod was initialized: a sidecar restarting later does not hold the apps back
+    boolean appsStarted = pod.getSpec().getContainers().stream()
+        .anyMatch(c -> !rec.prepared.containsKey(c.getName()) && !dirs.attempts(uid, c.getName()).isEmpty());
     for (Container c : inits) {
-      List<Integer> attempts = dirs.attempts(uid, c.getName());
+      List<Integer> attempts = rec.prepared.containsKey(c.getName()) ? List.<Integer>of() : dirs.attempts(uid, c.getName());
+      if (isSidecar(c)) {
+        if (syncSidecar(pod, rec, c, attempts) || appsStarted) {
+          continue;
+        }
+        initsDone = false;
+        break;
+      }
       if (attempts.isEmpty()) {
         startContainer(pod, rec, c, true, 0);
         initsDone = false;
@@ -180,7 +215,7 @@ public final class PodSyncer {
     }
     if (initsDone) {
       for (Container c : pod.getSpec().getContainers()) {
-        List<Integer> attempts = dirs.attempts(uid, c.getName());
+        List<Integer> attempts = rec.prepared.containsKey(c.getName()) ? List.<Integer>of() : dirs.attempts(uid, c.getName());
         if (attempts.isEmpty()) {
           startContainer(pod, rec, c, false, 0);
           continue;
@@ -200,6 +235,41 @@ public final class PodSyncer {
       }
     }
     return status(pod, rec);
+  }
+
+  /** A sidecar: an init container with {@code restartPolicy: Always} (Kubernetes 1.29+), kept running beside the apps. */
+  static boolean isSidecar(Container c) {
+    return "Always".equals(c.getRestartPolicy());
+  }
+
+  /**
+   * Starts a sidecar, restarts it after it ended (whatever the pod's restart policy, with back-off), runs
+   * its probes; returns whether it counts as started (running and its startup probe, if any, passed), which
+   * lets the next init container start.
+   */
+  private boolean syncSidecar(Pod pod, PodRecord rec, Container c, List<Integer> attempts) {
+    String uid = pod.getMetadata().getUid();
+    if (attempts.isEmpty()) {
+      startContainer(pod, rec, c, true, 0);
+    } else {
+      int attempt = attempts.get(attempts.size() - 1);
+      ContainerState st = runtime.state(dirs.instance(uid, c.getName(), attempt));
+      if (!st.running()) {
+        noteExit(pod, rec, c, attempt, st);
+        restartIfDue(pod, rec, c, true, attempt);
+      }
+    }
+    List<Integer> now = dirs.attempts(uid, c.getName());
+    if (now.isEmpty()) {
+      return false;
+    }
+    int attempt = now.get(now.size() - 1);
+    ContainerState st = runtime.state(dirs.instance(uid, c.getName(), attempt));
+    if (!st.running()) {
+      return false;
+    }
+    probe(pod, rec, c, attempt, st);
+    return readyStarted(rec, c, ContainerDirs.containerId(uid, c.getName(), attempt))[1];
   }
 
   /** Counts an instance's end into the back-off once, unmounts its root file system and prunes older instances. */
@@ -257,6 +327,7 @@ public final class PodSyncer {
   private void startContainer(Pod pod, PodRecord rec, Container c, boolean init, int attempt) {
     String uid = pod.getMetadata().getUid();
     String field = EventRecorder.containerField(c.getName(), init);
+    Prepared prepared = attempt == 0 ? takePrepared(rec, c.getName()) : null;
     String[] pullWait = rec.waiting.get(c.getName());
     if (pullWait != null && (pullWait[0].equals("ErrImagePull") || pullWait[0].equals("ImagePullBackOff"))
         && Instant.now().isBefore(rec.notBefore.getOrDefault("pull:" + c.getName(), Instant.EPOCH))) {
@@ -268,7 +339,7 @@ public final class PodSyncer {
     }
     Image image;
     try {
-      image = pull(pod, rec, c, field);
+      image = prepared != null ? prepared.image() : pull(pod, c, field, rec.images.containsKey(c.getName()));
     } catch (ImagePullException e) {
       String reason = switch (e.kind()) {
         case NEVER_PULL -> "ErrImageNeverPull";
@@ -284,6 +355,7 @@ public final class PodSyncer {
       return;
     }
     rec.failures.remove("pull:" + c.getName());
+    rec.trace.mark("image");
     long[] alloc = nodeAllocatable.get();
     Map<String, String> env;
     try {
@@ -303,7 +375,11 @@ public final class PodSyncer {
     String id = ContainerDirs.containerId(uid, c.getName(), attempt);
     try {
       Files.createDirectories(dir);
-      rootfs.mount(image, dir, dir.resolve("rootfs"));
+      rec.trace.mark("env");
+      if (prepared == null || !prepared.mounted()) {
+        rootfs.mount(image, dir, dir.resolve("rootfs"));
+      }
+      rec.trace.mark("rootfs");
       ObjectNode spec = OciSpecBuilder.container(new OciSpecBuilder.ContainerInput(pod, c, image.config(), env, rec.volumes,
           rec.sandboxPid, dir.resolve("rootfs"), dirs.pod(uid).resolve("etc"), containerCgroup(uid, c.getName(), attempt)));
       // the container's termination message file, read into status when it ends
@@ -323,6 +399,7 @@ public final class PodSyncer {
       rec.waiting.remove(c.getName());
       return;
     }
+    rec.trace.mark("bundle");
     events.event(pod, field, false, "Created", "Created container " + c.getName());
     long startNs = System.nanoTime();
     try {
@@ -335,6 +412,7 @@ public final class PodSyncer {
       rec.waiting.remove(c.getName());
       return;
     }
+    rec.trace.mark("runtimeStart");
     rec.waiting.remove(c.getName());
     rec.images.put(c.getName(), new String[] {c.getImage(), imageId(image)});
     events.event(pod, field, false, "Started", "Started container " + c.getName());
@@ -349,12 +427,78 @@ public final class PodSyncer {
     }
   }
 
-  private Image pull(Pod pod, PodRecord rec, Container c, String field) {
+  /**
+   * The first containers to run (the first init container, else every app container) get their image and
+   * root file system now, on other threads, while the sandbox starts: neither needs the sandbox.
+   */
+  private void prepareFirstContainers(Pod pod, PodRecord rec) {
+    String uid = pod.getMetadata().getUid();
+    List<Container> inits = list(pod.getSpec().getInitContainers());
+    List<Container> first = inits.isEmpty() ? pod.getSpec().getContainers() : List.of(inits.get(0));
+    for (Container c : first) {
+      if (rec.waiting.containsKey(c.getName()) || !dirs.attempts(uid, c.getName()).isEmpty()) {
+        continue;
+      }
+      String field = EventRecorder.containerField(c.getName(), !inits.isEmpty());
+      boolean reported = rec.images.containsKey(c.getName());
+      Path dir = dirs.instance(uid, c.getName(), 0);
+      rec.prepared.put(c.getName(), CompletableFuture.supplyAsync(() -> {
+        Image image;
+        try {
+          image = pull(pod, c, field, reported);
+        } catch (ImagePullException e) {
+          return new Prepared(null, e, false, dir);
+        }
+        try {
+          Files.createDirectories(dir);
+          rootfs.mount(image, dir, dir.resolve("rootfs"));
+          return new Prepared(image, null, true, dir);
+        } catch (IOException | RuntimeException e) {
+          // mounted again (and the error reported) by startContainer
+          LOG.debug("Early rootfs mount failed pod={} container={} err={}", key(pod), c.getName(), e.getMessage());
+          return new Prepared(image, null, false, dir);
+        }
+      }, prepareExecutor));
+    }
+  }
+
+  /** What {@link #prepareFirstContainers} did for one container: its image or pull error, its mounted root. */
+  record Prepared(Image pulled, ImagePullException pullError, boolean mounted, Path dir) {
+    Image image() {
+      if (pullError != null) {
+        throw pullError;
+      }
+      return pulled;
+    }
+  }
+
+  private Prepared takePrepared(PodRecord rec, String name) {
+    CompletableFuture<Prepared> f = rec.prepared.remove(name);
+    return f == null ? null : f.join();
+  }
+
+  /** Undoes preparations no start used (the sandbox failed): their directories must not look like instances. */
+  private void discardPrepared(Pod pod, PodRecord rec) {
+    for (String name : List.copyOf(rec.prepared.keySet())) {
+      Prepared p = takePrepared(rec, name);
+      if (p.mounted()) {
+        try {
+          rootfs.unmount(p.dir(), p.dir().resolve("rootfs"));
+        } catch (RuntimeException e) {
+          LOG.warn("Rootfs unmount failed pod={} container={} err={}", key(pod), name, e.getMessage());
+        }
+      }
+      deleteTree(p.dir());
+    }
+  }
+
+  /** The image of {@code c} as its pull policy says; {@code reported}: the "already present" event was sent. */
+  private Image pull(Pod pod, Container c, String field, boolean reported) {
     PullPolicy policy = PullPolicy.of(c.getImagePullPolicy() != null ? c.getImagePullPolicy()
         : c.getImage().endsWith(":latest") || !c.getImage().contains(":") ? "Always" : "IfNotPresent");
     boolean present = images.find(c.getImage()).isPresent();
     if (present && policy != PullPolicy.ALWAYS) {
-      if (!rec.images.containsKey(c.getName())) {
+      if (!reported) {
         events.event(pod, field, false, "Pulled", "Container image \"" + c.getImage() + "\" already present on machine");
       }
       return images.find(c.getImage()).get();
@@ -418,9 +562,11 @@ public final class PodSyncer {
         OciSpecBuilder.useHostNetwork(sandboxSpec);
       }
       Files.writeString(dir.resolve("config.json"), sandboxSpec.toString());
+      rec.trace.mark("sandboxFiles");
       long t0 = System.nanoTime();
       rec.sandboxPid = runtime.start(ContainerDirs.sandboxId(uid), dir);
       long t1 = System.nanoTime();
+      rec.trace.mark("sandboxStart");
       if (hostNetwork(pod)) {
         rec.podIps = List.of(cfg.nodeIp());
       } else {
@@ -429,6 +575,7 @@ public final class PodSyncer {
       }
       Files.writeString(dirs.pod(uid).resolve("network.json"), Json.mapper().writeValueAsString(Map.of("ips", rec.podIps)));
       Files.writeString(etc.resolve("hosts"), PodEtcFiles.hosts(pod, hostname, rec.podIps));
+      rec.trace.mark("network");
       LOG.debug("Sandbox started pod={} runtimeMs={} networkMs={}", key(pod), (t1 - t0) / 1_000_000,
           (System.nanoTime() - t1) / 1_000_000);
       return true;
@@ -626,12 +773,30 @@ public final class PodSyncer {
     Cgroups.remove(podCgroup(pod.getMetadata().getUid()));
   }
 
+  /**
+   * Stops the app containers (and any init container still running) in parallel, then the sidecars one
+   * at a time in reverse order, as Kubernetes does; all within one grace period.
+   */
   private void stopContainers(Pod pod, PodRecord rec, long graceSeconds) {
+    Instant deadline = Instant.now().plusSeconds(graceSeconds);
+    List<Container> first = new ArrayList<>();
+    List<Container> sidecars = new ArrayList<>();
+    for (Container c : list(pod.getSpec().getInitContainers())) {
+      (isSidecar(c) ? sidecars : first).add(c);
+    }
+    first.addAll(pod.getSpec().getContainers());
+    stopInParallel(pod, rec, first, deadline);
+    for (int i = sidecars.size() - 1; i >= 0; i--) {
+      stopInParallel(pod, rec, List.of(sidecars.get(i)), deadline);
+    }
+  }
+
+  private void stopInParallel(Pod pod, PodRecord rec, List<Container> containers, Instant deadline) {
     String uid = pod.getMetadata().getUid();
     List<Thread> threads = new ArrayList<>();
-    List<Container> all = new ArrayList<>(list(pod.getSpec().getInitContainers()));
-    all.addAll(pod.getSpec().getContainers());
-    for (Container c : all) {
+    for (Container c : containers) {
+      boolean init = list(pod.getSpec().getInitContainers()).contains(c);
+      String field = EventRecorder.containerField(c.getName(), init);
       for (int attempt : dirs.attempts(uid, c.getName())) {
         Path dir = dirs.instance(uid, c.getName(), attempt);
         if (!runtime.state(dir).running()) {
@@ -639,19 +804,18 @@ public final class PodSyncer {
         }
         String id = ContainerDirs.containerId(uid, c.getName(), attempt);
         threads.add(new Thread(() -> {
-          Instant deadline = Instant.now().plusSeconds(graceSeconds);
           LifecycleHandler preStop = c.getLifecycle() == null ? null : c.getLifecycle().getPreStop();
-          if (preStop != null && graceSeconds > 0) {
-            Prober.Outcome o = runHandler(pod, rec, c, id, preStop, Duration.ofSeconds(graceSeconds));
+          Duration grace = Duration.between(Instant.now(), deadline);
+          if (preStop != null && !grace.isNegative() && !grace.isZero()) {
+            Prober.Outcome o = runHandler(pod, rec, c, id, preStop, grace);
             if (!o.success()) {
-              events.event(pod, EventRecorder.containerField(c.getName(), false), true, "FailedPreStopHook", o.message());
+              events.event(pod, field, true, "FailedPreStopHook", o.message());
             }
           }
-          events.event(pod, EventRecorder.containerField(c.getName(), false), false, "Killing",
-              "Stopping container " + c.getName());
+          events.event(pod, field, false, "Killing", "Stopping container " + c.getName());
           Duration left = Duration.between(Instant.now(), deadline);
           stopContainer(pod, c, id, dir, left.isNegative() ? Duration.ZERO : left);
-        }));
+        }, "kubelet-stop"));
       }
     }
     threads.forEach(Thread::start);
@@ -689,21 +853,8 @@ public final class PodSyncer {
     }
   }
 
-  /** Waits for the shim to record the exit (polling its file: the shim is not our child after a restart). */
   private boolean waitExit(Path dir, Duration max) {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!runtime.state(dir).running()) {
-        return true;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return !runtime.state(dir).running();
+    return runtime.waitExited(dir, max);
   }
 
   /** Removes everything of a stopped pod: root file systems, volumes, cgroups, its directory (logs too). */
@@ -857,18 +1008,52 @@ public final class PodSyncer {
     }
   }
 
+  /**
+   * Removes {@code dir} and what is below it on the same file system: like {@code rm -rf
+   * --one-file-system}, it never descends into a mount left behind (a volume, a root file system).
+   */
   static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     try {
-      // --one-file-system: never follow into a mount left behind (a volume, a root file system)
-      new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+      Object dev = Files.getAttribute(dir, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes attrs)
+            throws IOException {
+          return dev.equals(Files.getAttribute(d, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+              ? java.nio.file.FileVisitResult.CONTINUE : java.nio.file.FileVisitResult.SKIP_SUBTREE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes attrs) {
+          try {
+            Files.deleteIfExists(f);
+          } catch (IOException e) {
+            LOG.debug("Remove failed file={} err={}", f, e.toString());
+          }
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) {
+          try {
+            Files.deleteIfExists(d);
+          } catch (IOException ex) {
+            // not empty: a mount point below it stays, as with rm --one-file-system
+            LOG.debug("Remove failed dir={} err={}", d, ex.toString());
+          }
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+      });
     } catch (IOException e) {
       LOG.warn("Remove failed dir={} err={}", dir, e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

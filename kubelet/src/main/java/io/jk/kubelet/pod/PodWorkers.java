@@ -86,8 +86,25 @@ public final class PodWorkers implements PodContainers {
       return;
     }
     Worker w = workers.computeIfAbsent(uid, Worker::new);
+    Pod known = w.pending.get() != null ? w.pending.get() : w.current;
     w.pending.set(pod);
+    if (known != null && onlyStatusChanged(known, pod)) {
+      // most often the echo of our own status write: the next periodic sync picks the newer object up
+      return;
+    }
     trigger(w);
+  }
+
+  /** Whether {@code newer} differs from {@code older} only in what a sync does not act on (status, resourceVersion). */
+  static boolean onlyStatusChanged(Pod older, Pod newer) {
+    var a = older.getMetadata();
+    var b = newer.getMetadata();
+    return java.util.Objects.equals(older.getSpec(), newer.getSpec())
+        && java.util.Objects.equals(a.getDeletionTimestamp(), b.getDeletionTimestamp())
+        && java.util.Objects.equals(a.getDeletionGracePeriodSeconds(), b.getDeletionGracePeriodSeconds())
+        && java.util.Objects.equals(a.getLabels(), b.getLabels())
+        && java.util.Objects.equals(a.getAnnotations(), b.getAnnotations())
+        && java.util.Objects.equals(a.getGeneration(), b.getGeneration());
   }
 
   /** The pod is gone from the API (deleted with grace 0, or deleted while the kubelet was down). */
@@ -230,10 +247,22 @@ public final class PodWorkers implements PodContainers {
         return;
       }
       PodStatus status = syncer.sync(pod, rec);
-      statuses.set(pod, status);
+      rec.trace.mark("statusBuild");
+      boolean written = statuses.set(pod, status);
+      if (written && !rec.trace.done() && "Running".equals(status.getPhase())) {
+        rec.trace.mark("statusWrite");
+        LOG.debug("Pod startup pod={} {}", PodSyncer.key(pod), rec.trace.finish());
+      }
       if (PodStatusBuilder.terminal(status.getPhase())) {
-        // restartPolicy Never/OnFailure pods that finished: stop the sandbox, keep the logs
-        syncer.stopAll(pod, rec, 0);
+        // restartPolicy Never/OnFailure pods that finished: stop the sidecars (within the grace period), then the
+        // sandbox; keep the logs, and report the sidecars' ends
+        boolean sidecars = PodSyncer.list(pod.getSpec().getInitContainers()).stream().anyMatch(PodSyncer::isSidecar);
+        syncer.stopAll(pod, rec, sidecars ? PodSyncer.grace(pod) : 0);
+        if (sidecars) {
+          PodStatus end = syncer.status(pod, rec);
+          end.setPhase(status.getPhase());
+          statuses.set(pod, end);
+        }
         rec.finished = true;
         LOG.info("Pod finished pod={} phase={}", PodSyncer.key(pod), status.getPhase());
         return;

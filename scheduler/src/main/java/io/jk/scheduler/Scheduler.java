@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -61,6 +62,8 @@ public final class Scheduler {
   private final SchedulerCache cache = new SchedulerCache();
   private final SchedulingQueue queue = new SchedulingQueue();
   private final Map<String, Integer> priorityClasses = new ConcurrentHashMap<>();
+  /** Namespace labels by name, for pod affinity's namespaceSelector. */
+  private final Map<String, Map<String, String>> namespaceLabels = new ConcurrentHashMap<>();
   /** Preemptors by uid, with the node nominated for them. */
   private final Map<String, Map.Entry<String, PodInfo>> nominations = new ConcurrentHashMap<>();
   private volatile Integer globalDefaultPriority;
@@ -74,6 +77,8 @@ public final class Scheduler {
   private SharedIndexInformer<Pod> podInformer;
   private SharedIndexInformer<Node> nodeInformer;
   private SharedIndexInformer<PriorityClass> pcInformer;
+  private SharedIndexInformer<Namespace> nsInformer;
+  private SharedIndexInformer<PodDisruptionBudget> pdbInformer;
   private Thread loop;
   private LeaderElection election;
   private volatile boolean leading;
@@ -86,7 +91,8 @@ public final class Scheduler {
     this.vertx = vertx;
     this.client = client;
     this.config = config;
-    this.framework = Plugins.framework(config, client);
+    this.framework = Plugins.framework(config, client,
+        ns -> namespaceLabels.getOrDefault(ns, Map.of()));
     this.events = new ScheduledEvents(client, config.schedulerName());
     this.framework.setNominatedPods(node -> {
       if (nominations.isEmpty()) {
@@ -137,7 +143,8 @@ public final class Scheduler {
         election.stop();
       }
       stopLoop();
-      for (var inf : new SharedIndexInformer<?>[] {podInformer, nodeInformer, pcInformer}) {
+      for (var inf : new SharedIndexInformer<?>[] {podInformer, nodeInformer, pcInformer,
+          nsInformer, pdbInformer}) {
         if (inf != null) {
           inf.stop();
         }
@@ -184,6 +191,20 @@ public final class Scheduler {
       LOG.warn("PriorityClasses unavailable, priorities come from pod spec only err=\"{}\"",
           e.getMessage());
     }
+    try {
+      nsInformer = client.namespaces().inform(handler(this::onNamespace,
+          (o, n) -> onNamespace(n), n -> namespaceLabels.remove(n.getMetadata().getName())), 0);
+    } catch (KubernetesClientException e) {
+      LOG.warn("Namespaces unavailable, namespace selectors see only names err=\"{}\"",
+          e.getMessage());
+    }
+    try {
+      pdbInformer = client.policy().v1().podDisruptionBudget().inAnyNamespace().inform(
+          handler(x -> { }, (o, n) -> { }, x -> { }), 0);
+    } catch (KubernetesClientException e) {
+      LOG.warn("PodDisruptionBudgets unavailable, preemption ignores them err=\"{}\"",
+          e.getMessage());
+    }
     nodeInformer = client.nodes().inform(handler(this::onNodeAdd, this::onNodeUpdate,
         n -> cache.removeNode(n.getMetadata().getName())), 0);
     podInformer = client.pods().inAnyNamespace().inform(handler(this::onPodAdd,
@@ -227,6 +248,20 @@ public final class Scheduler {
         }
       }
     }
+  }
+
+  private void onNamespace(Namespace n) {
+    Map<String, String> labels = n.getMetadata().getLabels();
+    Map<String, String> old = namespaceLabels.put(n.getMetadata().getName(),
+        labels == null ? Map.of() : Map.copyOf(labels));
+    if (old != null && !old.equals(namespaceLabels.get(n.getMetadata().getName()))) {
+      queue.moveAllUnschedulable(); // a namespace selector may now select it
+    }
+  }
+
+  /** The PodDisruptionBudgets preemption tries not to violate. */
+  private List<PodDisruptionBudget> pdbs() {
+    return pdbInformer == null ? List.of() : pdbInformer.getStore().list();
   }
 
   private void onNodeAdd(Node n) {
@@ -409,8 +444,9 @@ public final class Scheduler {
     if (!result.scheduled()) {
       unschedulable.increment();
       if (result.diagnosis().preemptionMightHelp()) {
+        List<PodDisruptionBudget> budgets = pdbs();
         preemption = cache.withSnapshot(s -> Preemption.find(framework, state, pod, s,
-            result.diagnosis().nodeStatuses()));
+            result.diagnosis().nodeStatuses(), budgets));
       } else if (result.diagnosis().totalNodes() > 0) {
         preemption = new Preemption.Outcome(null, "preemption: "
             + io.jk.scheduler.framework.Diagnosis.histogram(result.diagnosis().totalNodes(),

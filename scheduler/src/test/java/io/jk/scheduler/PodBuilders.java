@@ -124,6 +124,20 @@ public final class PodBuilders {
       return this;
     }
 
+    /** Adds a topology spread constraint as given. */
+    public P spread(io.fabric8.kubernetes.api.model.TopologySpreadConstraint c) {
+      b.editSpec().addToTopologySpreadConstraints(c).endSpec();
+      return this;
+    }
+
+    /** Sets one required anti-affinity term as given. */
+    public P antiAffinity(io.fabric8.kubernetes.api.model.PodAffinityTerm term) {
+      b.editSpec().withNewAffinity().withNewPodAntiAffinity()
+          .addToRequiredDuringSchedulingIgnoredDuringExecution(term)
+          .endPodAntiAffinity().endAffinity().endSpec();
+      return this;
+    }
+
     public P antiAffinity(String topologyKey, String appLabel) {
       b.editSpec().withNewAffinity().withNewPodAntiAffinity()
           .addToRequiredDuringSchedulingIgnoredDuringExecution(new PodAffinityTermBuilder()

@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetStatusBuilder;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jk.scheduler.hollow.HollowNodeSpec;
@@ -243,6 +246,36 @@ class SchedulerIntegrationTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> get("low") == null);
     awaitBound("high");
     assertEquals("hollow-node-0", nodeOf("high"));
+  }
+
+  @Test
+  void preemptionEvictsThePodNoDisruptionBudgetProtectsEvenIfItsPriorityIsHigher()
+      throws Exception {
+    for (var pc : Map.of("db-low", 10, "web-mid", 20, "high", 1000).entrySet()) {
+      client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder()
+          .withNewMetadata().withName(pc.getKey()).endMetadata().withValue(pc.getValue()).build())
+          .create();
+    }
+    var pdb = client.policy().v1().podDisruptionBudget().inNamespace("default").resource(
+        new PodDisruptionBudgetBuilder().withNewMetadata().withName("db").endMetadata()
+            .withNewSpec().withMinAvailable(new IntOrString(1)).withNewSelector()
+            .addToMatchLabels("app", "db").endSelector().endSpec().build()).create();
+    // No disruption controller runs here: set the status it would compute for one healthy pod.
+    pdb.setStatus(new PodDisruptionBudgetStatusBuilder().withCurrentHealthy(1)
+        .withDesiredHealthy(1).withExpectedPods(1).withDisruptionsAllowed(0).build());
+    client.policy().v1().podDisruptionBudget().inNamespace("default").resource(pdb).updateStatus();
+    nodes(2, small());
+    scheduler(SchedulerConfig.defaults());
+    create(pod("db-0").label("app", "db").cpu("800m").priorityClass("db-low").build());
+    create(pod("web-0").label("app", "web").cpu("800m").priorityClass("web-mid").build());
+    awaitBound("db-0", "web-0");
+    String webNode = nodeOf("web-0");
+    create(pod("high").cpu("800m").priorityClass("high").build());
+    await().atMost(Duration.ofSeconds(30)).until(() -> get("web-0") == null);
+    awaitBound("high");
+    assertEquals(webNode, nodeOf("high"), "high takes the evicted pod's node");
+    assertNotEquals(null, get("db-0"), "the PDB-protected lower-priority pod stays");
+    assertNull(get("db-0").getMetadata().getDeletionTimestamp(), "and is not being deleted");
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.PodAffinityTerm;
 import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
 import io.jk.scheduler.framework.CycleState;
 import io.jk.scheduler.framework.FilterPlugin;
+import io.jk.scheduler.framework.NamespaceLabels;
 import io.jk.scheduler.framework.NodeInfo;
 import io.jk.scheduler.framework.PodInfo;
 import io.jk.scheduler.framework.PreFilterPlugin;
@@ -22,6 +23,10 @@ import java.util.Set;
 /**
  * Required and preferred pod affinity and anti-affinity: the pod's own terms, and the required
  * anti-affinity of pods already placed (symmetry).
+ *
+ * <p>A term applies to pods in the namespaces it lists and in those its {@code namespaceSelector}
+ * selects (the union; an empty selector selects every namespace); with neither, to pods in the
+ * namespace of the pod declaring the term.
  */
 public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin {
   /** Reason: the pod's affinity is not met. */
@@ -36,6 +41,18 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
   record State(List<Set<String>> affinityDomains, boolean[] affinityNoMatchAnywhere,
       List<Set<String>> antiDomains, Set<String> existingAntiDomains,
       Map<String, Long> preferredScoreByDomain) {}
+
+  private final NamespaceLabels namespaces;
+
+  /** A plugin that knows no namespace objects (selectors see only the name label). */
+  public InterPodAffinity() {
+    this(NamespaceLabels.NONE);
+  }
+
+  /** A plugin reading namespace labels from {@code namespaces} for namespace selectors. */
+  public InterPodAffinity(NamespaceLabels namespaces) {
+    this.namespaces = namespaces;
+  }
 
   @Override
   public String name() {
@@ -69,12 +86,25 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
   }
 
   /** Whether {@code target} is selected by {@code term} declared by a pod in {@code ownerNs}. */
-  static boolean termMatches(PodAffinityTerm term, String ownerNs, PodInfo target) {
-    List<String> nss = term.getNamespaces();
-    boolean nsOk = nss == null || nss.isEmpty()
-        ? (term.getNamespaceSelector() != null || target.namespace().equals(ownerNs))
-        : nss.contains(target.namespace());
-    return nsOk && Selectors.matches(term.getLabelSelector(), target.pod().getMetadata().getLabels());
+  boolean termMatches(PodAffinityTerm term, String ownerNs, PodInfo target) {
+    return namespaceMatches(term, ownerNs, target.namespace(), namespaces)
+        && Selectors.matches(term.getLabelSelector(), target.pod().getMetadata().getLabels());
+  }
+
+  /**
+   * Whether {@code term}, declared by a pod in {@code ownerNs}, applies to pods in namespace
+   * {@code ns}: listed in {@code namespaces} or selected by {@code namespaceSelector}; with
+   * neither set, only the owner's namespace (Kubernetes' GetNamespacesFromPodAffinityTerm).
+   */
+  public static boolean namespaceMatches(PodAffinityTerm term, String ownerNs, String ns,
+      NamespaceLabels labels) {
+    List<String> listed = term.getNamespaces();
+    boolean hasList = listed != null && !listed.isEmpty();
+    if (!hasList && term.getNamespaceSelector() == null) {
+      return ns.equals(ownerNs);
+    }
+    return (hasList && listed.contains(ns)) || (term.getNamespaceSelector() != null
+        && Selectors.matches(term.getNamespaceSelector(), labels.of(ns)));
   }
 
   @Override
@@ -125,7 +155,7 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
     return Status.SUCCESS;
   }
 
-  private static void addDomain(PodAffinityTerm t, PodInfo owner, PodInfo p,
+  private void addDomain(PodAffinityTerm t, PodInfo owner, PodInfo p,
       Map<String, String> labels, Set<String> into) {
     String v = labels.get(t.getTopologyKey());
     if (v != null && termMatches(t, owner.namespace(), p)) {
@@ -133,7 +163,7 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
     }
   }
 
-  private static void addWeight(WeightedPodAffinityTerm w, int sign, PodInfo owner, PodInfo p,
+  private void addWeight(WeightedPodAffinityTerm w, int sign, PodInfo owner, PodInfo p,
       Map<String, String> labels, Map<String, Long> into) {
     PodAffinityTerm t = w.getPodAffinityTerm();
     if (t == null || w.getWeight() == null) {

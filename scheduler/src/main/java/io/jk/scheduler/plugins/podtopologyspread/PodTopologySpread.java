@@ -1,5 +1,8 @@
 package io.jk.scheduler.plugins.podtopologyspread;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.jk.scheduler.framework.CycleState;
 import io.jk.scheduler.framework.FilterPlugin;
@@ -11,6 +14,7 @@ import io.jk.scheduler.framework.Snapshot;
 import io.jk.scheduler.framework.Status;
 import io.jk.scheduler.plugins.Selectors;
 import io.jk.scheduler.plugins.nodeaffinity.NodeAffinity;
+import io.jk.scheduler.plugins.tainttoleration.TaintToleration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +24,13 @@ import java.util.Map;
  * Spreads pods across topology domains: {@code DoNotSchedule} constraints filter nodes where
  * the pod would push a domain more than {@code maxSkew} above the emptiest one;
  * {@code ScheduleAnyway} constraints score emptier domains higher.
+ *
+ * <p>As Kubernetes does: only nodes carrying every constraint's topology key count; a node is
+ * counted for a constraint only if it passes the constraint's inclusion policies
+ * ({@code nodeAffinityPolicy} Honor by default: the pod's nodeSelector and required node affinity;
+ * {@code nodeTaintsPolicy} Ignore by default, Honor: the pod tolerates the node's
+ * NoSchedule/NoExecute taints); {@code matchLabelKeys} add "key in (the pod's value)" to the
+ * selector; with fewer eligible domains than {@code minDomains} the global minimum is 0.
  */
 public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, ScorePlugin {
   /** The reason users see for a skew violation. */
@@ -28,9 +39,9 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, S
   public static final String MISSING_LABEL =
       "node(s) didn't match pod topology spread constraints (missing required label)";
 
-  /** Matching pod counts per domain value, for one constraint. */
-  record Counts(TopologySpreadConstraint constraint, Map<String, Integer> byDomain,
-      int min, boolean selfMatch) {}
+  /** Matching pod counts per domain value, for one constraint with its effective selector. */
+  record Counts(TopologySpreadConstraint constraint, LabelSelector selector,
+      Map<String, Integer> byDomain, int min, boolean selfMatch) {}
 
   @Override
   public String name() {
@@ -39,45 +50,113 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, S
 
   @Override
   public Status preFilter(CycleState state, PodInfo pod, Snapshot snapshot) {
-    List<Counts> hard = new ArrayList<>();
-    List<Counts> soft = new ArrayList<>();
+    List<TopologySpreadConstraint> hard = new ArrayList<>();
+    List<TopologySpreadConstraint> soft = new ArrayList<>();
     List<TopologySpreadConstraint> cs = pod.pod().getSpec().getTopologySpreadConstraints();
     if (cs != null) {
       for (TopologySpreadConstraint c : cs) {
-        Counts counts = count(c, pod, snapshot.nodes());
-        ("ScheduleAnyway".equals(c.getWhenUnsatisfiable()) ? soft : hard).add(counts);
+        ("ScheduleAnyway".equals(c.getWhenUnsatisfiable()) ? soft : hard).add(c);
       }
     }
-    state.write(name(), hard);
-    state.write(name() + "/soft", soft);
+    state.write(name(), hard.isEmpty() ? null : count(hard, pod, snapshot.nodes()));
+    state.write(name() + "/soft", soft.isEmpty() ? null : count(soft, pod, snapshot.nodes()));
     return Status.SUCCESS;
   }
 
-  /** Counts pods matching the constraint's selector in the pod's namespace, per domain. */
-  static Counts count(TopologySpreadConstraint c, PodInfo pod, List<NodeInfo> nodes) {
-    Map<String, Integer> byDomain = new HashMap<>();
-    String key = c.getTopologyKey();
+  /**
+   * Counts, per constraint, the pods of the pod's namespace matching the constraint's
+   * effective selector on each domain of the eligible nodes.
+   */
+  static List<Counts> count(List<TopologySpreadConstraint> constraints, PodInfo pod,
+      List<NodeInfo> nodes) {
+    int k = constraints.size();
+    LabelSelector[] selectors = new LabelSelector[k];
+    List<Map<String, Integer>> byDomain = new ArrayList<>(k);
+    for (int i = 0; i < k; i++) {
+      selectors[i] = effectiveSelector(constraints.get(i), pod);
+      byDomain.add(new HashMap<>());
+    }
     for (NodeInfo n : nodes) {
-      String domain = n.labels().get(key);
-      if (domain == null
-          || !NodeAffinity.requiredMatches(pod.pod(), n.name(), n.labels())) {
+      Map<String, String> labels = n.labels();
+      if (!hasAllKeys(constraints, labels)) {
         continue;
       }
-      int matching = 0;
-      for (PodInfo p : n.pods()) {
-        if (p.namespace().equals(pod.namespace()) && p.pod().getMetadata().getDeletionTimestamp() == null
-            && Selectors.matches(c.getLabelSelector(), p.pod().getMetadata().getLabels())) {
-          matching++;
+      for (int i = 0; i < k; i++) {
+        TopologySpreadConstraint c = constraints.get(i);
+        if (!included(c, pod, n)) {
+          continue;
         }
+        int matching = 0;
+        for (PodInfo p : n.pods()) {
+          if (p.namespace().equals(pod.namespace())
+              && p.pod().getMetadata().getDeletionTimestamp() == null
+              && Selectors.matches(selectors[i], p.pod().getMetadata().getLabels())) {
+            matching++;
+          }
+        }
+        byDomain.get(i).merge(labels.get(c.getTopologyKey()), matching, Integer::sum);
       }
-      byDomain.merge(domain, matching, Integer::sum);
     }
-    int min = byDomain.values().stream().mapToInt(Integer::intValue).min().orElse(0);
-    if (c.getMinDomains() != null && byDomain.size() < c.getMinDomains()) {
-      min = 0;
+    List<Counts> out = new ArrayList<>(k);
+    for (int i = 0; i < k; i++) {
+      TopologySpreadConstraint c = constraints.get(i);
+      Map<String, Integer> counts = byDomain.get(i);
+      int min = counts.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+      if (!"ScheduleAnyway".equals(c.getWhenUnsatisfiable()) && c.getMinDomains() != null
+          && counts.size() < c.getMinDomains()) {
+        min = 0;
+      }
+      boolean self = Selectors.matches(selectors[i], pod.pod().getMetadata().getLabels());
+      out.add(new Counts(c, selectors[i], counts, min, self));
     }
-    boolean self = Selectors.matches(c.getLabelSelector(), pod.pod().getMetadata().getLabels());
-    return new Counts(c, byDomain, min, self);
+    return out;
+  }
+
+  private static boolean hasAllKeys(List<TopologySpreadConstraint> cs, Map<String, String> labels) {
+    for (TopologySpreadConstraint c : cs) {
+      if (!labels.containsKey(c.getTopologyKey())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether node {@code n} counts for {@code c} under its inclusion policies. */
+  static boolean included(TopologySpreadConstraint c, PodInfo pod, NodeInfo n) {
+    if (!"Ignore".equals(c.getNodeAffinityPolicy())
+        && !NodeAffinity.requiredMatches(pod.pod(), n.name(), n.labels())) {
+      return false;
+    }
+    if ("Honor".equals(c.getNodeTaintsPolicy())) {
+      var spec = n.node().getSpec();
+      List<Taint> taints = spec == null || spec.getTaints() == null ? List.of() : spec.getTaints();
+      return TaintToleration.firstUntolerated(taints, pod.pod().getSpec().getTolerations()) == null;
+    }
+    return true;
+  }
+
+  /**
+   * The constraint's selector with {@code key In (pod's value)} added for each of its
+   * {@code matchLabelKeys} that the pod carries (keys the pod lacks are ignored).
+   */
+  static LabelSelector effectiveSelector(TopologySpreadConstraint c, PodInfo pod) {
+    LabelSelector sel = c.getLabelSelector();
+    List<String> keys = c.getMatchLabelKeys();
+    Map<String, String> podLabels = pod.pod().getMetadata().getLabels();
+    if (sel == null || keys == null || keys.isEmpty() || podLabels == null) {
+      return sel;
+    }
+    LabelSelector merged = new LabelSelector(
+        sel.getMatchExpressions() == null ? new ArrayList<>() : new ArrayList<>(sel.getMatchExpressions()),
+        sel.getMatchLabels());
+    for (String key : keys) {
+      String v = podLabels.get(key);
+      if (v != null) {
+        merged.getMatchExpressions().add(new LabelSelectorRequirementBuilder().withKey(key)
+            .withOperator("In").withValues(v).build());
+      }
+    }
+    return merged;
   }
 
   @Override

@@ -55,11 +55,17 @@ class RuleSetTest {
         new ServicePortRule("default/empty:80", "10.96.0.12", "tcp", 80, 0, 0, List.of())), "10.244.0.0/16").text();
     assertTrue(text.startsWith("add table ip jk-proxy\ndelete table ip jk-proxy\n"), "one atomic rewrite of our table only");
     assertTrue(text.contains("10.96.0.10 . tcp . 80 : goto svc_default_web_http_tcp"));
-    assertTrue(text.contains("numgen random mod 2 vmap { 0 : goto ep_default_web_http_tcp_0, 1 : goto ep_default_web_http_tcp_1 }"));
+    assertTrue(text.contains("meta l4proto tcp dnat to numgen random mod 2 map { 0 : 10.244.1.2 . 8080, 1 : 10.244.2.2 . 8080 }"),
+        "random pick and DNAT in one rule, no chain per endpoint");
+    assertFalse(text.contains("chain ep_default_web"), "no endpoint chains without affinity");
+    assertTrue(text.contains("numgen random mod 2 vmap { 0 : goto ep_default_db_5432_tcp_0, 1 : goto ep_default_db_5432_tcp_1 }"),
+        "affinity keeps a chain per endpoint to remember the pick");
     assertTrue(text.contains("tcp . 30080 : goto ext_default_web_http_tcp"));
     assertTrue(text.contains("flags dynamic,timeout; timeout 60s;"), "ClientIP affinity set");
     assertTrue(text.contains("set no-endpoint-services { type ipv4_addr . inet_proto . inet_service; elements = { 10.96.0.12 . tcp . 80 } }"));
-    assertTrue(text.contains("ip saddr 10.244.1.2 jump mark-for-masquerade"), "hairpin masquerade");
+    assertTrue(text.contains("set hairpin { type ipv4_addr . ipv4_addr; elements = { 10.244.1.2 . 10.244.1.2, 10.244.2.2 . 10.244.2.2 } }"),
+        "hairpin pairs");
+    assertTrue(text.contains("ct status dnat ip saddr . ip daddr @hairpin masquerade"), "hairpin masquerade");
     assertTrue(text.contains("ip saddr != 10.244.0.0/16 jump mark-for-masquerade"), "outside-cluster masquerade");
     assertFalse(text.contains("table inet") || text.contains("table ip filter") || text.contains("table ip nat"));
   }

@@ -198,7 +198,8 @@ public final class RestHandler {
       throw methodNotAllowed(m, info);
     }
     if (m == HttpMethod.DELETE && sub == null) {
-      JsonNode body = ctx.body().length() > 0 ? parse(ctx.body().buffer(), "application/json") : null;
+      // by its content type: kubectl and fabric8 send JSON, client-go's typed clients may send protobuf
+      JsonNode body = ctx.body().length() > 0 ? parse(ctx.body().buffer(), ctx.request().getHeader("Content-Type")) : null;
       DeleteOptions opts = DeleteOptions.from(body, ctx.queryParams()::get);
       if (named) {
         verb(ctx, "delete");

@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves watch requests as a chunked HTTP stream of {@code WatchEvent} JSON lines (one flush
- * per event), with Kubernetes' semantics: {@code resourceVersion} unset or {@code 0} first sends
+ * Serves watch requests as a chunked HTTP stream of {@code WatchEvent} JSON lines (one write
+ * and flush per watcher for all the events that arrive within one event-loop turn), with Kubernetes' semantics: {@code resourceVersion} unset or {@code 0} first sends
  * ADDED for the current state; {@code N} sends changes after N (an ERROR 410 event when N is
  * compacted); objects entering or leaving the selector are seen as ADDED or DELETED; BOOKMARK
  * events with {@code allowWatchBookmarks}; the stream ends after {@code timeoutSeconds}.
@@ -110,8 +110,13 @@ public final class Watches {
   /** One delivery queue per event loop, so an event costs one task per loop rather than one per watcher. */
   private final Map<Context, LoopQueue> loops = new ConcurrentHashMap<>();
 
-  /** Runs delivery work on one event loop in submission order, scheduling one task per burst. */
+  /**
+   * Runs delivery work on one event loop in submission order, scheduling one task per burst. A
+   * turn runs at most {@link #TURN_TASKS} tasks and then yields, so that a steady stream of events
+   * cannot keep the loop from reading requests (and from accepting new watchers).
+   */
   private static final class LoopQueue {
+    static final int TURN_TASKS = 2048;
     final Context context;
     final java.util.concurrent.ConcurrentLinkedQueue<Runnable> work = new java.util.concurrent.ConcurrentLinkedQueue<>();
     final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
@@ -129,12 +134,17 @@ public final class Watches {
 
     private void drain() {
       scheduled.set(false);
-      for (Runnable r = work.poll(); r != null; r = work.poll()) {
+      int n = 0;
+      for (Runnable r = work.poll(); r != null; r = n < TURN_TASKS ? work.poll() : null) {
+        n++;
         try {
           r.run();
         } catch (RuntimeException e) {
           LOG.warn("Watch delivery failed err=\"{}\"", e.toString());
         }
+      }
+      if (!work.isEmpty() && scheduled.compareAndSet(false, true)) {
+        context.runOnContext(v -> drain());
       }
     }
   }
@@ -204,6 +214,9 @@ public final class Watches {
     long lastRevision;
     long bookmarkTimer = -1;
     long timeoutTimer = -1;
+    /** Events not yet written, and whether a flush is queued on the loop (guarded by this). */
+    private List<WatchEvent> pending;
+    private boolean flushQueued;
 
     Session(RoutingContext ctx, RequestInfo info, ResourceStrategy strategy, Predicate<ObjectNode> filter,
         boolean table, String includeObject) {
@@ -260,35 +273,52 @@ public final class Watches {
       }
     }
 
+    /**
+     * Queues the events for this watcher and schedules one flush on its event loop unless one is
+     * already pending: every event that arrives before the flush runs goes out in the same single
+     * write, so a watcher costs one write per loop turn however many events the turn carries.
+     */
     @Override
     public void onEvents(List<WatchEvent> events) {
-      loop.submit(() -> {
-        if (closed) {
-          return;
+      boolean schedule;
+      synchronized (this) {
+        if (pending == null) {
+          pending = new java.util.ArrayList<>(Math.max(4, events.size()));
         }
-        // one write (one flush) for the whole batch, of event lines shared by every watcher
-        List<byte[]> batch = table ? null : new java.util.ArrayList<>(events.size());
-        for (WatchEvent e : events) {
-          deliver(e, batch);
-        }
-        if (batch == null || batch.isEmpty()) {
-          return;
-        }
-        if (batch.size() == 1) {
-          // no copy: the response only reads the shared bytes
-          writeBuffer(Buffer.buffer(Unpooled.wrappedBuffer(batch.get(0))));
-          return;
-        }
-        int size = 0;
-        for (byte[] b : batch) {
-          size += b.length;
-        }
-        Buffer all = Buffer.buffer(size);
-        for (byte[] b : batch) {
-          all.appendBytes(b);
-        }
-        writeBuffer(all);
-      });
+        pending.addAll(events);
+        schedule = !flushQueued;
+        flushQueued = true;
+      }
+      if (schedule) {
+        loop.submit(this::flush);
+      }
+    }
+
+    /** Writes every queued event in one buffer (runs on the watcher's event loop). */
+    private void flush() {
+      List<WatchEvent> events;
+      synchronized (this) {
+        events = pending;
+        pending = null;
+        flushQueued = false;
+      }
+      if (closed || events == null) {
+        return;
+      }
+      List<byte[]> batch = table ? null : new java.util.ArrayList<>(events.size());
+      for (WatchEvent e : events) {
+        deliver(e, batch);
+      }
+      if (batch == null || batch.isEmpty()) {
+        return;
+      }
+      if (batch.size() == 1) {
+        // no copy: the response only reads the shared bytes
+        writeBuffer(Buffer.buffer(Unpooled.wrappedBuffer(batch.get(0))));
+        return;
+      }
+      // the shared event lines as one composite buffer: one chunk, one flush, no copy
+      writeBuffer(Buffer.buffer(Unpooled.wrappedBuffer(batch.toArray(new byte[0][]))));
     }
 
     private void deliver(WatchEvent e, List<byte[]> batch) {

@@ -35,26 +35,51 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The API server's benchmark (not a test): durable pod creates through the REST API with many
  * concurrent clients, and the delay from a create to its event reaching each of many watchers, on
  * the SQLite store and on the etcd store, with raw etcd puts at the same concurrency measured in the
- * same run as the yardstick. The server runs in this JVM on plain HTTP on loopback.
+ * same run as the yardstick. The server listens on plain HTTP on loopback, in this JVM (the
+ * default, {@code --server in-process}) or in a JVM of its own ({@code --server process}), so that
+ * the load generator's CPU is not counted in the server's. Both modes print the same lines; CPU
+ * per operation is split into the server's (the whole JVM in in-process mode, generator included),
+ * the load generator's (process mode only) and etcd's (read from {@code /proc}).
  *
  * <pre>
  * mvn -B -ntp -q -pl apiserver -am verify -Dtest=DiscoveryTest -Dsurefire.failIfNoSpecifiedTests=false
  * CP=$(grep -o 'surefire.test.class.path" value="[^"]*' \
  *     apiserver/target/surefire-reports/TEST-io.jk.apiserver.server.DiscoveryTest.xml | cut -d'"' -f3)
- * java -cp "$CP" io.jk.apiserver.bench.ApiBench --clients 64 --seconds 10 --watchers 1000 --events 200
+ * java -cp "$CP" io.jk.apiserver.bench.ApiBench --clients 64 --seconds 10 --watchers 1000 --events 200 \
+ *     [--server process] [--server-jvm-args "-XX:StartFlightRecording=settings=profile,filename=/tmp/api.jfr"] \
+ *     [--targets sqlite,etcd,raw-etcd]
  * </pre>
  */
 public final class ApiBench {
 
+  private static final String LISTENING = "LISTENING ";
+
   private ApiBench() {}
 
+  /** A running API server for one target: in this JVM or in a child JVM. */
+  private interface Server extends AutoCloseable {
+    int port();
+
+    /** CPU time the server has used so far (in-process: this whole JVM). */
+    long cpuNanos();
+
+    @Override
+    void close() throws Exception;
+  }
+
   public static void main(String[] args) throws Exception {
+    if (args.length == 2 && args[0].equals("--serve")) {
+      serve(args[1]);
+      return;
+    }
     int clients = 64;
     int seconds = 10;
     int watchers = 1000;
     int events = 200;
     int eventRate = 100;
     String targets = "sqlite,etcd,raw-etcd";
+    String serverMode = "in-process";
+    String serverJvmArgs = "";
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--clients" -> clients = Integer.parseInt(args[i + 1]);
@@ -63,11 +88,17 @@ public final class ApiBench {
         case "--events" -> events = Integer.parseInt(args[i + 1]);
         case "--event-rate" -> eventRate = Integer.parseInt(args[i + 1]);
         case "--targets" -> targets = args[i + 1];
+        case "--server" -> serverMode = args[i + 1];
+        case "--server-jvm-args" -> serverJvmArgs = args[i + 1];
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    System.out.printf("clients=%d seconds=%d watchers=%d events=%d@%d/s cpus=%d%n", clients, seconds, watchers,
-        events, eventRate, Runtime.getRuntime().availableProcessors());
+    if (!serverMode.equals("in-process") && !serverMode.equals("process")) {
+      throw new IllegalArgumentException("--server must be in-process or process, got " + serverMode);
+    }
+    boolean separate = serverMode.equals("process");
+    System.out.printf("clients=%d seconds=%d watchers=%d events=%d@%d/s cpus=%d server=%s%n", clients, seconds,
+        watchers, events, eventRate, Runtime.getRuntime().availableProcessors(), serverMode);
     List<String> lines = new ArrayList<>();
     try (EtcdProcess etcd = EtcdProcess.start()) {
       for (String target : targets.split(",")) {
@@ -76,40 +107,50 @@ public final class ApiBench {
             KV kv = client.getKVClient();
             byte[] pod = podJson("raw", "0").getBytes(StandardCharsets.UTF_8);
             StoreBench.measure("raw-etcd-warmup", clients, 1, pod, (k, v) -> put(kv, k, v));
+            long etcd0 = procCpuNanos(etcd.pid());
+            long cpu0 = processCpuNanos();
             Result r = StoreBench.measure("raw-etcd", clients, seconds, pod, (k, v) -> put(kv, k, v));
-            lines.add(String.format(Locale.ROOT, "%-14s puts     %8.0f/s  p50 %6.2f ms  p99 %6.2f ms", "raw etcd",
-                r.ops() / r.seconds(), r.p50Micros() / 1000.0, r.p99Micros() / 1000.0));
+            long ops = Math.max(1, r.ops());
+            lines.add(String.format(Locale.ROOT, "%-14s puts     %8.0f/s  p50 %6.2f ms  p99 %6.2f ms"
+                    + "  cpu/put: etcd %5.0f us, client %5.0f us", "raw etcd",
+                r.ops() / r.seconds(), r.p50Micros() / 1000.0, r.p99Micros() / 1000.0,
+                (procCpuNanos(etcd.pid()) - etcd0) / 1000.0 / ops, (processCpuNanos() - cpu0) / 1000.0 / ops));
           }
           continue;
         }
         Path dir = Files.createTempDirectory("jk-apibench-");
         String endpoint = target.equals("sqlite") ? "sqlite://" + dir.resolve("state.db") : etcd.endpoint();
-        Vertx serverVertx = Vertx.vertx();
         Vertx clientVertx = Vertx.vertx();
-        try (Store store = StoreFactory.open(endpoint, StoreOptions.defaults())) {
-          ApiServer server = new ApiServer(serverVertx, ApiServerConfig.defaults().withListen("127.0.0.1", 0), store);
-          await(server.start());
+        try (Server server = separate ? childServer(endpoint, serverJvmArgs) : inProcessServer(endpoint)) {
           String base = "http://127.0.0.1:" + server.port();
           HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofSeconds(5)).build();
           StoreBench.measure("api-" + target + "-warmup", clients, 1, new byte[0], (k, v) -> createPod(http, base, k, "default"));
-          long cpu0 = processCpuNanos();
+          long server0 = server.cpuNanos();
+          long client0 = processCpuNanos();
+          long etcd0 = procCpuNanos(etcd.pid());
           Result r = StoreBench.measure("api-" + target, clients, seconds, new byte[0], (k, v) -> createPod(http, base, k, "default"));
-          long cpu = processCpuNanos() - cpu0;
+          long ops = Math.max(1, r.ops());
           lines.add(String.format(Locale.ROOT, "%-14s creates  %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  (%d errors)"
-                  + "  cpu %5.0f us/create (server and clients)", "api/" + target, r.ops() / r.seconds(),
-              r.p50Micros() / 1000.0, r.p99Micros() / 1000.0, r.errors(), cpu / 1000.0 / Math.max(1, r.ops())));
-          cpu0 = processCpuNanos();
-          long[] delivery = watchDelivery(clientVertx, http, base, server.port(), watchers, events, eventRate);
-          cpu = processCpuNanos() - cpu0;
-          lines.add(String.format(Locale.ROOT, "%-14s watch    %d watchers x %d events: p50 %6.2f ms  p99 %6.2f ms"
-                  + "  max %6.2f ms  (%d of %d delivered)  cpu %5.1f us/delivery", "api/" + target, watchers, events,
-              delivery[0] / 1e6, delivery[1] / 1e6, delivery[2] / 1e6, delivery[3], (long) watchers * events,
-              cpu / 1000.0 / Math.max(1, delivery[3])));
-          await(server.stop());
+                  + "  cpu/create: server %5.0f us%s, etcd %4.0f us", "api/" + target, r.ops() / r.seconds(),
+              r.p50Micros() / 1000.0, r.p99Micros() / 1000.0, r.errors(), (server.cpuNanos() - server0) / 1000.0 / ops,
+              separate ? String.format(Locale.ROOT, ", clients %5.0f us", (processCpuNanos() - client0) / 1000.0 / ops)
+                  : " (with clients)",
+              target.equals("sqlite") ? 0.0 : (procCpuNanos(etcd.pid()) - etcd0) / 1000.0 / ops));
+          if (watchers > 0 && events > 0) {
+            server0 = server.cpuNanos();
+            client0 = processCpuNanos();
+            long[] delivery = watchDelivery(clientVertx, http, base, server.port(), watchers, events, eventRate);
+            long n = Math.max(1, delivery[3]);
+            lines.add(String.format(Locale.ROOT, "%-14s watch    %d watchers x %d events: p50 %6.2f ms  p99 %6.2f ms"
+                    + "  max %6.2f ms  (%d of %d delivered)  cpu/delivery: server %5.1f us%s", "api/" + target,
+                watchers, events, delivery[0] / 1e6, delivery[1] / 1e6, delivery[2] / 1e6, delivery[3],
+                (long) watchers * events, (server.cpuNanos() - server0) / 1000.0 / n,
+                separate ? String.format(Locale.ROOT, ", clients %5.1f us", (processCpuNanos() - client0) / 1000.0 / n)
+                    : " (with clients)"));
+          }
         } finally {
           await(clientVertx.close());
-          await(serverVertx.close());
           try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
           }
@@ -119,6 +160,114 @@ public final class ApiBench {
     System.out.println();
     lines.forEach(System.out::println);
     System.exit(0);
+  }
+
+  /** An API server on {@code endpoint} in this JVM. */
+  private static Server inProcessServer(String endpoint) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    Store store = StoreFactory.open(endpoint, StoreOptions.defaults());
+    ApiServer server = new ApiServer(vertx, ApiServerConfig.defaults().withListen("127.0.0.1", 0), store);
+    await(server.start());
+    return new Server() {
+      @Override
+      public int port() {
+        return server.port();
+      }
+
+      @Override
+      public long cpuNanos() {
+        return processCpuNanos();
+      }
+
+      @Override
+      public void close() throws Exception {
+        await(server.stop());
+        store.close();
+        await(vertx.close());
+      }
+    };
+  }
+
+  /**
+   * An API server on {@code endpoint} in a child JVM ({@link #serve}) with this JVM's class path;
+   * it ends when its standard input closes.
+   */
+  private static Server childServer(String endpoint, String jvmArgs) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    for (String a : jvmArgs.trim().split("\\s+")) {
+      if (!a.isEmpty()) {
+        cmd.add(a);
+      }
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ApiBench.class.getName(), "--serve", endpoint));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    java.io.BufferedReader out = new java.io.BufferedReader(
+        new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    int port = -1;
+    for (String line = out.readLine(); line != null; line = out.readLine()) {
+      if (line.startsWith(LISTENING)) {
+        port = Integer.parseInt(line.substring(LISTENING.length()).trim());
+        break;
+      }
+    }
+    if (port < 0) {
+      p.destroyForcibly();
+      throw new IllegalStateException("the server process ended before listening (exit " + p.waitFor() + ")");
+    }
+    // keep draining its output so that it never blocks on a full pipe
+    Thread drain = new Thread(() -> {
+      try {
+        out.transferTo(java.io.Writer.nullWriter());
+      } catch (java.io.IOException e) {
+        // the child ended
+      }
+    }, "apibench-server-output");
+    drain.setDaemon(true);
+    drain.start();
+    int listening = port;
+    return new Server() {
+      @Override
+      public int port() {
+        return listening;
+      }
+
+      @Override
+      public long cpuNanos() {
+        return procCpuNanos(p.pid());
+      }
+
+      @Override
+      public void close() throws Exception {
+        p.getOutputStream().close();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          p.waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+    };
+  }
+
+  /** The child JVM's side of {@code --server process}: serves until standard input closes. */
+  private static void serve(String endpoint) throws Exception {
+    Server server = inProcessServer(endpoint);
+    System.out.println(LISTENING + server.port());
+    System.out.flush();
+    System.in.transferTo(java.io.OutputStream.nullOutputStream());
+    server.close();
+    System.exit(0);
+  }
+
+  /** User plus system CPU time of process {@code pid} from {@code /proc/PID/stat} (clock ticks of 10 ms). */
+  static long procCpuNanos(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // after "pid (comm) ": state is f[0]; utime and stime are stat's fields 14 and 15
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   /** CPU time used by this process so far (server and load clients share it), for a load-independent cost. */

@@ -47,11 +47,13 @@ child_cpu_ms() {
 
 # prints "median-wall-ms cpu-ms-per-container" of N runs of: $runtime --root R run --bundle B id
 bench() { # $1 runtime binary, $2 bundle
-  local times=() i t0 t1 c0 c1
+  local times=() i t0 t1 c0 c1 state
+  # computed once: a $(...) inside the timed command line would fork a subshell and time it too
+  state="$WORK/state-$(basename "$1")"
   child_cpu_ms > "$WORK/c0"
   for ((i = 0; i < N; i++)); do
     t0=$EPOCHREALTIME
-    "$1" --root "$WORK/state-$(basename "$1")" run --bundle "$2" "bench-$i" > /dev/null
+    "$1" --root "$state" run --bundle "$2" "bench-$i" > /dev/null
     t1=$EPOCHREALTIME
     times+=("$(( (${t1/./} - ${t0/./}) ))")
   done

@@ -154,10 +154,12 @@ static void sleep_ms(int ms) {
   nanosleep(&ts, NULL);
 }
 
-/* Kills whatever is left, removes cgroups and state. Used by delete and failed creates. */
-static int teardown(rt_state_t *st, rt_error_t *err) {
+/* Kills whatever is left, removes cgroups and state. Used by delete and failed creates.
+ * all_gone: the container had its own PID namespace and its init was reaped, so the kernel
+ * has already killed every other process in it and there is nothing to look for. */
+static int teardown(rt_state_t *st, bool all_gone, rt_error_t *err) {
   if (st->pid > 0) kill(st->pid, SIGKILL);
-  if (st->cg.ops) {
+  if (st->cg.ops && !all_gone) {
     st->cg.ops->kill_all(&st->cg, SIGKILL);
     if (st->cg.ops->frozen(&st->cg)) {
       rt_error_t ignored;
@@ -236,6 +238,11 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
   if (fifo >= 0) close(fifo);
   fifo = -1;
   st.pid = pid;
+  /* the state is written while the child sets itself up (the other CPU's work); a failed
+   * setup removes it with the rest */
+  st.starttime = rt_pid_starttime(pid);
+  rt_now_rfc3339(st.created, sizeof st.created);
+  if (rt_state_save(&st, err) < 0) goto fail;
   int kind = recv_msg(sv[0], err);
   if (kind < 0) goto fail;
   if (kind == 0 && o->detach_wait == false) {
@@ -243,16 +250,16 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
     rt_make_error(err, 0, "container process exited during setup");
     goto fail;
   }
-  st.starttime = rt_pid_starttime(pid);
-  rt_now_rfc3339(st.created, sizeof st.created);
-  if (rt_state_save(&st, err) < 0 || write_pid_file(o->pid_file, pid, err) < 0) goto fail;
+  if (write_pid_file(o->pid_file, pid, err) < 0) goto fail;
   if (o->detach_wait) {
     /* run: EOF on the cloexec socket means execve happened; a message is an error */
     if (kind < 0) goto fail;
     forward_signals(pid);
     *exit_code = wait_exit_code(pid);
     st.pid = 0;
-    teardown(&st, err);
+    const char *pidns_path = NULL;
+    bool own_pidns = rt_spec_has_ns(&spec, CLONE_NEWPID, &pidns_path) && !pidns_path;
+    teardown(&st, own_pidns, err);
   }
   rc = 0;
   goto out;
@@ -264,7 +271,7 @@ fail:
   }
   {
     rt_error_t ignored;
-    teardown(&st, &ignored);
+    teardown(&st, false, &ignored);
   }
 out:
   if (sv[0] >= 0) close(sv[0]);
@@ -299,7 +306,7 @@ int rt_container_delete(const char *root, const char *id, bool force, rt_error_t
   if (!force && strcmp(status, "stopped") != 0 && strcmp(status, "created") != 0)
     return rt_make_error(err, 0, "container %s is %s; stop it first or use --force", id, status);
   if (strcmp(status, "stopped") == 0) st.pid = 0; /* the pid may be reused by now */
-  return teardown(&st, err);
+  return teardown(&st, false, err);
 }
 
 static int parse_user(const char *user, rt_process_t *p, rt_error_t *err) {

@@ -158,13 +158,30 @@ static void sleep_ms(int ms) {
  * all_gone: the container had its own PID namespace and its init was reaped, so the kernel
  * has already killed every other process in it and there is nothing to look for. */
 static int teardown(rt_state_t *st, bool all_gone, rt_error_t *err) {
-  if (st->pid > 0) kill(st->pid, SIGKILL);
+  /* a pidfd taken while the recorded process is still the container's (start time checked
+   * after opening it) wakes us the moment it dies, and cannot hit a recycled pid */
+  int pidfd = -1;
+  if (st->pid > 0) {
+    pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+    if (pidfd >= 0 && !rt_pid_alive(st->pid, st->starttime)) {
+      close(pidfd);
+      pidfd = -1;
+      st->pid = 0;
+    }
+    if (pidfd >= 0) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    else if (st->pid > 0) kill(st->pid, SIGKILL);
+  }
   if (st->cg.ops && !all_gone) {
     st->cg.ops->kill_all(&st->cg, SIGKILL);
     if (st->cg.ops->frozen(&st->cg)) {
       rt_error_t ignored;
       st->cg.ops->freeze(&st->cg, false, &ignored);
     }
+  }
+  if (pidfd >= 0) {
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    while (poll(&p, 1, 1000) < 0 && errno == EINTR) {}
+    close(pidfd);
   }
   for (int i = 0; i < 200 && st->pid > 0 && rt_pid_alive(st->pid, st->starttime); i++) sleep_ms(5);
   int rc = 0;

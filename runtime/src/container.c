@@ -415,10 +415,13 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   int rc = -1, sv[2] = {-1, -1}, procs[RT_CG_MAX], pidfd = -1, ptm = -1, pts = -1;
   size_t nprocs = 0;
   if (o->user && parse_user(o->user, &p, err) < 0) goto out;
-  /* the cgroup files are opened while the host filesystem is still visible */
+  /* the cgroup files are opened while the host filesystem is still visible. On v1 the child
+   * joins by itself, writing 0 to "tasks" (one thread, without the global lock whose
+   * cgroup.procs write waits for an RCU grace period); on v2 we write its pid. */
+  bool self_join = st.cg.ops == &rt_cgroup_v1_ops;
   for (size_t i = 0; i < st.cg.n; i++) {
     char path[4200];
-    snprintf(path, sizeof path, "%s/cgroup.procs", st.cg.path[i]);
+    snprintf(path, sizeof path, "%s/%s", st.cg.path[i], self_join ? "tasks" : "cgroup.procs");
     if ((procs[nprocs] = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
       rt_make_error(err, errno, "open %s", path);
       goto out;
@@ -445,7 +448,14 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
     rt_error_t cerr = {0};
     bool seccomp_done;
     close(sv[0]);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* visible in the container: no ptrace until execve */
     if (recv_msg(sv[1], &cerr) != MSG_GO) _exit(1);
+    for (size_t i = 0; self_join && i < nprocs; i++)
+      if (write(procs[i], "0", 1) < 0) {
+        rt_set_stage(&cerr, "cgroups");
+        rt_make_error(&cerr, errno, "join cgroup %s", st.cg.path[i]);
+        child_fail(sv[1], &cerr);
+      }
     if (pts >= 0) {
       /* the terminal becomes the controlling tty of a new session, and its stdio */
       if (setsid() < 0 || ioctl(pts, TIOCSCTTY, 0) < 0 || dup2(pts, 0) < 0 || dup2(pts, 1) < 0 ||
@@ -464,7 +474,7 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   sv[1] = -1;
   char buf[32];
   snprintf(buf, sizeof buf, "%d", (int)pid);
-  for (size_t i = 0; i < nprocs; i++)
+  for (size_t i = 0; !self_join && i < nprocs; i++)
     if (write(procs[i], buf, strlen(buf)) < 0) {
       rt_set_stage(err, "cgroups");
       rt_make_error(err, errno, "join cgroup %s", st.cg.path[i]);

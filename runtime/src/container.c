@@ -260,24 +260,29 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
   st.starttime = rt_pid_starttime(pid);
   rt_now_rfc3339(st.created, sizeof st.created);
   if (rt_state_save(&st, err) < 0) goto fail;
+  if (o->detach_wait) {
+    /* run: no wake-up at execve; the child's error, if any, waits in the socket */
+    if (write_pid_file(o->pid_file, pid, err) < 0) goto fail;
+    forward_signals(pid);
+    int code = wait_exit_code(pid);
+    pid = 0;
+    st.pid = 0;
+    if (recv_msg(sv[0], err) < 0) goto fail;
+    *exit_code = code;
+    const char *pidns_path = NULL;
+    bool own_pidns = rt_spec_has_ns(&spec, CLONE_NEWPID, &pidns_path) && !pidns_path;
+    teardown(&st, own_pidns, err);
+    rc = 0;
+    goto out;
+  }
   int kind = recv_msg(sv[0], err);
   if (kind < 0) goto fail;
-  if (kind == 0 && o->detach_wait == false) {
+  if (kind == 0) {
     rt_set_stage(err, "init");
     rt_make_error(err, 0, "container process exited during setup");
     goto fail;
   }
   if (write_pid_file(o->pid_file, pid, err) < 0) goto fail;
-  if (o->detach_wait) {
-    /* run: EOF on the cloexec socket means execve happened; a message is an error */
-    if (kind < 0) goto fail;
-    forward_signals(pid);
-    *exit_code = wait_exit_code(pid);
-    st.pid = 0;
-    const char *pidns_path = NULL;
-    bool own_pidns = rt_spec_has_ns(&spec, CLONE_NEWPID, &pidns_path) && !pidns_path;
-    teardown(&st, own_pidns, err);
-  }
   rc = 0;
   goto out;
 fail:

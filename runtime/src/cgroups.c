@@ -238,6 +238,7 @@ static int v1_oom_kills(rt_cgroup_t *cg) {
 static int v1_kill_all(rt_cgroup_t *cg, int sig) {
   const char *d = v1_dir(cg, "pids");
   if (!d) d = v1_dir(cg, "freezer");
+  if (!d && cg->n > 0) d = cg->path[0]; /* every hierarchy lists the same processes */
   return d ? kill_listed(d, sig) : 0;
 }
 
@@ -459,10 +460,12 @@ int rt_cgroup_init(rt_cgroup_t *cg, const char *cgroups_path, const char *id,
   int hiers[RT_CG_MAX];
   cleanup_free char *mountinfo = NULL;
   for (size_t i = 0; i < sizeof ctrls / sizeof *ctrls; i++) {
-    /* a container without cpuset or cpu settings needs no cgroup of its own there (its CPU
-     * time is accounted in cpuacct); fewer hierarchies, fewer mkdir/rmdir per container */
+    /* a container without cpuset, cpu or pids settings needs no cgroup of its own there (its
+     * CPU time is accounted in cpuacct, its processes are listed in the freezer cgroup):
+     * fewer hierarchies, fewer mkdir/rmdir per container */
     if (strcmp(ctrls[i], "cpuset") == 0 && !res->cpus && !res->mems) continue;
     if (strcmp(ctrls[i], "cpu") == 0 && !has_cpu_settings(res)) continue;
+    if (strcmp(ctrls[i], "pids") == 0 && res->pids_limit == RT_UNSET) continue;
     int hier = -1;
     if (own_cgroup(proc_cgroup, ctrls[i], own, sizeof own, &hier) < 0) own[0] = '\0';
     /* co-mounted controllers (cpu,cpuacct) are one hierarchy: keep one entry */

@@ -154,15 +154,34 @@ static void sleep_ms(int ms) {
   nanosleep(&ts, NULL);
 }
 
-/* Kills whatever is left, removes cgroups and state. Used by delete and failed creates. */
-static int teardown(rt_state_t *st, rt_error_t *err) {
-  if (st->pid > 0) kill(st->pid, SIGKILL);
-  if (st->cg.ops) {
+/* Kills whatever is left, removes cgroups and state. Used by delete and failed creates.
+ * all_gone: the container had its own PID namespace and its init was reaped, so the kernel
+ * has already killed every other process in it and there is nothing to look for. */
+static int teardown(rt_state_t *st, bool all_gone, rt_error_t *err) {
+  /* a pidfd taken while the recorded process is still the container's (start time checked
+   * after opening it) wakes us the moment it dies, and cannot hit a recycled pid */
+  int pidfd = -1;
+  if (st->pid > 0) {
+    pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+    if (pidfd >= 0 && !rt_pid_alive(st->pid, st->starttime)) {
+      close(pidfd);
+      pidfd = -1;
+      st->pid = 0;
+    }
+    if (pidfd >= 0) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    else if (st->pid > 0) kill(st->pid, SIGKILL);
+  }
+  if (st->cg.ops && !all_gone) {
     st->cg.ops->kill_all(&st->cg, SIGKILL);
     if (st->cg.ops->frozen(&st->cg)) {
       rt_error_t ignored;
       st->cg.ops->freeze(&st->cg, false, &ignored);
     }
+  }
+  if (pidfd >= 0) {
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    while (poll(&p, 1, 1000) < 0 && errno == EINTR) {}
+    close(pidfd);
   }
   for (int i = 0; i < 200 && st->pid > 0 && rt_pid_alive(st->pid, st->starttime); i++) sleep_ms(5);
   int rc = 0;
@@ -236,24 +255,34 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
   if (fifo >= 0) close(fifo);
   fifo = -1;
   st.pid = pid;
+  /* the state is written while the child sets itself up (the other CPU's work); a failed
+   * setup removes it with the rest */
+  st.starttime = rt_pid_starttime(pid);
+  rt_now_rfc3339(st.created, sizeof st.created);
+  if (rt_state_save(&st, err) < 0) goto fail;
+  if (o->detach_wait) {
+    /* run: no wake-up at execve; the child's error, if any, waits in the socket */
+    if (write_pid_file(o->pid_file, pid, err) < 0) goto fail;
+    forward_signals(pid);
+    int code = wait_exit_code(pid);
+    pid = 0;
+    st.pid = 0;
+    if (recv_msg(sv[0], err) < 0) goto fail;
+    *exit_code = code;
+    const char *pidns_path = NULL;
+    bool own_pidns = rt_spec_has_ns(&spec, CLONE_NEWPID, &pidns_path) && !pidns_path;
+    teardown(&st, own_pidns, err);
+    rc = 0;
+    goto out;
+  }
   int kind = recv_msg(sv[0], err);
   if (kind < 0) goto fail;
-  if (kind == 0 && o->detach_wait == false) {
+  if (kind == 0) {
     rt_set_stage(err, "init");
     rt_make_error(err, 0, "container process exited during setup");
     goto fail;
   }
-  st.starttime = rt_pid_starttime(pid);
-  rt_now_rfc3339(st.created, sizeof st.created);
-  if (rt_state_save(&st, err) < 0 || write_pid_file(o->pid_file, pid, err) < 0) goto fail;
-  if (o->detach_wait) {
-    /* run: EOF on the cloexec socket means execve happened; a message is an error */
-    if (kind < 0) goto fail;
-    forward_signals(pid);
-    *exit_code = wait_exit_code(pid);
-    st.pid = 0;
-    teardown(&st, err);
-  }
+  if (write_pid_file(o->pid_file, pid, err) < 0) goto fail;
   rc = 0;
   goto out;
 fail:
@@ -264,7 +293,7 @@ fail:
   }
   {
     rt_error_t ignored;
-    teardown(&st, &ignored);
+    teardown(&st, false, &ignored);
   }
 out:
   if (sv[0] >= 0) close(sv[0]);
@@ -299,7 +328,7 @@ int rt_container_delete(const char *root, const char *id, bool force, rt_error_t
   if (!force && strcmp(status, "stopped") != 0 && strcmp(status, "created") != 0)
     return rt_make_error(err, 0, "container %s is %s; stop it first or use --force", id, status);
   if (strcmp(status, "stopped") == 0) st.pid = 0; /* the pid may be reused by now */
-  return teardown(&st, err);
+  return teardown(&st, false, err);
 }
 
 static int parse_user(const char *user, rt_process_t *p, rt_error_t *err) {
@@ -391,10 +420,13 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   int rc = -1, sv[2] = {-1, -1}, procs[RT_CG_MAX], pidfd = -1, ptm = -1, pts = -1;
   size_t nprocs = 0;
   if (o->user && parse_user(o->user, &p, err) < 0) goto out;
-  /* the cgroup files are opened while the host filesystem is still visible */
+  /* the cgroup files are opened while the host filesystem is still visible. On v1 the child
+   * joins by itself, writing 0 to "tasks" (one thread, without the global lock whose
+   * cgroup.procs write waits for an RCU grace period); on v2 we write its pid. */
+  bool self_join = st.cg.ops == &rt_cgroup_v1_ops;
   for (size_t i = 0; i < st.cg.n; i++) {
     char path[4200];
-    snprintf(path, sizeof path, "%s/cgroup.procs", st.cg.path[i]);
+    snprintf(path, sizeof path, "%s/%s", st.cg.path[i], self_join ? "tasks" : "cgroup.procs");
     if ((procs[nprocs] = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
       rt_make_error(err, errno, "open %s", path);
       goto out;
@@ -421,7 +453,14 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
     rt_error_t cerr = {0};
     bool seccomp_done;
     close(sv[0]);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* visible in the container: no ptrace until execve */
     if (recv_msg(sv[1], &cerr) != MSG_GO) _exit(1);
+    for (size_t i = 0; self_join && i < nprocs; i++)
+      if (write(procs[i], "0", 1) < 0) {
+        rt_set_stage(&cerr, "cgroups");
+        rt_make_error(&cerr, errno, "join cgroup %s", st.cg.path[i]);
+        child_fail(sv[1], &cerr);
+      }
     if (pts >= 0) {
       /* the terminal becomes the controlling tty of a new session, and its stdio */
       if (setsid() < 0 || ioctl(pts, TIOCSCTTY, 0) < 0 || dup2(pts, 0) < 0 || dup2(pts, 1) < 0 ||
@@ -440,7 +479,7 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   sv[1] = -1;
   char buf[32];
   snprintf(buf, sizeof buf, "%d", (int)pid);
-  for (size_t i = 0; i < nprocs; i++)
+  for (size_t i = 0; !self_join && i < nprocs; i++)
     if (write(procs[i], buf, strlen(buf)) < 0) {
       rt_set_stage(err, "cgroups");
       rt_make_error(err, errno, "join cgroup %s", st.cg.path[i]);

@@ -146,6 +146,9 @@ int rt_process_prepare(const rt_process_t *p, json_t *seccomp, int preserve_fds,
                        rt_error_t *err);
 int rt_process_seccomp(json_t *seccomp, rt_error_t *err);
 int rt_process_exec(const rt_process_t *p, rt_error_t *err);
+/* Notes which signals the caller left ignored (main, before any handler is installed), so that
+ * rt_process_exec resets only those. */
+void rt_signals_snapshot(void);
 /* Re-executes jkrt from a sealed memfd copy of itself (CVE-2019-5736); returns only on error. */
 int rt_reexec_from_memfd(char **argv, rt_error_t *err);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *usage =
@@ -171,6 +172,10 @@ int main(int argc, char **argv) {
   }
   if (i >= argc) { fputs(usage, stderr); return 2; }
   const char *cmd = argv[i];
+  if (!strcmp(cmd, "create") || !strcmp(cmd, "run") || !strcmp(cmd, "exec")) {
+    rt_signals_snapshot();
+    json_object_seed((size_t)getpid() ^ (size_t)time(NULL)); /* not from /dev/urandom: 3 syscalls */
+  }
   /* exec re-executes from a sealed copy first, so no container process can reach the jkrt
    * binary on the host through /proc/<pid>/exe (create does the same when it joins an
    * existing PID namespace, see rt_container_create). */

@@ -212,16 +212,25 @@ int rt_apply_sysctls(const rt_spec_t *spec, rt_error_t *err) {
   return 0;
 }
 
-static int mask_path(const char *path, rt_error_t *err) {
+/* Masks one path: files get the container's own /dev/null bound over them (a source outside
+ * its mount tree would be refused); directories an empty read-only tmpfs. One tmpfs serves
+ * every masked directory: the first is mounted, the others are bind mounts of it (a bind
+ * is much cheaper than a new superblock). *empty_dir remembers the first. */
+static int mask_path(const char *path, const char **empty_dir, rt_error_t *err) {
   struct stat st;
   if (lstat(path, &st) < 0) return 0; /* absent on this kernel: nothing to hide */
   if (S_ISDIR(st.st_mode)) {
+    if (*empty_dir) {
+      if (mount(*empty_dir, path, NULL, MS_BIND, NULL) < 0)
+        return rt_make_error(err, errno, "mask %s", path);
+      return 0;
+    }
     if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
               "size=0,mode=0555") < 0)
       return rt_make_error(err, errno, "mask %s", path);
+    *empty_dir = path;
     return 0;
   }
-  /* the container's own /dev/null: a source outside its mount tree would be refused */
   if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0)
     return rt_make_error(err, errno, "mask %s", path);
   return 0;
@@ -249,8 +258,9 @@ int rt_pivot_and_protect(const rt_spec_t *spec, rt_error_t *err) {
   if (chdir("/") < 0) return rt_make_error(err, errno, "chdir /");
   if ((spec->rootfs_prop & MS_SHARED) && mount(NULL, "/", NULL, spec->rootfs_prop, NULL) < 0)
     return rt_make_error(err, errno, "make / shared");
+  const char *empty_dir = NULL;
   for (size_t i = 0; spec->masked[i]; i++)
-    if (mask_path(spec->masked[i], err) < 0) return -1;
+    if (mask_path(spec->masked[i], &empty_dir, err) < 0) return -1;
   for (size_t i = 0; spec->readonly[i]; i++)
     if (readonly_path(spec->readonly[i], err) < 0) return -1;
   if (spec->rootfs_ro &&

@@ -196,11 +196,25 @@ int rt_process_prepare(const rt_process_t *p, json_t *seccomp, int preserve_fds,
   return 0;
 }
 
+/* Signals ignored by whoever started jkrt (one bit per signal, as /proc's SigIgn); all of
+ * them until rt_signals_snapshot has read the real set. */
+static uint64_t inherited_ignored = ~0ULL;
+
+void rt_signals_snapshot(void) {
+  cleanup_free char *s = rt_read_file("/proc/self/status");
+  char *line = s ? strstr(s, "\nSigIgn:") : NULL;
+  if (line) inherited_ignored = strtoull(line + 8, NULL, 16);
+}
+
 int rt_process_exec(const rt_process_t *p, rt_error_t *err) {
   sigset_t all;
   sigemptyset(&all);
   sigprocmask(SIG_SETMASK, &all, NULL);
-  for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+  /* execve resets caught signals by itself (jkrt's own handlers included); only ignored ones
+   * would be inherited by the container's process */
+  struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } dfl = {0};
+  for (int s = 1; s < NSIG && s <= 64; s++)  /* the raw call: libc refuses its own 32 and 33 */
+    if (inherited_ignored & (1ULL << (s - 1))) syscall(SYS_rt_sigaction, s, &dfl, NULL, sizeof dfl.mask);
   environ = (char **)p->env;
   execvp(p->args[0], (char *const *)p->args);
   rt_set_stage(err, "exec");

@@ -2,6 +2,7 @@
 #include "jkrt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 static const char *const cap_names[] = {
     "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
@@ -245,12 +247,30 @@ static int parse_linux(json_t *jl, rt_spec_t *spec, rt_error_t *err) {
   return 0;
 }
 
+/* The canonical path of an existing file, as realpath(3) but in three system calls whatever
+ * the depth (realpath reads every component as a possible symlink). */
+static int canonical_path(const char *path, char *out, size_t len) {
+  int fd = open(path, O_PATH | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char proc[64];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(proc, out, len - 1);
+  int e = errno;
+  close(fd);
+  if (n < 0 || (size_t)n >= len - 1 || out[0] != '/') {
+    errno = n < 0 ? e : ENAMETOOLONG;
+    return realpath(path, out) ? 0 : -1; /* /proc not mounted, or an odd answer */
+  }
+  out[n] = '\0';
+  return 0;
+}
+
 int rt_spec_load(const char *bundle, rt_spec_t *spec, rt_error_t *err) {
   char path[4200];
   json_error_t jerr;
   memset(spec, 0, sizeof *spec);
   rt_set_stage(err, "spec");
-  if (!realpath(bundle, spec->bundle)) return rt_make_error(err, errno, "bundle %s", bundle);
+  if (canonical_path(bundle, spec->bundle, sizeof spec->bundle) < 0) return rt_make_error(err, errno, "bundle %s", bundle);
   snprintf(path, sizeof path, "%s/config.json", spec->bundle);
   spec->json = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
   if (!spec->json)
@@ -264,7 +284,7 @@ int rt_spec_load(const char *bundle, rt_spec_t *spec, rt_error_t *err) {
   char joined[8400];
   if (rp[0] == '/') snprintf(joined, sizeof joined, "%s", rp);
   else snprintf(joined, sizeof joined, "%s/%s", spec->bundle, rp);
-  if (!realpath(joined, spec->rootfs)) return rt_make_error(err, errno, "root.path %s", joined);
+  if (canonical_path(joined, spec->rootfs, sizeof spec->rootfs) < 0) return rt_make_error(err, errno, "root.path %s", joined);
   spec->rootfs_ro = json_is_true(json_object_get(root, "readonly"));
   spec->hostname = json_string_value(json_object_get(spec->json, "hostname"));
   if (parse_mounts(json_object_get(spec->json, "mounts"), spec, err) < 0) return -1;

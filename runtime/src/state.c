@@ -19,25 +19,30 @@ int rt_state_dir(const char *root, const char *id, char *out, size_t len, rt_err
   return 0;
 }
 
-unsigned long long rt_pid_starttime(pid_t pid) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-  cleanup_free char *s = rt_read_file(path);
-  char *p = s ? strrchr(s, ')') : NULL;
-  if (!p) return 0;
-  /* field 22 (starttime); p points at the end of field 2 */
+/* Field 22 (starttime) of a /proc/<pid>/stat text, and its state letter; 0 when unreadable. */
+static unsigned long long stat_starttime(const char *s, char *state) {
+  const char *p = s ? strrchr(s, ')') : NULL;
+  if (!p || !p[1] || !p[2]) return 0;
+  if (state) *state = p[2];
+  /* p points at the end of field 2 */
   for (int field = 2; field < 22 && p; field++) p = strchr(p + 1, ' ');
   return p ? strtoull(p + 1, NULL, 10) : 0;
 }
 
-bool rt_pid_alive(pid_t pid, unsigned long long starttime) {
-  if (pid <= 0 || kill(pid, 0) < 0) return false;
+unsigned long long rt_pid_starttime(pid_t pid) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
   cleanup_free char *s = rt_read_file(path);
-  char *p = s ? strrchr(s, ')') : NULL;
-  if (p && p[2] == 'Z') return false; /* exited, not yet reaped */
-  return rt_pid_starttime(pid) == starttime;
+  return stat_starttime(s, NULL);
+}
+
+bool rt_pid_alive(pid_t pid, unsigned long long starttime) {
+  if (pid <= 0) return false;
+  char path[64], state = 0;
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  cleanup_free char *s = rt_read_file(path);
+  unsigned long long t = stat_starttime(s, &state);
+  return t != 0 && t == starttime && state != 'Z'; /* a zombie has exited, not yet reaped */
 }
 
 int rt_state_save(const rt_state_t *st, rt_error_t *err) {

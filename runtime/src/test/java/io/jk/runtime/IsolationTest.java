@@ -59,12 +59,15 @@ class IsolationTest {
   @Test
   void maskedFilesReadEmptyAndMaskedDirectoriesListEmpty() throws Exception {
     Jkrt.Result r = run(Bundle.of("sh", "-c",
-        "wc -c < /proc/timer_list; wc -c < /proc/keys; ls /sys/firmware | wc -l; "
-            + "rm /proc/timer_list 2>&1; umount /proc/keys 2>&1; echo done"));
+        "wc -c < /proc/timer_list; wc -c < /proc/keys; ls /sys/firmware | wc -l; ls /proc/acpi | wc -l; "
+            + "rm /proc/timer_list 2>&1; umount /proc/keys 2>&1; "
+            + "for d in /proc/acpi /sys/firmware; do touch $d/x 2>&1 | grep -c 'Read-only file system'; done; echo done"));
     String[] l = r.out().trim().split("\n");
     assertEquals("0", l[0].trim(), r.toString());
     assertEquals("0", l[1].trim(), r.toString());
     assertEquals("0", l[2].trim(), r.toString());
+    assertEquals("0", l[3].trim(), "the masked directories share one empty tmpfs: " + r);
+    assertEquals(2, r.out().lines().filter("1"::equals).count(), "both masked directories are read-only: " + r);
     assertTrue(r.out().contains("can't remove '/proc/timer_list'"), r.toString());
     assertTrue(r.out().contains("Operation not permitted"), "umount of a masked path must fail: " + r);
   }

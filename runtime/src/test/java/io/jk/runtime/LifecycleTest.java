@@ -65,6 +65,24 @@ class LifecycleTest {
   }
 
   @Test
+  void killAllReachesEveryProcessOfAContainerWithoutItsOwnPidNamespace() throws Exception {
+    String id = rt.newId();
+    // no pids limit: the container gets no pids cgroup, its processes are listed in the freezer's
+    Path bundle = Bundle.of("sh", "-c", "sleep 1000 & sleep 1000 & wait").withoutNamespace("pid").writeTo(rt.work);
+    Jkrt.assertOk(rt.jkrt("create", "--bundle", bundle.toString(), id));
+    Jkrt.assertOk(rt.jkrt("start", id));
+    Path procs = Jkrt.cgroupDir("freezer", id).resolve("cgroup.procs");
+    await().atMost(Duration.ofSeconds(5)).until(() -> Files.readAllLines(procs).size() == 3);
+    java.util.List<String> pids = Files.readAllLines(procs);
+    Jkrt.assertOk(rt.jkrt("kill", "--all", id, "KILL"));
+    for (String p : pids) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> !Jkrt.running(Long.parseLong(p)));
+    }
+    Jkrt.assertOk(rt.jkrt("delete", id));
+    rt.assertNothingLeft(id, 0);
+  }
+
+  @Test
   void forceDeleteOfARunningContainerLeavesNothing() throws Exception {
     String id = rt.newId();
     Path bundle = Bundle.of("sh", "-c", "sleep 1000 & sleep 1000").writeTo(rt.work);

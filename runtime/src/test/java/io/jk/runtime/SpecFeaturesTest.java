@@ -51,6 +51,17 @@ class SpecFeaturesTest {
   }
 
   @Test
+  void signalsTheCallerIgnoredAreNotIgnoredInTheContainer() throws Exception {
+    String id = rt.newId();
+    String bundle = Bundle.of("grep", "SigIgn", "/proc/self/status").writeTo(rt.work).toString();
+    // a caller such as a shell script may ignore SIGPIPE and SIGHUP; execve keeps ignored signals
+    Jkrt.Result r = Jkrt.exec(List.of("sh", "-c", "trap '' PIPE HUP INT; exec \"$0\" \"$@\"",
+        Jkrt.bin("jkrt").toString(), "--root", rt.root.toString(), "run", "--bundle", bundle, id));
+    assertEquals("SigIgn:\t0000000000000000", r.out().trim(), r.toString());
+    rt.assertNothingLeft(id, 0);
+  }
+
+  @Test
   void rlimitsAndSysctlsApplyInsideOnly() throws Exception {
     Bundle b = Bundle.of("sh", "-c", "ulimit -n; cat /proc/sys/net/ipv4/ip_forward");
     process(b).putArray("rlimits").addObject().put("type", "RLIMIT_NOFILE").put("hard", 321).put("soft", 123);

@@ -308,7 +308,8 @@ public final class KubeletCommand implements Callable<Integer> {
   public io.vertx.core.Future<Running> start(io.vertx.core.Vertx vertx, KubeletConfig cfg, KubernetesClient client,
       Kubelet.Dependencies deps) {
     KubeletServer server = new KubeletServer(vertx, new KubeletServerConfig(address, port, tlsCertFile, tlsKeyFile,
-        clientCaFile, tokenAuthFile, cfg.rootDir().resolve("pki")), new LatePodContainers(), cfg.nodeName());
+        clientCaFile, tokenAuthFile, cfg.rootDir().resolve("pki")), new LatePodContainers(), cfg.nodeName())
+        .withImageImport(deps.images(), cfg.rootDir().resolve("images"));
     return server.start().compose(v -> {
       servingPort = server.port();
       LOG.info("Kubelet API serving address={} port={}", address, servingPort);

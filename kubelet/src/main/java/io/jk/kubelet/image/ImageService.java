@@ -31,6 +31,15 @@ public interface ImageService {
   List<Image> list();
 
   /**
+   * Imports every image of an OCI image layout or {@code docker save} archive (tar, optionally gzipped).
+   *
+   * @return the imported images; fails with {@link ImagePullException} when the archive is not one
+   */
+  default Future<List<Image>> importArchive(java.nio.file.Path archive) {
+    return Future.failedFuture(new UnsupportedOperationException("this image service cannot import archives"));
+  }
+
+  /**
    * Removes images no container on the node uses when the disk is fuller than the service's
    * threshold (the kubelet calls it periodically).
    *

@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
@@ -61,8 +60,15 @@ public final class OciImageService implements ImageService, AutoCloseable {
   private final int gcLowPercent;
   private final ExecutorService executor;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
-  /** Pulls and imports share it; removal takes it exclusively so it never prunes a blob a pull is about to use. */
-  private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
+  /**
+   * Pulls and imports share it; pruning takes it exclusively so it never removes a blob a pull is about to
+   * use. A file lock: {@code jk image import} in another process takes it too.
+   */
+  private final StoreLock storeLock;
+  /** Held (exclusively, across processes) while the index is read, changed and written back. */
+  private final StoreLock indexLock;
+  /** The index file as last read or written here (modified time, size, inode): another writer changes it. */
+  private List<Object> indexStamp = List.of();
   /** reference → stored image record (JSON), guarded by {@code this}. */
   private final Map<String, ObjectNode> images = new LinkedHashMap<>();
 
@@ -82,6 +88,8 @@ public final class OciImageService implements ImageService, AutoCloseable {
     this.blobs = this.root.resolve("blobs/sha256");
     this.layers = this.root.resolve("layers");
     this.indexFile = this.root.resolve("index.json");
+    this.storeLock = StoreLock.of(this.root.resolve(".store.lock"));
+    this.indexLock = StoreLock.of(this.root.resolve(".index.lock"));
     this.registry = new RegistryClient(insecureRegistries);
     this.gcHighPercent = gcHighPercent;
     this.gcLowPercent = gcLowPercent;
@@ -108,11 +116,11 @@ public final class OciImageService implements ImageService, AutoCloseable {
   /** {@link #ensureImage} on the calling thread. */
   public Image ensureBlocking(String reference, PullPolicy policy, List<RegistryCredential> credentials) {
     ImageReference ref = ImageReference.parse(reference);
-    storeLock.readLock().lock();
+    storeLock.lockShared();
     try {
       return ensureLocked(ref, reference, policy, credentials);
     } finally {
-      storeLock.readLock().unlock();
+      storeLock.unlockShared();
     }
   }
 
@@ -188,6 +196,7 @@ public final class OciImageService implements ImageService, AutoCloseable {
       }
     }
     synchronized (this) {
+      reloadIfChanged();
       ObjectNode rec = images.get(key);
       if (rec == null) {
         for (Map.Entry<String, ObjectNode> e : images.entrySet()) {
@@ -204,6 +213,7 @@ public final class OciImageService implements ImageService, AutoCloseable {
 
   @Override
   public synchronized List<Image> list() {
+    reloadIfChanged();
     List<Image> out = new ArrayList<>();
     images.forEach((ref, rec) -> out.add(toImage(ref, rec)));
     return out;
@@ -215,6 +225,7 @@ public final class OciImageService implements ImageService, AutoCloseable {
    *
    * @return the imported images
    */
+  @Override
   public Future<List<Image>> importArchive(Path archive) {
     return async(() -> importBlocking(archive));
   }
@@ -222,7 +233,7 @@ public final class OciImageService implements ImageService, AutoCloseable {
   /** {@link #importArchive} on the calling thread. */
   public List<Image> importBlocking(Path archive) {
     Path tmp = null;
-    storeLock.readLock().lock();
+    storeLock.lockShared();
     try {
       tmp = Files.createTempDirectory(root, ".import-");
       extract(archive, tmp);
@@ -236,7 +247,7 @@ public final class OciImageService implements ImageService, AutoCloseable {
     } catch (IOException e) {
       throw RegistryClient.failed("importing " + archive + ": " + e.getMessage(), e);
     } finally {
-      storeLock.readLock().unlock();
+      storeLock.unlockShared();
       if (tmp != null) {
         try {
           LayerUnpacker.removeRecursively(tmp);
@@ -401,8 +412,7 @@ public final class OciImageService implements ImageService, AutoCloseable {
         continue;
       }
       synchronized (this) {
-        images.remove(e.getKey());
-        saveIndex();
+        updateIndex(() -> images.remove(e.getKey()));
       }
       removed.add(e.getKey());
       pruneUnreferenced();
@@ -416,10 +426,7 @@ public final class OciImageService implements ImageService, AutoCloseable {
     String key = reference.startsWith("sha256:") ? reference : ImageReference.parse(reference).toString();
     boolean gone;
     synchronized (this) {
-      gone = images.remove(key) != null;
-      if (gone) {
-        saveIndex();
-      }
+      gone = updateIndex(() -> images.remove(key) != null);
     }
     if (gone) {
       pruneUnreferenced();
@@ -433,17 +440,19 @@ public final class OciImageService implements ImageService, AutoCloseable {
   }
 
   private void pruneUnreferenced() throws IOException {
-    storeLock.writeLock().lock();
+    storeLock.lockExclusive();
     try {
       synchronized (this) {
         pruneLocked();
       }
     } finally {
-      storeLock.writeLock().unlock();
+      storeLock.unlockExclusive();
     }
   }
 
   private void pruneLocked() throws IOException {
+    // images another process (jk image import) registered meanwhile are kept too
+    reloadIfChanged();
     Set<String> keep = new HashSet<>();
     for (ObjectNode r : images.values()) {
       keep.add(r.path("id").asText().substring(7));
@@ -539,8 +548,10 @@ public final class OciImageService implements ImageService, AutoCloseable {
     rec.put("lastUsed", System.currentTimeMillis());
     List<String> keys = refs.isEmpty() ? List.of(configDigest) : refs;
     synchronized (this) {
-      keys.forEach(k -> images.put(k, rec));
-      saveIndex();
+      updateIndex(() -> {
+        keys.forEach(k -> images.put(k, rec));
+        return null;
+      });
       return toImage(keys.get(0), rec);
     }
   }
@@ -573,15 +584,62 @@ public final class OciImageService implements ImageService, AutoCloseable {
   }
 
   private void loadIndex() throws IOException {
+    List<Object> stamp = stamp();
     if (!Files.exists(indexFile)) {
+      indexStamp = stamp;
       return;
     }
     JsonNode idx = Json.mapper().readTree(indexFile.toFile());
+    Map<String, ObjectNode> read = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = idx.path("images").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getValue() instanceof ObjectNode o) {
-        images.put(e.getKey(), o);
+        ObjectNode mine = images.get(e.getKey());
+        if (mine != null && mine.path("id").equals(o.path("id")) && mine.path("lastUsed").asLong() > o.path("lastUsed").asLong()) {
+          // this process used it later than the file says (use times are kept in memory)
+          o.put("lastUsed", mine.path("lastUsed").asLong());
+        }
+        read.put(e.getKey(), o);
       }
+    }
+    images.clear();
+    images.putAll(read);
+    indexStamp = stamp;
+  }
+
+  /** Re-reads the index when another process (jk image import) replaced it. Caller holds {@code this}. */
+  private void reloadIfChanged() {
+    try {
+      if (!stamp().equals(indexStamp)) {
+        loadIndex();
+        LOG.debug("Image index re-read path={} images={}", indexFile, images.size());
+      }
+    } catch (IOException e) {
+      LOG.warn("Image index unreadable path={} err={}", indexFile, e.toString());
+    }
+  }
+
+  private List<Object> stamp() throws IOException {
+    if (!Files.exists(indexFile)) {
+      return List.of();
+    }
+    var a = Files.readAttributes(indexFile, java.nio.file.attribute.BasicFileAttributes.class);
+    return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+  }
+
+  /**
+   * Changes the index on its newest version under the index lock (other processes write it too) and
+   * writes it back. Caller holds {@code this}.
+   */
+  private <T> T updateIndex(java.util.function.Supplier<T> change) {
+    indexLock.lockExclusive();
+    try {
+      reloadIfChanged();
+      T result = change.get();
+      saveIndex();
+      return result;
+    } finally {
+      indexLock.unlockExclusive();
     }
   }
 
@@ -594,6 +652,7 @@ public final class OciImageService implements ImageService, AutoCloseable {
       Path tmp = Files.createTempFile(root, ".index-", ".tmp");
       Files.write(tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(idx));
       Files.move(tmp, indexFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      indexStamp = stamp();
     } catch (IOException e) {
       throw new UncheckedIOException("writing image index " + indexFile + ": " + e.getMessage(), e);
     }

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * conf dir or, when there is none, a default jk writes for the node's pod CIDR:
  * {@code bridge} (gateway on the bridge, no {@code ipMasq}: masquerading is the proxy's job in jk's
  * own nftables table) with {@code host-local} IPAM, then {@code loopback}. {@code portmap} is left
- * out of the default because it writes iptables rules outside jk's tables; hostPort needs the proxy.
+ * out of the default because Debian 12's plugin writes iptables rules outside jk's tables: jk maps
+ * {@code hostPort}s itself in {@code table ip jk-hostport} ({@link HostPorts}) unless the network list
+ * has a plugin with the {@code portMappings} capability (then that plugin gets them, as CNI says).
  *
  * <p>ADD results are cached under {@code <dataDir>/results/} with the config they were made with,
  * so DEL and CHECK get the {@code prevResult} even after the config changed.
@@ -47,6 +49,7 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
   private final Path results;
   private final Supplier<String> podCidr;
   private final ExecutorService executor;
+  private final HostPorts hostPorts;
 
   /** A pod network whose default config (if needed) uses {@code config.podCidr()}. */
   public CniPodNetwork(CniConfig config) {
@@ -62,6 +65,7 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
     this.config = config;
     this.podCidr = podCidr;
     this.results = config.dataDir().resolve("results");
+    this.hostPorts = new HostPorts(config.nodeNetns());
     AtomicInteger n = new AtomicInteger();
     this.executor = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "jk-cni-" + n.incrementAndGet());
@@ -148,7 +152,9 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
     JsonNode existing = readCache(sandbox, list);
     if (existing != null && netnsId.equals(existing.path("netnsId").asText(null))) {
       // set up before (e.g. by a kubelet that restarted): the same answer, no second interface
-      return status(existing.path("result"));
+      PodNetworkStatus status = status(existing.path("result"));
+      mapHostPorts(list, sandbox, status);
+      return status;
     }
     JsonNode prev = null;
     List<JsonNode> done = new ArrayList<>();
@@ -176,12 +182,39 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
     Files.createDirectories(results);
     writeAtomically(cacheFile(list.path("name").asText(), sandbox), Json.mapper().writeValueAsBytes(cache));
     PodNetworkStatus status = status(prev);
+    try {
+      mapHostPorts(list, sandbox, status);
+    } catch (IOException e) {
+      del(sandbox);
+      throw new IOException("mapping host ports: " + e.getMessage(), e);
+    }
     LOG.info("Pod network set up sandbox={} pod={}/{} ips={}", sandbox.sandboxId(), sandbox.podNamespace(),
         sandbox.podName(), status.ips());
     return status;
   }
 
+  /** jk's own host port mapping, unless a plugin of the list handles {@code portMappings}. */
+  private void mapHostPorts(JsonNode list, SandboxNetworkRef sandbox, PodNetworkStatus status) throws IOException {
+    if (sandbox.portMappings().isEmpty() || status.ips() == null) {
+      return;
+    }
+    for (JsonNode plugin : list.path("plugins")) {
+      if (plugin.path("capabilities").path("portMappings").asBoolean(false)) {
+        return;
+      }
+    }
+    String ipv4 = status.ips().stream().filter(ip -> ip.indexOf(':') < 0).findFirst().orElse(null);
+    if (ipv4 != null) {
+      hostPorts.add(sandbox.podUid(), ipv4, sandbox.portMappings());
+    }
+  }
+
   private void del(SandboxNetworkRef sandbox) throws IOException {
+    try {
+      hostPorts.remove(sandbox.podUid());
+    } catch (IOException e) {
+      LOG.warn("Host port removal failed pod={}/{} err={}", sandbox.podNamespace(), sandbox.podName(), e.getMessage());
+    }
     ObjectNode current = networkConfig();
     Path cacheFile = cacheFile(current.path("name").asText(), sandbox);
     JsonNode cached = readCache(sandbox, current);

@@ -5,7 +5,7 @@ import io.vertx.core.Future;
 /**
  * Connects pod sandboxes to the node's pod network through CNI plugins (spec 1.0: ADD, DEL, CHECK),
  * from {@code /etc/cni/net.d} or a default bridge + host-local + loopback configuration built from
- * the node's {@code podCIDR} (no portmap: hostPort is the proxy's job, in jk's own nftables table).
+ * the node's {@code podCIDR} (no portmap: host ports are mapped in jk's own nftables table, see {@link HostPorts}).
  */
 public interface PodNetwork {
 

@@ -16,6 +16,7 @@ import io.jk.kubelet.container.ContainerDirs;
 import io.jk.kubelet.container.ContainerState;
 import io.jk.kubelet.container.EnvResolver;
 import io.jk.kubelet.container.OciSpecBuilder;
+import io.jk.kubelet.container.PodCgroup;
 import io.jk.kubelet.container.RuntimeFailure;
 import io.jk.kubelet.container.ShimRuntime;
 import io.jk.kubelet.image.Image;
@@ -557,6 +558,12 @@ public final class PodSyncer {
       Files.writeString(etc.resolve("hostname"), hostname + "\n");
       Files.writeString(etc.resolve("resolv.conf"), PodEtcFiles.resolvConf(pod));
       Files.createDirectories(dir);
+      try {
+        // the pod's own limits, before the first of its processes is in its cgroup
+        PodCgroup.apply(podCgroup(uid), PodCgroup.of(pod));
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("Pod cgroup limits not set pod={} err={}", key(pod), e.toString());
+      }
       ObjectNode sandboxSpec = OciSpecBuilder.sandbox(pod, pauseRootfs, hostname, podCgroup(uid) + "/pause");
       if (hostNetwork(pod)) {
         OciSpecBuilder.useHostNetwork(sandboxSpec);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.jk.common.json.Json;
+import io.jk.kubelet.image.ImageService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -59,6 +60,8 @@ public final class KubeletServer {
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Set<ExecSession> sessions = ConcurrentHashMap.newKeySet();
   private WorkerExecutor workers;
+  private volatile ImageService images;
+  private volatile Path uploadDir;
   private HttpServer server;
 
   public KubeletServer(Vertx vertx, KubeletServerConfig config, PodContainers pods, String nodeName) {
@@ -72,6 +75,16 @@ public final class KubeletServer {
     this.pods = pods;
     this.authenticator = new RequestAuthenticator(config.clientCaFile() != null, config.tokenFile());
     this.stats = new StatsSummary(cgroupRoot, nodeName);
+  }
+
+  /**
+   * Serves {@code POST /images/import} into {@code images}, streaming each upload to a temporary file in
+   * {@code uploadDir} (on the image store's file system) first. Without it the endpoint answers 404.
+   */
+  public KubeletServer withImageImport(ImageService images, Path uploadDir) {
+    this.images = images;
+    this.uploadDir = uploadDir;
+    return this;
   }
 
   /** Listens; fails when the certificate cannot be made or read or the port is taken. */
@@ -126,9 +139,13 @@ public final class KubeletServer {
     req.response().endHandler(v -> Counter.builder("kubelet_http_requests_total")
         .tag("path", endpoint).tag("code", String.valueOf(req.response().getStatusCode()))
         .register(metrics).increment());
-    Optional<String> user = authenticator.authenticate(req);
+    Optional<RequestAuthenticator.User> user = authenticator.authenticate(req);
     if (user.isEmpty()) {
       plain(req.response(), 401, "Unauthorized");
+      return;
+    }
+    if (endpoint.equals("imagesImport")) {
+      importImage(req, user.get());
       return;
     }
     switch (endpoint) {
@@ -163,7 +180,60 @@ public final class KubeletServer {
     if (path.equals("/metrics")) {
       return "metrics";
     }
+    if (path.equals("/images/import")) {
+      return "imagesImport";
+    }
     return "other";
+  }
+
+  /**
+   * {@code POST /images/import}: the body (an OCI image layout or docker-archive tar, gzipped or not) is
+   * streamed to disk, never held in memory, then imported; admins only (group system:masters). Answers
+   * {@code {"images":[{"reference":..., "id":..., "size":...}]}}.
+   */
+  private void importImage(HttpServerRequest req, RequestAuthenticator.User user) {
+    ImageService store = images;
+    if (store == null) {
+      plain(req.response(), 404, "404 page not found");
+      return;
+    }
+    if (!user.admin()) {
+      LOG.info("Image import refused user={}", user.name());
+      plain(req.response(), 403, "Forbidden (user=" + user.name() + ", verb=create, resource=nodes, subresource=images):"
+          + " only cluster admins (group system:masters) may import images");
+      return;
+    }
+    if (req.method() != io.vertx.core.http.HttpMethod.POST) {
+      req.response().putHeader("Allow", "POST");
+      plain(req.response(), 405, "method " + req.method() + " not allowed: POST an image archive");
+      return;
+    }
+    req.pause();
+    workers.executeBlocking(() -> {
+      java.nio.file.Files.createDirectories(uploadDir);
+      return java.nio.file.Files.createTempFile(uploadDir, ".upload-", ".tar");
+    }, false).compose(tmp -> vertx.fileSystem().open(tmp.toString(), new io.vertx.core.file.OpenOptions().setWrite(true))
+        .compose(file -> {
+          // pipeTo resumes the request and applies back-pressure: the disk's pace, not memory
+          return req.pipeTo(file);
+        })
+        .compose(v -> store.importArchive(tmp))
+        .onComplete(ar -> workers.executeBlocking(() -> java.nio.file.Files.deleteIfExists(tmp), false)))
+        .onSuccess(imported -> {
+          var doc = Json.mapper().createObjectNode();
+          var arr = doc.putArray("images");
+          for (var image : imported) {
+            arr.addObject().put("reference", image.reference()).put("id", image.id()).put("size", image.sizeBytes());
+          }
+          LOG.info("Images imported user={} images={}", user.name(), imported.stream().map(i -> i.reference()).toList());
+          json(req.response(), 200, doc.toString());
+        })
+        .onFailure(e -> {
+          if (!req.response().ended() && !req.response().closed()) {
+            boolean bad = e instanceof io.jk.kubelet.image.ImagePullException;
+            plain(req.response(), bad ? 400 : 500, "image import failed: " + e.getMessage());
+          }
+        });
   }
 
   private void pods(HttpServerRequest req) {

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -19,9 +21,17 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 final class RequestAuthenticator {
 
+  /** Who sent a request: a certificate's CN and O values, or a token file's user and groups. */
+  record User(String name, Set<String> groups) {
+    /** Whether this user is a cluster admin (group {@code system:masters}, as the API server's own client certificate). */
+    boolean admin() {
+      return groups.contains("system:masters");
+    }
+  }
+
   private final boolean certificatesAccepted;
   private final Path tokenFile;
-  private volatile Set<String> tokens = Set.of();
+  private volatile Map<String, User> tokens = Map.of();
   private volatile long tokensModified = -1;
 
   RequestAuthenticator(boolean certificatesAccepted, Path tokenFile) {
@@ -30,12 +40,12 @@ final class RequestAuthenticator {
   }
 
   /** The authenticated user's name, or empty when the request is anonymous. Reads the token file (small) when it changed. */
-  Optional<String> authenticate(HttpServerRequest req) {
+  Optional<User> authenticate(HttpServerRequest req) {
     if (certificatesAccepted && req.isSSL()) {
       try {
         List<java.security.cert.Certificate> peer = req.connection().peerCertificates();
         if (peer != null && !peer.isEmpty() && peer.get(0) instanceof java.security.cert.X509Certificate x) {
-          return Optional.of(x.getSubjectX500Principal().getName());
+          return Optional.of(fromSubject(x.getSubjectX500Principal().getName()));
         }
       } catch (SSLPeerUnverifiedException e) {
         // no certificate: try a token
@@ -44,33 +54,77 @@ final class RequestAuthenticator {
     String auth = req.getHeader("Authorization");
     if (tokenFile != null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       String token = auth.substring(7).trim();
-      for (String known : tokens()) {
-        if (MessageDigest.isEqual(known.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
-          return Optional.of("token");
+      for (var known : tokens().entrySet()) {
+        if (MessageDigest.isEqual(known.getKey().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+          return Optional.of(known.getValue());
         }
       }
     }
     return Optional.empty();
   }
 
-  private Set<String> tokens() {
+  private Map<String, User> tokens() {
     try {
       long modified = Files.getLastModifiedTime(tokenFile).toMillis();
       if (modified != tokensModified) {
-        Set<String> read = new HashSet<>();
+        Map<String, User> read = new HashMap<>();
         for (String line : Files.readAllLines(tokenFile, StandardCharsets.UTF_8)) {
-          String t = line.split(",", 2)[0].trim();
-          if (!t.isEmpty() && !t.startsWith("#")) {
-            read.add(t);
+          User u = parseTokenLine(line);
+          if (u != null) {
+            read.put(line.split(",", 2)[0].trim(), u);
           }
         }
-        tokens = Set.copyOf(read);
+        tokens = Map.copyOf(read);
         tokensModified = modified;
       }
     } catch (IOException e) {
-      tokens = Set.of();
+      tokens = Map.of();
       tokensModified = -1;
     }
     return tokens;
+  }
+
+  /**
+   * One line of a static token file, {@code token,user,uid,"group1,group2"} (user, uid and groups
+   * optional, as Kubernetes' {@code --token-auth-file}); null for comments and blank lines.
+   */
+  static User parseTokenLine(String line) {
+    String t = line.strip();
+    if (t.isEmpty() || t.startsWith("#")) {
+      return null;
+    }
+    String[] f = t.split(",", 4);
+    String name = f.length > 1 && !f[1].isBlank() ? f[1].trim() : "token";
+    Set<String> groups = new HashSet<>();
+    if (f.length > 3) {
+      String g = f[3].trim();
+      if (g.length() >= 2 && g.startsWith("\"") && g.endsWith("\"")) {
+        g = g.substring(1, g.length() - 1);
+      }
+      for (String one : g.split(",")) {
+        if (!one.isBlank()) {
+          groups.add(one.trim());
+        }
+      }
+    }
+    return new User(name, Set.copyOf(groups));
+  }
+
+  /** A certificate subject's CN as the user and its O values as groups, as Kubernetes reads client certificates. */
+  static User fromSubject(String dn) {
+    String name = dn;
+    Set<String> groups = new HashSet<>();
+    try {
+      for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(dn).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          name = String.valueOf(rdn.getValue());
+        } else if (rdn.getType().equalsIgnoreCase("O")) {
+          groups.add(String.valueOf(rdn.getValue()));
+        }
+      }
+    } catch (javax.naming.InvalidNameException e) {
+      // keep the whole subject as the name, with no groups
+    }
+    return new User(name, Set.copyOf(groups));
   }
 }

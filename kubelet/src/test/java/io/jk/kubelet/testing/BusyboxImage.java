@@ -18,6 +18,18 @@ public final class BusyboxImage {
   /** An image service storing under {@code root/images} with busybox:1.36 imported. */
   public static OciImageService service(Path root) throws IOException, InterruptedException {
     OciImageService images = new OciImageService(root, Set.of());
+    Path archive = Files.createTempFile("busybox-", ".tar");
+    try {
+      writeArchive(archive, "busybox:1.36");
+      images.importBlocking(archive);
+    } finally {
+      Files.deleteIfExists(archive);
+    }
+    return images;
+  }
+
+  /** Writes an OCI image layout archive of the busybox image, tagged {@code reference}. */
+  public static void writeArchive(Path archive, String reference) throws IOException, InterruptedException {
     LayerBuilder layer = new LayerBuilder().dir("bin", 0755).copy("bin/busybox", Path.of("/bin/busybox"), 0755);
     Process list = new ProcessBuilder("/bin/busybox", "--list").start();
     for (String applet : new String(list.getInputStream().readAllBytes()).lines().toList()) {
@@ -30,13 +42,6 @@ public final class BusyboxImage {
         .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n", 0644);
     OciImage img = OciImage.builder().layer(layer).cmd("sh")
         .env("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").build();
-    Path archive = Files.createTempFile("busybox-", ".tar");
-    try {
-      img.writeOciArchive(archive, "busybox:1.36");
-      images.importBlocking(archive);
-    } finally {
-      Files.deleteIfExists(archive);
-    }
-    return images;
+    img.writeOciArchive(archive, reference);
   }
 }

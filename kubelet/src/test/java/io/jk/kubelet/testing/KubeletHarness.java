@@ -136,6 +136,11 @@ public final class KubeletHarness implements AutoCloseable {
         Path.of("/run/netns", nodeNetns), podCidr, "jkt" + tag));
   }
 
+  /** The node network namespace {@link #useCni} made (its name under /run/netns), or null. */
+  public String nodeNetns() {
+    return nodeNetns;
+  }
+
   public void startKubelet() {
     kubelet = new Kubelet(config, api.client(), new Kubelet.Dependencies(images, rootfs, network, volumes));
     try {

@@ -167,12 +167,12 @@ public final class ControllerManager {
     if (options.enabled("nodelifecycle")) {
       NodeLifecycleController c = new NodeLifecycleController(client, informers.of(Node.class),
           informers.of(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class), informers.of(Pod.class),
-          options.nodeMonitorGracePeriod(), options.nodeEvictionRate(), registry, options.syncs("nodelifecycle"));
+          options.nodeMonitorGracePeriod(), options.eviction(), registry, options.syncs("nodelifecycle"));
       controllers.add(c.controller());
     }
     if (options.enabled("job")) {
       JobController c = new JobController(client, informers.of(io.fabric8.kubernetes.api.model.batch.v1.Job.class), informers.of(Pod.class),
-          registry, options.syncs("job"));
+          registry, options.syncs("job"), options.eviction().jobPodFailureBackoff());
       controllers.add(c.controller());
     }
     if (options.enabled("daemonset")) {

@@ -66,6 +66,16 @@ public final class ControllerManagerCommand implements Callable<Integer> {
 
   @Option(names = "--node-cidr-mask-size", defaultValue = "24") int nodeCidrMaskSize;
 
+  @Option(names = "--node-eviction-rate", defaultValue = "0.1",
+      description = "nodes per second whose pods are evicted when a zone is healthy") double nodeEvictionRate;
+  @Option(names = "--secondary-node-eviction-rate", defaultValue = "0.01",
+      description = "nodes per second in a partially disrupted zone of a large cluster") double secondaryNodeEvictionRate;
+  @Option(names = "--unhealthy-zone-threshold", defaultValue = "0.55",
+      description = "fraction of NotReady nodes (at least 3) that makes a zone partially disrupted") double unhealthyZoneThreshold;
+  @Option(names = "--large-cluster-size-threshold", defaultValue = "50",
+      description = "zones with more nodes than this use the secondary rate when partially disrupted; smaller ones stop")
+  int largeClusterSizeThreshold;
+
   @Option(names = "--bind-address", defaultValue = "127.0.0.1", description = "address of /healthz and /metrics")
   String bindAddress;
 
@@ -96,7 +106,9 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     ControllerManagerOptions o = new ControllerManagerOptions(controllers, syncs, 5,
         grace == null ? Duration.ofSeconds(50) : grace, Duration.ofMinutes(5), clusterCidr, nodeCidrMaskSize,
         leaderElect, leaseNamespace, leaseName, bindAddress, port,
-        lease == null || renew == null || retry == null ? LeaderElection.Timings.defaults() : new LeaderElection.Timings(lease, renew, retry));
+        lease == null || renew == null || retry == null ? LeaderElection.Timings.defaults() : new LeaderElection.Timings(lease, renew, retry),
+        new ControllerManagerOptions.Eviction(nodeEvictionRate, secondaryNodeEvictionRate, unhealthyZoneThreshold,
+            largeClusterSizeThreshold, ControllerManagerOptions.Eviction.defaults().jobPodFailureBackoff()));
     errors.addAll(o.validate());
     if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
       errors.add("--kubeconfig: cannot read " + kubeconfig);

@@ -22,6 +22,8 @@ import java.util.Set;
  * @param bindAddress address of the /healthz and /metrics server
  * @param port port of that server (0 picks a free one)
  * @param leaderTimings lease duration, renew deadline and retry period of the election
+ * @param eviction node eviction rates and zone thresholds ({@code --node-eviction-rate} and
+ *     friends) and the Job pod failure back-off
  */
 public record ControllerManagerOptions(
     List<String> controllers,
@@ -36,7 +38,60 @@ public record ControllerManagerOptions(
     String leaseName,
     String bindAddress,
     int port,
-    io.jk.common.leader.LeaderElection.Timings leaderTimings) {
+    io.jk.common.leader.LeaderElection.Timings leaderTimings,
+    Eviction eviction) {
+
+  /**
+   * How fast lost nodes are tainted (so their pods evicted) and how fast failed Job pods come
+   * back, as kube-controller-manager's flags of the same names.
+   *
+   * @param nodeEvictionRate nodes tainted per second in a healthy zone ({@code --node-eviction-rate})
+   * @param secondaryNodeEvictionRate nodes per second in a partially disrupted zone of a large
+   *     cluster ({@code --secondary-node-eviction-rate}); small clusters then stop tainting
+   * @param unhealthyZoneThreshold fraction of NotReady nodes (with more than 2 of them) that makes
+   *     a zone partially disrupted ({@code --unhealthy-zone-threshold})
+   * @param largeClusterSizeThreshold zones with more nodes than this count as large
+   *     ({@code --large-cluster-size-threshold})
+   * @param jobPodFailureBackoff first delay before a failed Job pod is replaced, doubled per
+   *     further failure and capped at 6 minutes (Kubernetes: 10 s, not a flag; tests shorten it)
+   */
+  public record Eviction(double nodeEvictionRate, double secondaryNodeEvictionRate, double unhealthyZoneThreshold,
+      int largeClusterSizeThreshold, Duration jobPodFailureBackoff) {
+    /** Kubernetes' defaults: 0.1/s, 0.01/s, 0.55, 50 nodes, 10 s. */
+    public static Eviction defaults() {
+      return new Eviction(0.1, 0.01, 0.55, 50, Duration.ofSeconds(10));
+    }
+
+    /** Every problem with these settings. */
+    List<String> validate() {
+      List<String> errors = new ArrayList<>();
+      if (!(nodeEvictionRate > 0)) {
+        errors.add("--node-eviction-rate must be positive, got " + nodeEvictionRate);
+      }
+      if (!(secondaryNodeEvictionRate >= 0)) {
+        errors.add("--secondary-node-eviction-rate must not be negative, got " + secondaryNodeEvictionRate);
+      }
+      if (!(unhealthyZoneThreshold > 0 && unhealthyZoneThreshold <= 1)) {
+        errors.add("--unhealthy-zone-threshold must be in (0, 1], got " + unhealthyZoneThreshold);
+      }
+      if (largeClusterSizeThreshold < 0) {
+        errors.add("--large-cluster-size-threshold must not be negative, got " + largeClusterSizeThreshold);
+      }
+      if (jobPodFailureBackoff == null || jobPodFailureBackoff.isNegative()) {
+        errors.add("job pod failure back-off must not be negative");
+      }
+      return errors;
+    }
+  }
+
+  /** The settings without {@link Eviction} (Kubernetes' defaults for those). */
+  public ControllerManagerOptions(List<String> controllers, Map<String, Integer> concurrentSyncs, int defaultSyncs,
+      Duration nodeMonitorGracePeriod, Duration podEvictionTimeout, String clusterCidr, int nodeCidrMaskSize,
+      boolean leaderElect, String leaseNamespace, String leaseName, String bindAddress, int port,
+      io.jk.common.leader.LeaderElection.Timings leaderTimings) {
+    this(controllers, concurrentSyncs, defaultSyncs, nodeMonitorGracePeriod, podEvictionTimeout, clusterCidr,
+        nodeCidrMaskSize, leaderElect, leaseNamespace, leaseName, bindAddress, port, leaderTimings, Eviction.defaults());
+  }
 
   /** Every controller this manager knows, in start order. */
   public static final List<String> ALL =
@@ -52,24 +107,30 @@ public record ControllerManagerOptions(
   /** A copy with leader election on or off and the given timings. */
   public ControllerManagerOptions withLeaderElection(boolean on, io.jk.common.leader.LeaderElection.Timings timings) {
     return new ControllerManagerOptions(controllers, concurrentSyncs, defaultSyncs, nodeMonitorGracePeriod, podEvictionTimeout,
-        clusterCidr, nodeCidrMaskSize, on, leaseNamespace, leaseName, bindAddress, port, timings);
+        clusterCidr, nodeCidrMaskSize, on, leaseNamespace, leaseName, bindAddress, port, timings, eviction);
   }
 
   /** A copy with the given cluster CIDR and node mask size. */
   public ControllerManagerOptions withClusterCidr(String cidr, int maskSize) {
     return new ControllerManagerOptions(controllers, concurrentSyncs, defaultSyncs, nodeMonitorGracePeriod, podEvictionTimeout,
-        cidr, maskSize, leaderElect, leaseNamespace, leaseName, bindAddress, port, leaderTimings);
+        cidr, maskSize, leaderElect, leaseNamespace, leaseName, bindAddress, port, leaderTimings, eviction);
   }
 
   /** A copy with the given node monitor grace period. */
   public ControllerManagerOptions withNodeMonitorGracePeriod(Duration grace) {
     return new ControllerManagerOptions(controllers, concurrentSyncs, defaultSyncs, grace, podEvictionTimeout,
-        clusterCidr, nodeCidrMaskSize, leaderElect, leaseNamespace, leaseName, bindAddress, port, leaderTimings);
+        clusterCidr, nodeCidrMaskSize, leaderElect, leaseNamespace, leaseName, bindAddress, port, leaderTimings, eviction);
   }
 
-  /** Nodes tainted per second when the cluster is healthy ({@code --node-eviction-rate}). */
+  /** A copy with the given eviction settings. */
+  public ControllerManagerOptions withEviction(Eviction e) {
+    return new ControllerManagerOptions(controllers, concurrentSyncs, defaultSyncs, nodeMonitorGracePeriod, podEvictionTimeout,
+        clusterCidr, nodeCidrMaskSize, leaderElect, leaseNamespace, leaseName, bindAddress, port, leaderTimings, e);
+  }
+
+  /** Nodes tainted per second when the zone is healthy ({@code --node-eviction-rate}). */
   public double nodeEvictionRate() {
-    return 0.1;
+    return eviction.nodeEvictionRate();
   }
 
   /** Whether controller {@code name} is enabled by {@link #controllers}. */
@@ -114,6 +175,11 @@ public record ControllerManagerOptions(
       } catch (IllegalArgumentException e) {
         errors.add("--cluster-cidr: " + e.getMessage());
       }
+    }
+    if (eviction == null) {
+      errors.add("eviction settings missing");
+    } else {
+      errors.addAll(eviction.validate());
     }
     if (port < 0 || port > 65535) {
       errors.add("--secure-port must be between 0 and 65535");

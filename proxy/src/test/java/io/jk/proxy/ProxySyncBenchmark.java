@@ -28,7 +28,7 @@ public final class ProxySyncBenchmark {
   public static void main(String[] args) throws Exception {
     int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int endpoints = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-    int samples = args.length > 2 ? Integer.parseInt(args[2]) : 40;
+    int samples = args.length > 2 ? Integer.parseInt(args[2]) : 200;
     String ns = "jkbench" + ProcessHandle.current().pid() % 100000;
     HostCommands host = new HostCommands(null);
     host.ip("netns", "add", ns);

@@ -122,6 +122,13 @@ public final class DeploymentController implements Reconciler {
       return Result.done(); // adoption/release written; the RS events bring us back
     }
     boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
+    if (paused || !isRecreate(d)) {
+      // As Kubernetes: a resize in the middle of a rollout (or while paused) is spread over the
+      // ReplicaSets in proportion to their size before the rollout goes on.
+      if (scaleProportionally(d, rsList, findNewReplicaSet(d, rsList))) {
+        return Result.done();
+      }
+    }
     if (paused) {
       ReplicaSet newRs = findNewReplicaSet(d, rsList);
       return syncStatus(d, rsList, newRs, false);
@@ -238,6 +245,54 @@ public final class DeploymentController implements Reconciler {
       cleanup(d, old);
     }
     return syncStatus(d, rsList, newRs, false);
+  }
+
+  /**
+   * Kubernetes' proportional scaling ({@code sync.go scale}): when more than one ReplicaSet has
+   * replicas and one of them was sized for another {@code spec.replicas} (its desired-replicas
+   * annotation), the change is spread over them by {@link RollingMath#proportional}. A saturated
+   * new ReplicaSet or a single active one is left to the rollout. True if it wrote.
+   */
+  private boolean scaleProportionally(Deployment d, List<ReplicaSet> rsList, ReplicaSet newRs) {
+    List<ReplicaSet> active = rsList.stream().filter(rs -> spec(rs) > 0).toList();
+    int replicas = replicas(d);
+    if (active.size() < 2 || isRecreate(d)) {
+      return false;
+    }
+    boolean scalingEvent = active.stream().anyMatch(rs -> {
+      Map<String, String> a = rs.getMetadata().getAnnotations();
+      String desired = a == null ? null : a.get(DESIRED_REPLICAS);
+      return desired != null && !desired.equals(Integer.toString(replicas));
+    });
+    if (!scalingEvent || (newRs != null && spec(newRs) == replicas && available(newRs) == replicas)) {
+      return false;
+    }
+    RollingMath.Limits limits = limits(d);
+    List<RollingMath.Sized> sized = active.stream().map(rs -> new RollingMath.Sized(rs.getMetadata().getName(), spec(rs),
+        intAnnotation(rs, MAX_REPLICAS), created(rs))).toList();
+    int statusReplicas = d.getStatus() == null ? 0 : nz(d.getStatus().getReplicas());
+    Map<String, Integer> targets = RollingMath.proportional(sized, replicas, limits.maxSurge(), statusReplicas);
+    boolean wrote = false;
+    for (ReplicaSet rs : active) {
+      int target = targets.get(rs.getMetadata().getName());
+      Map<String, String> a = rs.getMetadata().getAnnotations();
+      boolean annotated = a != null && Integer.toString(replicas).equals(a.get(DESIRED_REPLICAS))
+          && Integer.toString(replicas + limits.maxSurge()).equals(a.get(MAX_REPLICAS));
+      if (target != spec(rs) || !annotated) {
+        scale(d, rs, target, limits);
+        wrote = true;
+      }
+    }
+    return wrote;
+  }
+
+  private static int intAnnotation(ReplicaSet rs, String key) {
+    Map<String, String> a = rs.getMetadata().getAnnotations();
+    try {
+      return a == null || a.get(key) == null ? 0 : Integer.parseInt(a.get(key));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** Old ReplicaSets are scaled down: first unhealthy pods, then available ones above minAvailable. */

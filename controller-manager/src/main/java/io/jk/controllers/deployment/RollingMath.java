@@ -88,4 +88,57 @@ public final class RollingMath {
     int newUnavailable = Math.max(0, newSpec - newAvailable);
     return Math.max(0, allPodsSpec - minAvailable - newUnavailable);
   }
+
+  /**
+   * One ReplicaSet as proportional scaling sees it.
+   *
+   * @param name its name
+   * @param spec its spec.replicas
+   * @param maxReplicasBefore its {@code deployment.kubernetes.io/max-replicas} annotation (0 if absent)
+   * @param created creation order key (older sorts first)
+   */
+  public record Sized(String name, int spec, int maxReplicasBefore, String created) {}
+
+  /**
+   * Kubernetes' proportional scaling of a Deployment resized mid-rollout: the difference between
+   * {@code replicas + maxSurge} and the ReplicaSets' total is spread over the active ones in
+   * proportion to their size ({@code round(spec * (replicas + maxSurge) / maxReplicasBefore)}),
+   * largest first (newest first on ties when growing, oldest first when shrinking), and what
+   * rounding leaves goes to the first. Returns name to new size for every ReplicaSet given.
+   *
+   * @param statusReplicas the Deployment's status.replicas, used for a ReplicaSet without the annotation
+   */
+  public static java.util.Map<String, Integer> proportional(java.util.List<Sized> active, int replicas, int maxSurge,
+      int statusReplicas) {
+    int allowed = replicas + maxSurge;
+    int total = active.stream().mapToInt(Sized::spec).sum();
+    int toAdd = allowed - total;
+    java.util.Comparator<Sized> bySize = java.util.Comparator.comparingInt(Sized::spec).reversed();
+    java.util.List<Sized> order = new java.util.ArrayList<>(active);
+    order.sort(toAdd > 0 ? bySize.thenComparing(Sized::created, java.util.Comparator.reverseOrder())
+        : bySize.thenComparing(Sized::created));
+    java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    int added = 0;
+    for (Sized rs : order) {
+      int proportion = 0;
+      if (toAdd != 0 && rs.spec() != 0 && added != toAdd) {
+        int fraction;
+        if (replicas == 0) {
+          fraction = -rs.spec();
+        } else {
+          int before = rs.maxReplicasBefore() > 0 ? rs.maxReplicasBefore() : statusReplicas;
+          fraction = before <= 0 ? 0 : (int) Math.round((double) rs.spec() * allowed / before) - rs.spec();
+        }
+        int left = toAdd - added;
+        proportion = toAdd > 0 ? Math.min(fraction, left) : Math.max(fraction, left);
+      }
+      out.put(rs.name(), rs.spec() + proportion);
+      added += proportion;
+    }
+    if (!order.isEmpty() && toAdd != 0) {
+      String first = order.get(0).name();
+      out.put(first, Math.max(0, out.get(first) + toAdd - added));
+    }
+    return out;
+  }
 }

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * or with {@code DeadlineExceeded} after {@code activeDeadlineSeconds}, sets the {@code Complete}
  * condition (which {@code kubectl wait --for=condition=complete} reads) when enough pods
  * succeeded, and deletes finished Jobs after {@code ttlSecondsAfterFinished}. Creations use
- * expectations, as the ReplicaSet controller does.
+ * expectations, as the ReplicaSet controller does. Failed pods are replaced only after the pod
+ * failure back-off ({@link FailureBackoff}: 10 s doubling per failure, capped at 6 minutes).
  */
 public final class JobController implements Reconciler {
 
@@ -50,10 +51,19 @@ public final class JobController implements Reconciler {
   private final SharedIndexInformer<Job> jobs;
   private final SharedIndexInformer<Pod> pods;
   private final ControllerExpectations expectations = new ControllerExpectations();
+  private final Map<String, FailureBackoff> backoffs = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Duration backoffBase;
   private final Controller controller;
 
-  /** A controller over the given informers. */
+  /** A controller over the given informers, with Kubernetes' 10 s pod failure back-off. */
   public JobController(KubernetesClient client, SharedIndexInformer<Job> jobs, SharedIndexInformer<Pod> pods, MeterRegistry registry, int workers) {
+    this(client, jobs, pods, registry, workers, Duration.ofSeconds(10));
+  }
+
+  /** A controller over the given informers whose pod failure back-off starts at {@code backoffBase}. */
+  public JobController(KubernetesClient client, SharedIndexInformer<Job> jobs, SharedIndexInformer<Pod> pods, MeterRegistry registry,
+      int workers, Duration backoffBase) {
+    this.backoffBase = backoffBase;
     this.client = client;
     this.jobs = jobs;
     this.pods = pods;
@@ -99,6 +109,7 @@ public final class JobController implements Reconciler {
     Job job = jobs.getStore().getByKey(key);
     if (job == null) {
       expectations.delete(key);
+      backoffs.remove(key);
       return Result.done();
     }
     Instant now = Instant.now();
@@ -155,7 +166,13 @@ public final class JobController implements Reconciler {
     } else if (expectations.satisfied(key)) {
       int want = completions != null ? Math.min(parallelism, completions - succeeded) : (succeeded > 0 ? 0 : parallelism);
       int diff = want - active.size();
-      if (diff > 0) {
+      FailureBackoff backoff = backoffs.computeIfAbsent(key, k -> new FailureBackoff(backoffBase));
+      backoff.retain(owned);
+      Duration wait = diff > 0 ? backoff.remaining(owned, now) : Duration.ZERO;
+      if (!wait.isZero()) {
+        result = result.min(Result.requeueAfter(wait.plusMillis(10)));
+        LOG.debug("Job pod failure back-off job={} waitMs={}", key, wait.toMillis());
+      } else if (diff > 0) {
         expectations.expectCreations(key, diff);
         for (int i = 0; i < diff; i++) {
           createPod(key, job);

@@ -15,6 +15,7 @@ import io.jk.common.controller.Controller;
 import io.jk.common.controller.Reconciler;
 import io.jk.common.controller.Result;
 import io.jk.common.workqueue.TokenBucketRateLimiter;
+import io.jk.controllers.ControllerManagerOptions;
 import io.jk.controllers.pods.Pods;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -37,9 +38,11 @@ import org.slf4j.LoggerFactory;
  *       ({@code NodeStatusUnknown}) and adds the {@code node.kubernetes.io/unreachable:NoExecute}
  *       taint; a kubelet reporting Ready=False gets {@code node.kubernetes.io/not-ready:NoExecute}.
  *       The taints go when the node is Ready again.
- *   <li>Adding taints is rate-limited (a token bucket, 0.1 nodes/s by default, 0.01 when more than
- *       55% of the nodes are unhealthy), so a partition of half the cluster does not evict
- *       everything at once.
+ *   <li>Adding taints is rate-limited per zone (a token bucket at the rate {@link Zones} gives:
+ *       {@code --node-eviction-rate} 0.1 nodes/s by default; in a partially disrupted zone the
+ *       secondary rate for large clusters, none for small ones), so a partition of half the
+ *       cluster does not evict everything at once; when every zone has lost all its nodes the
+ *       controller taints nothing and lifts its taints, as Kubernetes does.
  *   <li>Pods on a NoExecute-tainted node that do not tolerate the taint are deleted at once; those
  *       tolerating it for {@code tolerationSeconds} are deleted when that time has passed since
  *       the taint was added. Their controllers create replacements.
@@ -56,8 +59,9 @@ public final class NodeLifecycleController implements Reconciler {
   private final SharedIndexInformer<Lease> leases;
   private final SharedIndexInformer<Pod> pods;
   private final Duration grace;
-  private final TokenBucketRateLimiter<String> taintLimiter;
-  private final TokenBucketRateLimiter<String> degradedLimiter;
+  private final ControllerManagerOptions.Eviction eviction;
+  /** Per zone: the rate its limiter was made for, and the limiter. */
+  private final Map<String, Map.Entry<Double, TokenBucketRateLimiter<String>>> zoneLimiters = new ConcurrentHashMap<>();
   private final Map<String, Observed> observed = new ConcurrentHashMap<>();
   private final Controller controller;
 
@@ -69,13 +73,19 @@ public final class NodeLifecycleController implements Reconciler {
    */
   public NodeLifecycleController(KubernetesClient client, SharedIndexInformer<Node> nodes, SharedIndexInformer<Lease> leases,
       SharedIndexInformer<Pod> pods, Duration grace, double taintQps, MeterRegistry registry, int workers) {
+    this(client, nodes, leases, pods, grace, new ControllerManagerOptions.Eviction(taintQps, 0.01, 0.55, 50, Duration.ofSeconds(10)),
+        registry, workers);
+  }
+
+  /** A controller marking nodes lost after {@code grace}, tainting them at the rates {@code eviction} sets. */
+  public NodeLifecycleController(KubernetesClient client, SharedIndexInformer<Node> nodes, SharedIndexInformer<Lease> leases,
+      SharedIndexInformer<Pod> pods, Duration grace, ControllerManagerOptions.Eviction eviction, MeterRegistry registry, int workers) {
     this.client = client;
     this.nodes = nodes;
     this.leases = leases;
     this.pods = pods;
     this.grace = grace;
-    this.taintLimiter = new TokenBucketRateLimiter<>(taintQps, 1);
-    this.degradedLimiter = new TokenBucketRateLimiter<>(taintQps / 10, 1);
+    this.eviction = eviction;
     if (!pods.getIndexer().getIndexers().containsKey(NODE_NAME_INDEX)) {
       pods.addIndexers(Map.of(NODE_NAME_INDEX, p -> p.getSpec() == null || p.getSpec().getNodeName() == null
           ? List.of() : List.of(p.getSpec().getNodeName())));
@@ -108,7 +118,11 @@ public final class NodeLifecycleController implements Reconciler {
       markUnknown(node, now);
       return Result.requeueAfter(Duration.ofMillis(200));
     }
-    String wanted = stale ? Taints.UNREACHABLE
+    Map<String, Integer[]> zones = zoneCounts();
+    boolean allFullyDisrupted = zones.values().stream()
+        .allMatch(c -> Zones.state(c[0], c[1], eviction.unhealthyZoneThreshold()) == Zones.State.FULL_DISRUPTION);
+    // Every zone lost: most likely this controller is the one cut off, so it evicts nothing.
+    String wanted = allFullyDisrupted ? null : stale ? Taints.UNREACHABLE
         : ready != null && "False".equals(ready.getStatus()) ? Taints.NOT_READY : null;
     List<Taint> taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
     boolean hasWanted = wanted != null && taints.stream().anyMatch(t -> wanted.equals(t.getKey()) && "NoExecute".equals(t.getEffect()));
@@ -116,7 +130,13 @@ public final class NodeLifecycleController implements Reconciler {
         && (Taints.UNREACHABLE.equals(t.getKey()) || Taints.NOT_READY.equals(t.getKey())) && !t.getKey().equals(wanted));
     if (hasOther || (wanted != null && !hasWanted)) {
       if (wanted != null && !hasWanted) {
-        Duration wait = limiterFor().when(name);
+        String zone = Zones.zoneOf(node);
+        Integer[] c = zones.getOrDefault(zone, new Integer[] {0, 0});
+        double rate = Zones.rate(Zones.state(c[0], c[1], eviction.unhealthyZoneThreshold()), c[0] + c[1], false, eviction);
+        if (rate <= 0) {
+          return Result.requeueAfter(Duration.ofSeconds(1)); // tainting stopped in this zone; look again
+        }
+        Duration wait = limiterFor(zone, rate).when(name);
         if (!wait.isZero()) {
           return Result.requeueAfter(wait);
         }
@@ -133,13 +153,22 @@ public final class NodeLifecycleController implements Reconciler {
     return next;
   }
 
-  private TokenBucketRateLimiter<String> limiterFor() {
-    List<Node> all = nodes.getStore().list();
-    long unhealthy = all.stream().filter(n -> {
+  /** The taint limiter of {@code zone}, made anew when the zone's rate changes. */
+  private TokenBucketRateLimiter<String> limiterFor(String zone, double rate) {
+    return zoneLimiters.compute(zone, (z, cur) -> cur != null && cur.getKey() == rate ? cur
+        : Map.entry(rate, new TokenBucketRateLimiter<>(rate, 1))).getValue();
+  }
+
+  /** Per zone: {Ready nodes, other nodes}. */
+  private Map<String, Integer[]> zoneCounts() {
+    Map<String, Integer[]> out = new java.util.HashMap<>();
+    for (Node n : nodes.getStore().list()) {
       NodeCondition c = condition(n, "Ready");
-      return c == null || !"True".equals(c.getStatus());
-    }).count();
-    return all.size() > 2 && unhealthy * 100 > all.size() * 55L ? degradedLimiter : taintLimiter;
+      boolean isReady = c != null && "True".equals(c.getStatus());
+      Integer[] counts = out.computeIfAbsent(Zones.zoneOf(n), z -> new Integer[] {0, 0});
+      counts[isReady ? 0 : 1]++;
+    }
+    return out;
   }
 
   private String heartbeat(Node node) {

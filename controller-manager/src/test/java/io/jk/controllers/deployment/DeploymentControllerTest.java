@@ -224,4 +224,30 @@ class DeploymentControllerTest {
     assertEquals(0, cluster.kubectl(cacheDir, "rollout", "resume", "deployment/paused").exitCode());
     await().atMost(Duration.ofSeconds(30)).until(() -> rolledOut("paused") && replicaSets("paused").size() == 2);
   }
+
+  @Test
+  void resizingMidRolloutScalesReplicaSetsInProportion() {
+    client.apps().deployments().inNamespace("default").resource(deployment("prop", 10, b -> b.editSpec()
+        .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate().withMaxSurge(new IntOrString(3))
+        .withMaxUnavailable(new IntOrString(0)).endRollingUpdate().endStrategy().endSpec())).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> rolledOut("prop"));
+    // A new template whose pods never turn ready: the rollout stops at old 10 + new 3 (surge).
+    client.apps().deployments().inNamespace("default").withName("prop")
+        .edit(x -> new DeploymentBuilder(x).editSpec().editTemplate().editMetadata().addToAnnotations(TestClusterAccess.NEVER_READY, "true")
+            .endMetadata().editSpec().editFirstContainer().withImage("busybox:2").endContainer().endSpec().endTemplate().endSpec().build());
+    await().atMost(Duration.ofSeconds(30)).until(() -> sizes("prop").equals(List.of(3, 10)));
+    // Up to 20: +10 spread as old +8, new +2 (not all to the new ReplicaSet).
+    client.apps().deployments().inNamespace("default").withName("prop").scale(20);
+    await().atMost(Duration.ofSeconds(30)).until(() -> sizes("prop").equals(List.of(5, 18)));
+    // Down to 5: proportionally old 6 and new 2 (8 = 5 + surge), then the rollout goes on as far as
+    // maxUnavailable 0 lets it: old 5 (all available), new 3. Without proportional scaling the
+    // new ReplicaSet would keep 5.
+    client.apps().deployments().inNamespace("default").withName("prop").scale(5);
+    await().atMost(Duration.ofSeconds(30)).until(() -> sizes("prop").equals(List.of(3, 5)));
+  }
+
+  /** spec.replicas of the app's ReplicaSets, smallest first. */
+  static List<Integer> sizes(String app) {
+    return replicaSets(app).stream().map(rs -> rs.getSpec().getReplicas()).sorted().toList();
+  }
 }

@@ -75,4 +75,32 @@ class RollingMathTest {
     assertTrue(PodTemplateHash.equalIgnoringHash(a, aHashed));
     assertTrue(!PodTemplateHash.equalIgnoringHash(a, b));
   }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> proportionalCases() {
+    RollingMath.Sized old10 = new RollingMath.Sized("old", 10, 13, "1");
+    RollingMath.Sized new3 = new RollingMath.Sized("new", 3, 13, "2");
+    return java.util.stream.Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of("scaling 10 to 20 mid-rollout spreads +10 as 8 and 2",
+            java.util.List.of(old10, new3), 20, 3, java.util.Map.of("old", 18, "new", 5)),
+        org.junit.jupiter.params.provider.Arguments.of("scaling 20 to 5 spreads -15 as -12 and -3",
+            java.util.List.of(new RollingMath.Sized("old", 18, 23, "1"), new RollingMath.Sized("new", 5, 23, "2")), 5, 3,
+            java.util.Map.of("old", 6, "new", 2)),
+        org.junit.jupiter.params.provider.Arguments.of("rounding leftovers go to the largest",
+            java.util.List.of(new RollingMath.Sized("a", 1, 3, "1"), new RollingMath.Sized("b", 1, 3, "2"),
+                new RollingMath.Sized("c", 1, 3, "3")), 4, 0, java.util.Map.of("a", 1, "b", 1, "c", 2)),
+        org.junit.jupiter.params.provider.Arguments.of("scaling to zero empties every ReplicaSet",
+            java.util.List.of(old10, new3), 0, 0, java.util.Map.of("old", 0, "new", 0)),
+        org.junit.jupiter.params.provider.Arguments.of("without the annotation the Deployment's status size is the base",
+            java.util.List.of(new RollingMath.Sized("old", 10, 0, "1"), new RollingMath.Sized("new", 3, 0, "2")), 20, 3,
+            java.util.Map.of("old", 18, "new", 5)));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("proportionalCases")
+  void proportionalScalingFollowsKubernetes(String name, java.util.List<RollingMath.Sized> rss, int replicas, int surge,
+      java.util.Map<String, Integer> want) {
+    java.util.Map<String, Integer> got = RollingMath.proportional(rss, replicas, surge, 13);
+    assertEquals(want, got);
+    assertEquals(replicas + surge, got.values().stream().mapToInt(Integer::intValue).sum(), "the total is replicas + maxSurge");
+  }
 }

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jk.controllers.ControllerManagerOptions;
 import io.jk.controllers.Kubectl;
 import io.jk.controllers.TestClusterAccess;
 import java.nio.file.Path;
@@ -28,7 +29,9 @@ class JobControllerTest {
 
   @BeforeAll
   static void start() {
-    cluster = TestClusterAccess.start(List.of("job", "garbagecollector"));
+    // Pod failure back-off shortened from Kubernetes' 10 s to 1 s: same doubling, test-sized.
+    cluster = TestClusterAccess.start(List.of("job", "garbagecollector"), o -> o.withEviction(
+        new ControllerManagerOptions.Eviction(0.1, 0.01, 0.55, 50, Duration.ofSeconds(1))));
     cluster.markReady(false); // this test plays the kubelet and decides how pods end
     client = cluster.client();
   }
@@ -93,6 +96,31 @@ class JobControllerTest {
     });
     assertEquals(0, active("flaky").size(), "no new pod after the limit");
     assertEquals(2, client.batch().v1().jobs().inNamespace("default").withName("flaky").get().getStatus().getFailed());
+  }
+
+  @Test
+  void failedPodsAreReplacedAfterADoublingBackoff() {
+    client.batch().v1().jobs().inNamespace("default").resource(job("retry", 1, 1, 3)).create();
+    await().atMost(Duration.ofSeconds(20)).until(() -> active("retry").size() == 1);
+    long[] waited = new long[2];
+    for (int i = 0; i < 2; i++) {
+      String failed = active("retry").get(0).getMetadata().getName();
+      long t = System.nanoTime();
+      finish(active("retry").get(0), "Failed");
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() ->
+          active("retry").size() == 1 && !active("retry").get(0).getMetadata().getName().equals(failed));
+      waited[i] = (System.nanoTime() - t) / 1_000_000;
+    }
+    assertTrue(waited[0] >= 900, "first replacement after ~1 s, took " + waited[0] + " ms");
+    assertTrue(waited[1] >= 1900, "second after ~2 s (doubled), took " + waited[1] + " ms");
+    finish(active("retry").get(0), "Succeeded");
+    await().atMost(Duration.ofSeconds(20)).until(() -> condition("retry", "Complete") != null);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} failures wait {1} s")
+  @org.junit.jupiter.params.provider.CsvSource({"1, 10", "2, 20", "3, 40", "6, 320", "7, 360", "60, 360"})
+  void backoffDoublesFromTenSecondsUpToSixMinutes(int failures, long seconds) {
+    assertEquals(Duration.ofSeconds(seconds), FailureBackoff.delay(Duration.ofSeconds(10), failures));
   }
 
   @Test

@@ -56,20 +56,9 @@ class NodeLifecycleControllerTest {
       cluster.markReady(false);
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("kube-node-lease").endMetadata().build())
           .createOr(r -> r.update());
-      Node n = client.nodes().resource(new NodeBuilder().withNewMetadata().withName("n1").endMetadata().build()).create();
-      String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-      client.nodes().resource(new NodeBuilder(n).withNewStatus().addNewCondition().withType("Ready").withStatus("True")
-          .withReason("KubeletReady").withLastHeartbeatTime(now).withLastTransitionTime(now).endCondition().endStatus().build()).updateStatus();
-      client.leases().inNamespace("kube-node-lease").resource(new LeaseBuilder().withNewMetadata().withName("n1").endMetadata()
-          .withNewSpec().withHolderIdentity("n1").withLeaseDurationSeconds(40).withRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)).endSpec().build()).create();
       AtomicBoolean renewing = new AtomicBoolean(true);
-      ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor();
-      kubelet.scheduleAtFixedRate(() -> {
-        if (renewing.get()) {
-          client.leases().inNamespace("kube-node-lease").withName("n1")
-              .edit(l -> new LeaseBuilder(l).editSpec().withRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)).endSpec().build());
-        }
-      }, 300, 300, TimeUnit.MILLISECONDS);
+      // n2 stays healthy: with every node lost, Kubernetes evicts nothing (see allNodesLost...).
+      ScheduledExecutorService kubelet = kubelets(client, java.util.Map.of("n1", renewing, "n2", new AtomicBoolean(true)));
       try {
         client.pods().inNamespace("default").resource(boundPod("short", new TolerationBuilder().withKey(Taints.UNREACHABLE)
             .withOperator("Exists").withEffect("NoExecute").withTolerationSeconds(2L).build())).create();
@@ -98,6 +87,74 @@ class NodeLifecycleControllerTest {
         kubelet.shutdownNow();
       }
     }
+  }
+
+  @Test
+  void allNodesLostMeansNoEvictionAsTheControllerMayBeTheOneCutOff() {
+    try (TestClusterAccess cluster = TestClusterAccess.start(List.of("nodelifecycle"),
+        o -> o.withNodeMonitorGracePeriod(Duration.ofSeconds(1)))) {
+      KubernetesClient client = cluster.client();
+      cluster.markReady(false);
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("kube-node-lease").endMetadata().build())
+          .createOr(r -> r.update());
+      AtomicBoolean renewing = new AtomicBoolean(true);
+      ScheduledExecutorService kubelet = kubelets(client, java.util.Map.of("n1", renewing, "n2", renewing));
+      try {
+        renewing.set(false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.nodes().list().getItems().stream().allMatch(n ->
+            n.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "Unknown".equals(c.getStatus()))));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> taints(client).isEmpty());
+      } finally {
+        kubelet.shutdownNow();
+      }
+    }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("zoneCases")
+  void zoneStateAndRateFollowKubernetes(String name, int ready, int notReady, boolean allDown, Zones.State state, double rate) {
+    var e = io.jk.controllers.ControllerManagerOptions.Eviction.defaults();
+    assertEquals(state, Zones.state(ready, notReady, e.unhealthyZoneThreshold()));
+    assertEquals(rate, Zones.rate(state, ready + notReady, allDown, e));
+  }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> zoneCases() {
+    return java.util.stream.Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of("one lost node of three is normal", 2, 1, false, Zones.State.NORMAL, 0.1),
+        org.junit.jupiter.params.provider.Arguments.of("two lost of two is not partial (needs more than 2)", 1, 2, false, Zones.State.NORMAL, 0.1),
+        org.junit.jupiter.params.provider.Arguments.of("3 of 5 lost in a small cluster stops tainting", 2, 3, false, Zones.State.PARTIAL_DISRUPTION, 0.0),
+        org.junit.jupiter.params.provider.Arguments.of("60 of 100 lost in a large cluster slows to the secondary rate", 40, 60, false,
+            Zones.State.PARTIAL_DISRUPTION, 0.01),
+        org.junit.jupiter.params.provider.Arguments.of("a fully lost zone beside a healthy one evicts at the normal rate", 0, 4, false,
+            Zones.State.FULL_DISRUPTION, 0.1),
+        org.junit.jupiter.params.provider.Arguments.of("every zone lost stops eviction", 0, 4, true, Zones.State.FULL_DISRUPTION, 0.0));
+  }
+
+  @Test
+  void zoneKeyComesFromTopologyLabels() {
+    assertEquals("", Zones.zoneOf(new NodeBuilder().withNewMetadata().withName("a").endMetadata().build()));
+    assertEquals("eu:eu-1a", Zones.zoneOf(new NodeBuilder().withNewMetadata().withName("a")
+        .addToLabels(Zones.REGION_LABEL, "eu").addToLabels(Zones.ZONE_LABEL, "eu-1a").endMetadata().build()));
+  }
+
+  /** Creates each node Ready with a Lease, renewed every 300 ms while its flag is set. */
+  static ScheduledExecutorService kubelets(KubernetesClient client, java.util.Map<String, AtomicBoolean> renewing) {
+    for (String name : renewing.keySet()) {
+      Node n = client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+      String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+      client.nodes().resource(new NodeBuilder(n).withNewStatus().addNewCondition().withType("Ready").withStatus("True")
+          .withReason("KubeletReady").withLastHeartbeatTime(now).withLastTransitionTime(now).endCondition().endStatus().build()).updateStatus();
+      client.leases().inNamespace("kube-node-lease").resource(new LeaseBuilder().withNewMetadata().withName(name).endMetadata()
+          .withNewSpec().withHolderIdentity(name).withLeaseDurationSeconds(40).withRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)).endSpec().build()).create();
+    }
+    ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor();
+    kubelet.scheduleAtFixedRate(() -> renewing.forEach((name, on) -> {
+      if (on.get()) {
+        client.leases().inNamespace("kube-node-lease").withName(name)
+            .edit(l -> new LeaseBuilder(l).editSpec().withRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)).endSpec().build());
+      }
+    }), 300, 300, TimeUnit.MILLISECONDS);
+    return kubelet;
   }
 
   static List<String> taints(KubernetesClient client) {

@@ -99,7 +99,9 @@ public final class JkctlCommand implements Runnable {
   /** The connection to the cluster, created on first use. */
   Session session() {
     if (session == null) {
+      Trace.mark("parsed");
       session = new Session(Kubeconfig.load(Kubeconfig.locate(kubeconfig, env)), context, namespace);
+      Trace.mark("kubeconfig");
     }
     return session;
   }
@@ -111,8 +113,10 @@ public final class JkctlCommand implements Runnable {
 
   /** Entry point of the {@code jkctl} binary. */
   public static void main(String[] args) {
+    Trace.mark("main");
     int code = run(args, System.getenv(), System.in, System.out, System.err);
     System.out.flush();
+    Trace.mark("done");
     System.exit(code);
   }
 

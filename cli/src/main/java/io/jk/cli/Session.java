@@ -28,6 +28,7 @@ public final class Session {
   public Discovery discovery() {
     if (discovery == null) {
       discovery = Discovery.load(api());
+      Trace.mark("discovery");
     }
     return discovery;
   }

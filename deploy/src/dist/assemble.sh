@@ -21,5 +21,16 @@ for b in jkrt jkshim pause; do
   fi
 done
 echo "$version" >"$dist/VERSION"
-tar -C "$target" -czf "$target/jk-$version-linux-amd64.tar.gz" --owner=0 --group=0 jk
+# jkctl's own short class path: jk-cli and what its code imports (picocli, Jackson, SnakeYAML, and
+# jk-common/jk-apiserver for Json, Durations and the patch package), not the server's hundred jars
+: >"$dist/lib/jkctl.classpath"
+for name in jk-cli jk-common jk-apiserver picocli jackson-core jackson-databind jackson-annotations \
+    jackson-dataformat-yaml snakeyaml; do
+  jar="$(cd "$dist/lib" && ls "$name"-[0-9]*.jar 2>/dev/null | head -1)"
+  [ -n "$jar" ] || { echo "assemble: no $name jar in $dist/lib" >&2; exit 1; }
+  echo "$jar" >>"$dist/lib/jkctl.classpath"
+done
+bash "$src/cds-train.sh" "$dist" "$src/../../../examples" "$target/cds-train"
+# the archive holds absolute jar paths: each copy of the distribution dumps its own from the class list
+tar -C "$target" -czf "$target/jk-$version-linux-amd64.tar.gz" --owner=0 --group=0 --exclude=jk/lib/cds/jkctl.jsa jk
 echo "assemble: $dist and $target/jk-$version-linux-amd64.tar.gz"

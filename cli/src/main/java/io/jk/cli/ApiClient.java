@@ -1,23 +1,23 @@
 package io.jk.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.client.internal.CertUtils;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.common.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import javax.net.ssl.KeyManagerFactory;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
@@ -25,12 +25,13 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * The Kubernetes API over {@code java.net.http}, with the kubeconfig's credentials (bearer token
- * or client certificate, cluster CA or {@code insecure-skip-tls-verify}).
+ * The Kubernetes API with the kubeconfig's credentials (bearer token or client certificate,
+ * cluster CA or {@code insecure-skip-tls-verify}).
  *
  * <p>jkctl works on JSON trees, like kubectl's dynamic client, so any resource the server
- * discovers can be handled; using the JDK's HTTP client instead of fabric8's keeps start-up
- * short on the hot path ({@code jkctl get pods}).
+ * discovers can be handled. Requests go over one kept-alive {@link HttpConnection} on the calling
+ * thread, which keeps start-up and exit short ({@code jkctl get pods}); the JDK's HTTP client is
+ * created only for what needs it (WebSockets for exec, file uploads).
  */
 public final class ApiClient {
 
@@ -38,21 +39,25 @@ public final class ApiClient {
   public static final String TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
 
   private final Kubeconfig.Target target;
-  private final HttpClient http;
+  private final SSLContext ssl;
+  private final HttpConnection connection;
   private final String authorization;
+  private HttpClient http;
 
   /** A client for {@code target}. */
   public ApiClient(Kubeconfig.Target target) {
     this.target = target;
-    HttpClient.Builder b = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10));
-    if (target.server().startsWith("https://")) {
-      // TLS set-up is costly at start-up: only when the server speaks it
-      b.sslContext(sslContext(target)).sslParameters(sslParameters(target));
+    URI server = URI.create(target.server());
+    if (!"https".equals(server.getScheme()) && !"http".equals(server.getScheme()) || server.getHost() == null) {
+      throw new CliException("the server URL of context \"" + target.context() + "\" is not http(s)://HOST[:PORT]: "
+          + target.server());
     }
-    this.http = b.build();
+    // TLS set-up is costly at start-up: only when the server speaks it
+    this.ssl = "https".equals(server.getScheme()) ? sslContext(target) : null;
+    this.connection = new HttpConnection(server, ssl == null ? null : ssl.getSocketFactory(),
+        ssl == null ? null : sslParameters(target), 10_000);
     this.authorization = authorization(target);
+    Trace.mark("client");
   }
 
   /** The resolved kubeconfig context. */
@@ -60,8 +65,17 @@ public final class ApiClient {
     return target;
   }
 
-  /** The JDK HTTP client (for WebSockets). */
-  public HttpClient http() {
+  /** The JDK HTTP client with the same TLS set-up (for WebSockets and uploads), created on first use. */
+  public synchronized HttpClient http() {
+    if (http == null) {
+      HttpClient.Builder b = HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10));
+      if (ssl != null) {
+        b.sslContext(ssl).sslParameters(sslParameters(target));
+      }
+      http = b.build();
+    }
     return http;
   }
 
@@ -98,21 +112,16 @@ public final class ApiClient {
 
   /** Sends a request and returns the answer whatever its status. */
   public Response send(String method, String path, String contentType, String body, String accept) {
-    HttpRequest.Builder b = request(path, accept);
+    Map<String, String> h = headers(accept);
     if (body != null) {
-      b.header("Content-Type", contentType);
-      b.method(method, HttpRequest.BodyPublishers.ofString(body));
-    } else {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
+      h.put("Content-Type", contentType);
     }
     try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      return new Response(r.statusCode(), r.body(), r.headers().firstValue("content-type").orElse(""));
+      Response r = connection.exchange(method, path, h, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+      Trace.mark(method + " " + path + " " + r.status());
+      return r;
     } catch (IOException e) {
       throw unreachable(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException("interrupted");
     }
   }
 
@@ -137,36 +146,35 @@ public final class ApiClient {
     return send(method, path, contentType, text, "application/json").check().json();
   }
 
-  /** Opens a streaming GET (watches, followed logs); the caller closes the stream. */
+  /** Opens a streaming GET (watches, followed logs) on a connection of its own; the caller closes the stream. */
   public InputStream stream(String path, String accept) {
     try {
-      HttpResponse<InputStream> r = http.send(request(path, accept).GET().build(),
-          HttpResponse.BodyHandlers.ofInputStream());
-      if (r.statusCode() >= 300) {
+      HttpConnection own = new HttpConnection(URI.create(target.server()), ssl == null ? null : ssl.getSocketFactory(),
+          ssl == null ? null : sslParameters(target), 10_000);
+      HttpConnection.Streamed r = own.stream("GET", path, headers(accept));
+      if (r.status() >= 300) {
         String body;
         try (InputStream in = r.body()) {
           body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        throw new ApiException(r.statusCode(), new Response(r.statusCode(), body, "").json(), body);
+        throw new ApiException(r.status(), new Response(r.status(), body, "").json(), body);
       }
       return r.body();
     } catch (IOException e) {
       throw unreachable(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException("interrupted");
     }
   }
 
-  private HttpRequest.Builder request(String path, String accept) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("User-Agent", "jkctl/" + Version.VERSION);
+  private Map<String, String> headers(String accept) {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("User-Agent", "jkctl/" + Version.VERSION);
     if (accept != null) {
-      b.header("Accept", accept);
+      h.put("Accept", accept);
     }
     if (authorization != null) {
-      b.header("Authorization", authorization);
+      h.put("Authorization", authorization);
     }
-    return b;
+    return h;
   }
 
   private CliException unreachable(IOException e) {
@@ -193,71 +201,57 @@ public final class ApiClient {
     return path.isAbsolute() || dir == null ? path : dir.resolve(path);
   }
 
-  private static String fileOrNull(Kubeconfig.Target t, com.fasterxml.jackson.databind.node.ObjectNode n, String key) {
-    return n.hasNonNull(key) ? resolve(t, n.get(key).asText()).toString() : null;
-  }
-
   private static SSLParameters sslParameters(Kubeconfig.Target t) {
     SSLParameters p = new SSLParameters();
-    if (t.cluster().path("insecure-skip-tls-verify").asBoolean(false)) {
-      p.setEndpointIdentificationAlgorithm(null);
+    if (!t.cluster().path("insecure-skip-tls-verify").asBoolean(false)) {
+      p.setEndpointIdentificationAlgorithm("HTTPS");
     }
     return p;
   }
 
   private static SSLContext sslContext(Kubeconfig.Target t) {
-    if (!t.server().startsWith("https://")) {
-      try {
-        return SSLContext.getDefault();
-      } catch (Exception e) {
-        throw new CliException("no TLS support: " + e.getMessage());
-      }
-    }
     try {
       TrustManager[] trust;
       if (t.cluster().path("insecure-skip-tls-verify").asBoolean(false)) {
         trust = new TrustManager[] {new TrustAll()};
       } else if (t.cluster().hasNonNull("certificate-authority-data") || t.cluster().hasNonNull("certificate-authority")) {
-        KeyStore ts = CertUtils.createTrustStore(t.cluster().path("certificate-authority-data").asText(null),
-            fileOrNull(t, t.cluster(), "certificate-authority"), null, null);
+        KeyStore ts = TlsMaterial.trustStore(TlsMaterial.certificates(
+            pem(t, t.cluster(), "certificate-authority-data", "certificate-authority")));
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ts);
         trust = tmf.getTrustManagers();
       } else {
         trust = null;
       }
-      javax.net.ssl.KeyManager[] keys = null;
+      KeyManager[] keys = null;
       if (t.user().hasNonNull("client-certificate-data") || t.user().hasNonNull("client-certificate")) {
-        char[] pass = "changeit".toCharArray();
-        KeyStore ks = clientKeyStore(t);
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, pass);
-        keys = kmf.getKeyManagers();
+        if (!t.user().hasNonNull("client-key-data") && !t.user().hasNonNull("client-key")) {
+          throw new CliException("user of context \"" + t.context() + "\" has a client certificate but no client key");
+        }
+        keys = new KeyManager[] {new TlsMaterial.ClientKeyManager(
+            TlsMaterial.certificates(pem(t, t.user(), "client-certificate-data", "client-certificate")),
+            TlsMaterial.privateKey(pem(t, t.user(), "client-key-data", "client-key")))};
       }
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(keys, trust, new SecureRandom());
+      ctx.init(keys, trust, null);
       return ctx;
+    } catch (CliException e) {
+      throw e;
     } catch (Exception e) {
       throw new CliException("cannot set up TLS for context \"" + t.context() + "\": " + e.getMessage());
     }
   }
 
-  /**
-   * The kubeconfig user's certificate and key as a key store. jk's cluster CA issues EC keys and
-   * other clusters RSA ones; fabric8's reader needs to be told which, so try each.
-   */
-  private static KeyStore clientKeyStore(Kubeconfig.Target t) throws Exception {
-    Exception last = null;
-    for (String algorithm : new String[] {"EC", "RSA"}) {
+  /** The PEM bytes of {@code dataKey} (base64) or else the file named by {@code fileKey}. */
+  private static byte[] pem(Kubeconfig.Target t, ObjectNode n, String dataKey, String fileKey) throws IOException {
+    if (n.hasNonNull(dataKey)) {
       try {
-        return CertUtils.createKeyStore(t.user().path("client-certificate-data").asText(null),
-            fileOrNull(t, t.user(), "client-certificate"), t.user().path("client-key-data").asText(null),
-            fileOrNull(t, t.user(), "client-key"), algorithm, "changeit", null, "changeit");
-      } catch (Exception e) {
-        last = e;
+        return Base64.getMimeDecoder().decode(n.get(dataKey).asText());
+      } catch (IllegalArgumentException e) {
+        throw new CliException(dataKey + " of context \"" + t.context() + "\" is not base64: " + e.getMessage());
       }
     }
-    throw last;
+    return Files.readAllBytes(resolve(t, n.get(fileKey).asText()));
   }
 
   /** For {@code insecure-skip-tls-verify: true} only. */

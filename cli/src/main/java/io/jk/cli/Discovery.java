@@ -6,21 +6,104 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import io.jk.common.json.Json;
 
 /**
  * The server's resource types, from aggregated discovery ({@code /api} and {@code /apis} with
  * {@code as=APIGroupDiscoveryList}, two requests) or, when the server only speaks the legacy
  * form, {@code /api/v1} and each group's preferred version.
+ *
+ * <p>Like kubectl, jkctl keeps what it learnt on disk ({@code CACHE_DIR/jkctl-discovery/HOST_PORT.json},
+ * for {@link #TTL}), so that {@code jkctl get pods} is one request; a type the cached list does
+ * not know makes it fetch discovery anew before giving up.
  */
 public final class Discovery {
+
+  /** How long a cached discovery answer is used (kubectl's disk cache keeps its own for 6 hours too). */
+  public static final java.time.Duration TTL = java.time.Duration.ofHours(6);
 
   private static final String AGGREGATED =
       "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
 
-  private final List<ResourceInfo> resources;
+  private List<ResourceInfo> resources;
+  private final ApiClient api;
+  private final java.nio.file.Path cacheFile;
+  private boolean fresh;
 
-  private Discovery(List<ResourceInfo> resources) {
+  private Discovery(List<ResourceInfo> resources, ApiClient api, java.nio.file.Path cacheFile, boolean fresh) {
     this.resources = resources;
+    this.api = api;
+    this.cacheFile = cacheFile;
+    this.fresh = fresh;
+  }
+
+  /**
+   * Discovery from {@code cacheFile} when it is younger than {@link #TTL}, else from the server
+   * (then written to {@code cacheFile}). A null {@code cacheFile} means no disk cache.
+   */
+  public static Discovery load(ApiClient api, java.nio.file.Path cacheFile) {
+    if (cacheFile != null) {
+      List<ResourceInfo> cached = readCache(cacheFile);
+      if (cached != null) {
+        return new Discovery(cached, api, cacheFile, false);
+      }
+    }
+    Discovery d = load(api);
+    d.writeCache(cacheFile);
+    return new Discovery(d.resources, api, cacheFile, true);
+  }
+
+  /** The cache file of a server URL below {@code cacheDir}, as kubectl names its own ({@code host_port}). */
+  public static java.nio.file.Path cacheFile(java.nio.file.Path cacheDir, String server) {
+    java.net.URI u = java.net.URI.create(server);
+    String key = (u.getHost() == null ? "server" : u.getHost()) + "_" + (u.getPort() > 0 ? u.getPort() : 443)
+        + (u.getPath() == null || u.getPath().isEmpty() ? "" : u.getPath());
+    return cacheDir.resolve("jkctl-discovery").resolve(key.replaceAll("[^A-Za-z0-9._-]", "_") + ".json");
+  }
+
+  private static List<ResourceInfo> readCache(java.nio.file.Path file) {
+    try {
+      java.nio.file.attribute.FileTime t = java.nio.file.Files.getLastModifiedTime(file);
+      if (t.toInstant().plus(TTL).isBefore(java.time.Instant.now())) {
+        return null;
+      }
+      JsonNode a = Json.mapper().readTree(file.toFile());
+      if (a == null || !a.isArray() || a.isEmpty()) {
+        return null;
+      }
+      List<ResourceInfo> out = new ArrayList<>();
+      for (JsonNode r : a) {
+        out.add(new ResourceInfo(r.path("group").asText(), r.path("version").asText(), r.path("resource").asText(),
+            r.path("singular").asText(), r.path("kind").asText(), r.path("namespaced").asBoolean(),
+            strings(r.path("shortNames")), strings(r.path("categories")), strings(r.path("verbs"))));
+      }
+      return out;
+    } catch (java.io.IOException | RuntimeException e) {
+      return null; // no cache, an old one or a torn one: ask the server
+    }
+  }
+
+  private void writeCache(java.nio.file.Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      java.nio.file.Files.createDirectories(file.getParent());
+      io.jk.common.files.AtomicFiles.writeString(file, Json.mapper().writeValueAsString(resources), false);
+    } catch (java.io.IOException | RuntimeException e) {
+      // a cache that cannot be written costs the next command two requests, nothing more
+    }
+  }
+
+  /** Fetches discovery again when it came from the disk cache; false when it was fresh already. */
+  private boolean refresh() {
+    if (fresh || api == null) {
+      return false;
+    }
+    resources = load(api).resources;
+    fresh = true;
+    writeCache(cacheFile);
+    return true;
   }
 
   /** Every preferred-version resource type the server serves (subresources left out). */
@@ -44,7 +127,7 @@ public final class Discovery {
         }
       }
     }
-    return new Discovery(out);
+    return new Discovery(out, api, null, true);
   }
 
   private static void parseAggregated(JsonNode list, List<ResourceInfo> out) {
@@ -92,6 +175,17 @@ public final class Discovery {
    * ({@code deployments.apps}, {@code deploy}, {@code Deployment}). Core types win a tie, as in kubectl.
    */
   public ResourceInfo resolve(String name) {
+    ResourceInfo r = find(name);
+    if (r == null && refresh()) {
+      r = find(name);
+    }
+    if (r == null) {
+      throw new CliException("the server doesn't have a resource type \"" + name + "\"");
+    }
+    return r;
+  }
+
+  private ResourceInfo find(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     String group = null;
     int dot = n.indexOf('.');
@@ -108,11 +202,22 @@ public final class Discovery {
         return r;
       }
     }
-    throw new CliException("the server doesn't have a resource type \"" + name + "\"");
+    return null;
   }
 
   /** The type of an object given its {@code apiVersion} and {@code kind}. */
   public ResourceInfo forKind(String apiVersion, String kind) {
+    ResourceInfo r = findKind(apiVersion, kind);
+    if (r == null && refresh()) {
+      r = findKind(apiVersion, kind);
+    }
+    if (r == null) {
+      throw new CliException("no matches for kind \"" + kind + "\" in version \"" + apiVersion + "\"");
+    }
+    return r;
+  }
+
+  private ResourceInfo findKind(String apiVersion, String kind) {
     String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
     for (ResourceInfo r : resources) {
       if (r.group().equals(group) && r.kind().equals(kind)) {
@@ -121,7 +226,7 @@ public final class Discovery {
             r.kind(), r.namespaced(), r.shortNames(), r.categories(), r.verbs());
       }
     }
-    throw new CliException("no matches for kind \"" + kind + "\" in version \"" + apiVersion + "\"");
+    return null;
   }
 
   /** The types of a category such as {@code all}, in discovery order. */

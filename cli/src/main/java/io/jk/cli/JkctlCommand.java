@@ -30,6 +30,10 @@ public final class JkctlCommand implements Runnable {
   @Option(names = {"-n", "--namespace"}, scope = ScopeType.INHERIT, description = "The namespace of the request.")
   String namespace;
 
+  @Option(names = "--cache-dir", scope = ScopeType.INHERIT,
+      description = "Default cache directory (discovery). Default: $KUBECACHEDIR or ~/.kube/cache.")
+  String cacheDir;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "Show help.")
   boolean help;
 
@@ -73,7 +77,8 @@ public final class JkctlCommand implements Runnable {
   static String invoked(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      if (a.equals("--kubeconfig") || a.equals("--context") || a.equals("-n") || a.equals("--namespace")) {
+      if (a.equals("--kubeconfig") || a.equals("--context") || a.equals("-n") || a.equals("--namespace")
+          || a.equals("--cache-dir")) {
         i++;
       } else if (!a.startsWith("-")) {
         return a;
@@ -99,9 +104,23 @@ public final class JkctlCommand implements Runnable {
   /** The connection to the cluster, created on first use. */
   Session session() {
     if (session == null) {
-      session = new Session(Kubeconfig.load(Kubeconfig.locate(kubeconfig, env)), context, namespace);
+      Trace.mark("parsed");
+      session = new Session(Kubeconfig.load(Kubeconfig.locate(kubeconfig, env)), context, namespace, cacheDir());
+      Trace.mark("kubeconfig");
     }
     return session;
+  }
+
+  /** {@code --cache-dir}, else {@code KUBECACHEDIR}, else {@code ~/.kube/cache}, as kubectl picks it. */
+  java.nio.file.Path cacheDir() {
+    if (cacheDir != null && !cacheDir.isBlank()) {
+      return java.nio.file.Path.of(cacheDir);
+    }
+    String fromEnv = env.get("KUBECACHEDIR");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return java.nio.file.Path.of(fromEnv);
+    }
+    return java.nio.file.Path.of(System.getProperty("user.home"), ".kube", "cache");
   }
 
   /** The kubeconfig file named by flags or environment. */
@@ -111,8 +130,10 @@ public final class JkctlCommand implements Runnable {
 
   /** Entry point of the {@code jkctl} binary. */
   public static void main(String[] args) {
+    Trace.mark("main");
     int code = run(args, System.getenv(), System.in, System.out, System.err);
     System.out.flush();
+    Trace.mark("done");
     System.exit(code);
   }
 

@@ -2,18 +2,20 @@ package io.jk.cli;
 
 /**
  * What a command needs to talk to the cluster: the client for the chosen context, discovery
- * (fetched once, on first use) and the namespace in effect.
+ * (from the disk cache or fetched once, on first use) and the namespace in effect.
  */
 public final class Session {
 
   private final Kubeconfig.Target target;
   private final String namespaceFlag;
+  private final java.nio.file.Path cacheDir;
   private ApiClient api;
   private Discovery discovery;
 
-  Session(Kubeconfig config, String context, String namespace) {
+  Session(Kubeconfig config, String context, String namespace, java.nio.file.Path cacheDir) {
     this.target = config.target(context);
     this.namespaceFlag = namespace;
+    this.cacheDir = cacheDir;
   }
 
   /** The API client. */
@@ -27,7 +29,8 @@ public final class Session {
   /** The server's resource types. */
   public Discovery discovery() {
     if (discovery == null) {
-      discovery = Discovery.load(api());
+      discovery = Discovery.load(api(), cacheDir == null ? null : Discovery.cacheFile(cacheDir, target.server()));
+      Trace.mark("discovery");
     }
     return discovery;
   }

@@ -50,6 +50,9 @@ final class Cli {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     List<String> all = new ArrayList<>(List.of("--kubeconfig", kubeconfig.toString()));
+    if (!List.of(args).contains("--cache-dir")) {
+      all.addAll(List.of("--cache-dir", cacheDir.resolve("jkctl").toString()));
+    }
     all.addAll(List.of(args));
     int code = JkctlCommand.run(all.toArray(String[]::new), env,
         new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),

@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 mvn -B -ntp -q -o -pl scheduler -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
 CP="$(cat scheduler/target/bench.classpath):scheduler/target/classes:scheduler/target/test-classes"
-exec java -Xmx2g -XX:+UseParallelGC -Dlogback.configurationFile=scheduler/src/test/resources/logback-bench.xml \
+exec java ${BENCH_JAVA_OPTS:--Xms4g -Xmx4g -Xmn2g -XX:+UseParallelGC} -Dlogback.configurationFile=scheduler/src/test/resources/logback-bench.xml \
   -cp "$CP" io.jk.scheduler.bench.SchedulingBasic "$@"

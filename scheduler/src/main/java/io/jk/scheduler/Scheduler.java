@@ -21,6 +21,7 @@ import io.jk.scheduler.cache.SchedulerCache;
 import io.jk.scheduler.framework.CycleState;
 import io.jk.scheduler.framework.Framework;
 import io.jk.scheduler.framework.PodInfo;
+import io.jk.scheduler.informer.LeanInformer;
 import io.jk.scheduler.queue.QueuedPod;
 import io.jk.scheduler.queue.SchedulingQueue;
 import io.micrometer.core.instrument.Counter;
@@ -74,7 +75,8 @@ public final class Scheduler {
   private final Counter unschedulable;
   private final Counter errors;
   private final Timer e2e;
-  private SharedIndexInformer<Pod> podInformer;
+  /** Pods through the lean informer: every pod event of the cluster is the hottest stream. */
+  private LeanInformer<Pod> podInformer;
   private SharedIndexInformer<Node> nodeInformer;
   private SharedIndexInformer<PriorityClass> pcInformer;
   private SharedIndexInformer<Namespace> nsInformer;
@@ -143,7 +145,10 @@ public final class Scheduler {
         election.stop();
       }
       stopLoop();
-      for (var inf : new SharedIndexInformer<?>[] {podInformer, nodeInformer, pcInformer,
+      if (podInformer != null) {
+        podInformer.close();
+      }
+      for (var inf : new SharedIndexInformer<?>[] {nodeInformer, pcInformer,
           nsInformer, pdbInformer}) {
         if (inf != null) {
           inf.stop();
@@ -207,10 +212,25 @@ public final class Scheduler {
     }
     nodeInformer = client.nodes().inform(handler(this::onNodeAdd, this::onNodeUpdate,
         n -> cache.removeNode(n.getMetadata().getName())), 0);
-    podInformer = client.pods().inAnyNamespace().inform(handler(this::onPodAdd,
-        this::onPodUpdate, this::onPodDelete), 0);
+    podInformer = LeanInformer.start(client, "/api/v1/pods", Pod.class,
+        new LeanInformer.Handler<>() {
+          @Override
+          public void onAdd(Pod p) {
+            onPodAdd(p);
+          }
+
+          @Override
+          public void onUpdate(Pod o, Pod p) {
+            onPodUpdate(o, p);
+          }
+
+          @Override
+          public void onDelete(Pod p) {
+            onPodDelete(p);
+          }
+        });
     LOG.info("Informers synced nodes={} pods={}", nodeInformer.getStore().list().size(),
-        podInformer.getStore().list().size());
+        podInformer.list().size());
   }
 
   private static <T> ResourceEventHandler<T> handler(java.util.function.Consumer<T> add,

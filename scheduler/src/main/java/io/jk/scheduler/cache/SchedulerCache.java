@@ -27,6 +27,7 @@ public final class SchedulerCache {
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, NodeInfo> nodes = new LinkedHashMap<>();
   private final Map<String, PodState> pods = new HashMap<>();
+  /** The nodes in a stable order for snapshots; null when a node was added or removed since. */
   private List<NodeInfo> nodeList = List.of();
 
   /** Adds or updates a node. */
@@ -47,7 +48,7 @@ public final class SchedulerCache {
           info.addPod(p.pod());
         }
       }
-      nodeList = List.copyOf(nodes.values());
+      nodeList = null; // rebuilt by the next snapshot: registering N nodes stays O(N)
     } finally {
       lock.unlock();
     }
@@ -58,7 +59,7 @@ public final class SchedulerCache {
     lock.lock();
     try {
       if (nodes.remove(name) != null) {
-        nodeList = List.copyOf(nodes.values());
+        nodeList = null;
       }
     } finally {
       lock.unlock();
@@ -129,6 +130,9 @@ public final class SchedulerCache {
   public <T> T withSnapshot(Function<Snapshot, T> cycle) {
     lock.lock();
     try {
+      if (nodeList == null) {
+        nodeList = List.copyOf(nodes.values());
+      }
       return cycle.apply(new Snapshot(nodeList));
     } finally {
       lock.unlock();

@@ -9,6 +9,18 @@ import java.util.Map;
  */
 public final class CycleState {
   private final Map<String, Object> data = new HashMap<>();
+  /** Bit i set: the framework's filter i was skipped by its PreFilter in this cycle. */
+  private long skippedFilters;
+
+  /** Marks filter {@code index} (the framework's numbering) as skipped for this cycle. */
+  void skipFilter(int index) {
+    skippedFilters |= 1L << index;
+  }
+
+  /** Whether filter {@code index} was skipped for this cycle. */
+  boolean filterSkipped(int index) {
+    return (skippedFilters & (1L << index)) != 0;
+  }
 
   /** Stores {@code value} under {@code key} (use the plugin name). */
   public void write(String key, Object value) {

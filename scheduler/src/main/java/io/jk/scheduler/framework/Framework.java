@@ -26,6 +26,8 @@ public final class Framework {
   private final List<ScorePlugin> scorers = new ArrayList<>();
   private final List<ReservePlugin> reservers = new ArrayList<>();
   private BindPlugin binder;
+  /** For each PreFilter plugin, the index of the same plugin among the filters, or -1. */
+  private final int[] filterIndexOfPreFilter;
   private final Map<String, Integer> weights;
   private final int percentageOfNodesToScore;
   private int nextStartNodeIndex;
@@ -55,6 +57,13 @@ public final class Framework {
       if (p instanceof BindPlugin b && binder == null) {
         binder = b;
       }
+    }
+    if (filters.size() > 64) {
+      throw new IllegalArgumentException("at most 64 filter plugins");
+    }
+    filterIndexOfPreFilter = new int[preFilters.size()];
+    for (int i = 0; i < preFilters.size(); i++) {
+      filterIndexOfPreFilter[i] = filters.indexOf(preFilters.get(i));
     }
     this.weights = new HashMap<>(weights);
     if (percentageOfNodesToScore < 0 || percentageOfNodesToScore > 100) {
@@ -97,10 +106,20 @@ public final class Framework {
     return new Result(best.name(), nodes.size(), feasible.size(), null);
   }
 
-  /** Runs every PreFilter plugin; the first failure is returned. */
+  /**
+   * Runs every PreFilter plugin; the first failure is returned. A plugin answering
+   * {@link Status#SKIP} has its Filter left out of this cycle.
+   */
   public Status runPreFilters(CycleState state, PodInfo pod, Snapshot snapshot) {
-    for (PreFilterPlugin p : preFilters) {
+    for (int i = 0; i < preFilters.size(); i++) {
+      PreFilterPlugin p = preFilters.get(i);
       Status s = p.preFilter(state, pod, snapshot);
+      if (s.code() == Status.Code.SKIP) {
+        if (filterIndexOfPreFilter[i] >= 0) {
+          state.skipFilter(filterIndexOfPreFilter[i]);
+        }
+        continue;
+      }
       if (!s.isSuccess()) {
         return s.withPlugin(p.name());
       }
@@ -108,9 +127,16 @@ public final class Framework {
     return Status.SUCCESS;
   }
 
-  /** Runs every Filter plugin against one node; the first failure is returned. */
+  /**
+   * Runs every Filter plugin not skipped in this cycle against one node; the first failure is
+   * returned.
+   */
   public Status runFilters(CycleState state, PodInfo pod, NodeInfo node) {
-    for (FilterPlugin f : filters) {
+    for (int i = 0; i < filters.size(); i++) {
+      if (state.filterSkipped(i)) {
+        continue;
+      }
+      FilterPlugin f = filters.get(i);
       Status s = f.filter(state, pod, node);
       if (!s.isSuccess()) {
         return s.withPlugin(f.name());
@@ -205,7 +231,9 @@ public final class Framework {
     long[] total = new long[feasible.size()];
     long[] scores = new long[feasible.size()];
     for (ScorePlugin s : scorers) {
-      s.preScore(state, pod, feasible);
+      if (s.preScore(state, pod, feasible).code() == Status.Code.SKIP) {
+        continue;
+      }
       for (int i = 0; i < scores.length; i++) {
         scores[i] = s.score(state, pod, feasible.get(i));
       }

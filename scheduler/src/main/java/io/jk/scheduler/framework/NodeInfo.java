@@ -3,6 +3,7 @@ package io.jk.scheduler.framework;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.jk.common.resources.NodeAllocatable;
 import io.jk.common.resources.Resources;
 import java.util.Collection;
@@ -19,6 +20,11 @@ public final class NodeInfo {
   private Node node;
   private final String name;
   private Resources allocatable;
+  // Read by filters for every node of every cycle: kept here rather than looked up in the Node.
+  private Map<String, String> labels = Map.of();
+  private java.util.List<Taint> taints = java.util.List.of();
+  private boolean unschedulable;
+  private boolean preferNoScheduleTaints;
   private Resources requested = Resources.ZERO;
   private Resources nonZeroRequested = Resources.ZERO;
   private final Map<String, PodInfo> pods = new LinkedHashMap<>();
@@ -35,6 +41,10 @@ public final class NodeInfo {
     this.node = o.node;
     this.name = o.name;
     this.allocatable = o.allocatable;
+    this.labels = o.labels;
+    this.taints = o.taints;
+    this.unschedulable = o.unschedulable;
+    this.preferNoScheduleTaints = o.preferNoScheduleTaints;
     this.requested = o.requested;
     this.nonZeroRequested = o.nonZeroRequested;
     this.pods.putAll(o.pods);
@@ -51,6 +61,29 @@ public final class NodeInfo {
   public void setNode(Node node) {
     this.node = node;
     this.allocatable = NodeAllocatable.of(node);
+    Map<String, String> l = node.getMetadata().getLabels();
+    this.labels = l == null ? Map.of() : l;
+    var spec = node.getSpec();
+    this.taints = spec == null || spec.getTaints() == null ? java.util.List.of()
+        : java.util.List.copyOf(spec.getTaints());
+    this.unschedulable = spec != null && Boolean.TRUE.equals(spec.getUnschedulable());
+    this.preferNoScheduleTaints = taints.stream()
+        .anyMatch(t -> "PreferNoSchedule".equals(t.getEffect()));
+  }
+
+  /** The node's taints (never null). */
+  public java.util.List<Taint> taints() {
+    return taints;
+  }
+
+  /** Whether the node is cordoned ({@code spec.unschedulable}). */
+  public boolean unschedulable() {
+    return unschedulable;
+  }
+
+  /** Whether any taint has effect PreferNoSchedule. */
+  public boolean hasPreferNoScheduleTaints() {
+    return preferNoScheduleTaints;
   }
 
   /** Accounts {@code pod} to this node. */
@@ -149,7 +182,6 @@ public final class NodeInfo {
 
   /** The node's labels (never null). */
   public Map<String, String> labels() {
-    Map<String, String> l = node.getMetadata().getLabels();
-    return l == null ? Map.of() : l;
+    return labels;
   }
 }

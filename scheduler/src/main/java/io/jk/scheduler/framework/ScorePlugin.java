@@ -7,8 +7,14 @@ public interface ScorePlugin extends Plugin {
   /** Highest score a plugin gives after normalization. */
   long MAX_SCORE = 100;
 
-  /** Optional per-cycle preparation over the feasible nodes; default does nothing. */
-  default void preScore(CycleState state, PodInfo pod, List<NodeInfo> feasible) {}
+  /**
+   * Optional per-cycle preparation over the feasible nodes; {@link Status#SKIP} when this
+   * plugin would give every node the same score, so Score is not called and the plugin adds
+   * nothing. Default: {@link Status#SUCCESS}.
+   */
+  default Status preScore(CycleState state, PodInfo pod, List<NodeInfo> feasible) {
+    return Status.SUCCESS;
+  }
 
   /** The node's score for {@code pod}, higher is better; in [0, 100] unless normalized after. */
   long score(CycleState state, PodInfo pod, NodeInfo node);

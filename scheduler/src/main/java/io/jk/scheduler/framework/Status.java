@@ -17,11 +17,19 @@ public record Status(Code code, List<String> reasons, String plugin) {
     /** Not here, and preemption cannot help. */
     UNSCHEDULABLE_AND_UNRESOLVABLE,
     /** Something broke; retry later. */
-    ERROR
+    ERROR,
+    /**
+     * From PreFilter or PreScore only: this plugin has nothing to check or score for the pod
+     * in this cycle, so its Filter or Score is not called (Kubernetes' Skip).
+     */
+    SKIP
   }
 
   /** The shared success status. */
   public static final Status SUCCESS = new Status(Code.SUCCESS, List.of(), "");
+
+  /** The shared skip status (see {@link Code#SKIP}). */
+  public static final Status SKIP = new Status(Code.SKIP, List.of(), "");
 
   /** Canonical constructor: reasons copied, plugin never null. */
   public Status {

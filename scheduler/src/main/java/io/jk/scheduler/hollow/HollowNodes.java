@@ -10,9 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.jk.common.json.Json;
+import io.jk.scheduler.informer.LeanInformer;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -65,7 +64,7 @@ public final class HollowNodes implements AutoCloseable {
   private final Set<String> finishing = ConcurrentHashMap.newKeySet();
   private final AtomicInteger podSeq = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
-  private SharedIndexInformer<Pod> pods;
+  private LeanInformer<Pod> pods;
   private int nextLeaseSlice;
   private volatile boolean closed;
 
@@ -235,7 +234,7 @@ public final class HollowNodes implements AutoCloseable {
   }
 
   private void watchPods() {
-    pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+    pods = LeanInformer.start(client, "/api/v1/pods", Pod.class, new LeanInformer.Handler<>() {
       @Override
       public void onAdd(Pod p) {
         handle(p);
@@ -247,11 +246,11 @@ public final class HollowNodes implements AutoCloseable {
       }
 
       @Override
-      public void onDelete(Pod p, boolean unknown) {
+      public void onDelete(Pod p) {
         started.remove(p.getMetadata().getUid());
         finishing.remove(p.getMetadata().getUid());
       }
-    }, 0);
+    });
   }
 
   private void handle(Pod p) {
@@ -359,7 +358,7 @@ public final class HollowNodes implements AutoCloseable {
     closed = true;
     ticker.shutdownNow();
     if (pods != null) {
-      pods.stop();
+      pods.close();
     }
     if (spec.deleteOnClose()) {
       List<Future<?>> pending = new ArrayList<>();

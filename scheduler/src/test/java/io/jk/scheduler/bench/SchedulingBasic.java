@@ -4,8 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.jk.scheduler.informer.LeanInformer;
 import io.jk.apiserver.server.ApiServer;
 import io.jk.apiserver.server.ApiServerConfig;
 import io.jk.apiserver.storage.Store;
@@ -76,7 +75,7 @@ public final class SchedulingBasic {
     KubernetesClient nodeClient = Clients.fromKubeconfig(kubeconfig);
     Scheduler scheduler = null;
     HollowNodes hollow = null;
-    SharedIndexInformer<Pod> watch = null;
+    LeanInformer<Pod> watch = null;
     try {
       long t0 = System.nanoTime();
       hollow = HollowNodes.start(nodeClient, nodes, HollowNodeSpec.defaults()
@@ -92,7 +91,8 @@ public final class SchedulingBasic {
       long[] bound = new long[total];
       CountDownLatch initDone = new CountDownLatch(initPods);
       CountDownLatch measuredDone = new CountDownLatch(pods);
-      watch = client.pods().inNamespace("default").inform(new ResourceEventHandler<>() {
+      watch = LeanInformer.start(client, "/api/v1/namespaces/default/pods", Pod.class,
+          new LeanInformer.Handler<>() {
         @Override
         public void onAdd(Pod p) {
           seen(p);
@@ -104,7 +104,7 @@ public final class SchedulingBasic {
         }
 
         @Override
-        public void onDelete(Pod p, boolean unknown) {}
+        public void onDelete(Pod p) {}
 
         private void seen(Pod p) {
           if (p.getSpec().getNodeName() == null) {
@@ -120,7 +120,7 @@ public final class SchedulingBasic {
           }
           (i < initPods ? initDone : measuredDone).countDown();
         }
-      }, 0);
+      });
 
       createPods(client, 0, initPods, created);
       if (!initDone.await(600, TimeUnit.SECONDS)) {
@@ -150,7 +150,7 @@ public final class SchedulingBasic {
           lat[pods / 2] / 1e6, lat[(int) (pods * 0.99)] / 1e6, lat[pods - 1] / 1e6);
     } finally {
       if (watch != null) {
-        watch.stop();
+        watch.close();
       }
       if (scheduler != null) {
         scheduler.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

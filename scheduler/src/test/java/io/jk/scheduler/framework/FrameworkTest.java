@@ -58,4 +58,53 @@ class FrameworkTest {
     }
     assertTrue(chosen.size() > 10, "placements spread over the cluster: " + chosen.size());
   }
+
+  /** A filter whose PreFilter skips it, and a scorer whose PreScore skips it. */
+  static final class Skipper implements PreFilterPlugin, FilterPlugin, ScorePlugin {
+    int filterCalls;
+    int scoreCalls;
+
+    @Override
+    public String name() {
+      return "Skipper";
+    }
+
+    @Override
+    public Status preFilter(CycleState state, PodInfo pod, Snapshot snapshot) {
+      return Status.SKIP;
+    }
+
+    @Override
+    public Status filter(CycleState state, PodInfo pod, NodeInfo node) {
+      filterCalls++;
+      return Status.unresolvable("never");
+    }
+
+    @Override
+    public Status preScore(CycleState state, PodInfo pod, List<NodeInfo> feasible) {
+      return Status.SKIP;
+    }
+
+    @Override
+    public long score(CycleState state, PodInfo pod, NodeInfo node) {
+      scoreCalls++;
+      return 0;
+    }
+  }
+
+  @Test
+  void aPluginSkippedAtPreFilterAndPreScoreIsNeitherFilteredNorScored() {
+    Skipper skipper = new Skipper();
+    List<Plugin> plugins = new ArrayList<>(Plugins.enabled(SchedulerConfig.defaults(), null));
+    plugins.add(0, skipper);
+    Framework f = new Framework(plugins, Map.of(), 0);
+    List<NodeInfo> nodes = List.of(nodeInfo(node("a").build()), nodeInfo(node("b").build()));
+    var r = f.schedule(new CycleState(), PodInfo.of(pod("p").build()), new Snapshot(nodes));
+    assertTrue(r.scheduled(), "a skipped filter does not reject nodes");
+    assertEquals(0, skipper.filterCalls);
+    assertEquals(0, skipper.scoreCalls);
+    // The skip is per cycle: a plain runFilters on a fresh state still runs the filter.
+    assertFalse(f.runFilters(new CycleState(), PodInfo.of(pod("q").build()), nodes.get(0))
+        .isSuccess());
+  }
 }

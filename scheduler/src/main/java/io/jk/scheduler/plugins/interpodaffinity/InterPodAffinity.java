@@ -152,7 +152,17 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
       noMatch[i] = affDomains.get(i).isEmpty() && termMatches(aff.get(i), pod.namespace(), pod);
     }
     state.write(name(), new State(affDomains, noMatch, antiDomains, existingAnti, pref));
-    return Status.SUCCESS;
+    // Nothing to check when the pod has no required terms and no placed pod's anti-affinity
+    // selects it.
+    return aff.isEmpty() && anti.isEmpty() && existingAnti.isEmpty() ? Status.SKIP
+        : Status.SUCCESS;
+  }
+
+  /** Skipped when no preferred term matched any placed pod: every score would be 0. */
+  @Override
+  public Status preScore(CycleState state, PodInfo pod, List<NodeInfo> feasible) {
+    State s = state.read(name());
+    return s == null || s.preferredScoreByDomain().isEmpty() ? Status.SKIP : Status.SUCCESS;
   }
 
   private void addDomain(PodAffinityTerm t, PodInfo owner, PodInfo p,

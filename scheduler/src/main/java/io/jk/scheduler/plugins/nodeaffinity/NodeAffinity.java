@@ -9,6 +9,8 @@ import io.jk.scheduler.framework.CycleState;
 import io.jk.scheduler.framework.FilterPlugin;
 import io.jk.scheduler.framework.NodeInfo;
 import io.jk.scheduler.framework.PodInfo;
+import io.jk.scheduler.framework.PreFilterPlugin;
+import io.jk.scheduler.framework.Snapshot;
 import io.jk.scheduler.framework.ScorePlugin;
 import io.jk.scheduler.framework.Status;
 import io.jk.scheduler.plugins.Selectors;
@@ -18,13 +20,33 @@ import java.util.Map;
  * {@code spec.nodeSelector} and required node affinity as a filter; preferred node affinity
  * terms as a score (the summed weights of the matching terms, normalized to 0..100).
  */
-public final class NodeAffinity implements FilterPlugin, ScorePlugin {
+public final class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin {
   /** The reason users see. */
   public static final String REASON = "node(s) didn't match Pod's node affinity/selector";
 
   @Override
   public String name() {
     return "NodeAffinity";
+  }
+
+  /** Skipped for pods with neither a nodeSelector nor required node affinity. */
+  @Override
+  public Status preFilter(CycleState state, PodInfo pod, Snapshot snapshot) {
+    var spec = pod.pod().getSpec();
+    boolean selector = spec.getNodeSelector() != null && !spec.getNodeSelector().isEmpty();
+    Affinity a = spec.getAffinity();
+    boolean required = a != null && a.getNodeAffinity() != null
+        && a.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() != null;
+    return selector || required ? Status.SUCCESS : Status.SKIP;
+  }
+
+  /** Skipped for pods without preferred node affinity terms. */
+  @Override
+  public Status preScore(CycleState state, PodInfo pod, java.util.List<NodeInfo> feasible) {
+    Affinity a = pod.pod().getSpec().getAffinity();
+    var preferred = a == null || a.getNodeAffinity() == null ? null
+        : a.getNodeAffinity().getPreferredDuringSchedulingIgnoredDuringExecution();
+    return preferred == null || preferred.isEmpty() ? Status.SKIP : Status.SUCCESS;
   }
 
   @Override

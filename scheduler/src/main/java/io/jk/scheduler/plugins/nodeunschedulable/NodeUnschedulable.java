@@ -23,9 +23,7 @@ public final class NodeUnschedulable implements FilterPlugin {
 
   @Override
   public Status filter(CycleState state, PodInfo pod, NodeInfo node) {
-    var spec = node.node().getSpec();
-    boolean cordoned = spec != null && Boolean.TRUE.equals(spec.getUnschedulable());
-    if (!cordoned || TaintToleration.tolerated(UNSCHEDULABLE, pod.pod().getSpec().getTolerations())) {
+    if (!node.unschedulable() || TaintToleration.tolerated(UNSCHEDULABLE, pod.pod().getSpec().getTolerations())) {
       return Status.SUCCESS;
     }
     return Status.unresolvable(REASON);

@@ -39,6 +39,9 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, S
   public static final String MISSING_LABEL =
       "node(s) didn't match pod topology spread constraints (missing required label)";
 
+  private static final String HARD = "PodTopologySpread";
+  private static final String SOFT = "PodTopologySpread/soft";
+
   /** Matching pod counts per domain value, for one constraint with its effective selector. */
   record Counts(TopologySpreadConstraint constraint, LabelSelector selector,
       Map<String, Integer> byDomain, int min, boolean selfMatch) {}
@@ -58,9 +61,15 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, S
         ("ScheduleAnyway".equals(c.getWhenUnsatisfiable()) ? soft : hard).add(c);
       }
     }
-    state.write(name(), hard.isEmpty() ? null : count(hard, pod, snapshot.nodes()));
-    state.write(name() + "/soft", soft.isEmpty() ? null : count(soft, pod, snapshot.nodes()));
-    return Status.SUCCESS;
+    state.write(HARD, hard.isEmpty() ? null : count(hard, pod, snapshot.nodes()));
+    state.write(SOFT, soft.isEmpty() ? null : count(soft, pod, snapshot.nodes()));
+    return hard.isEmpty() ? Status.SKIP : Status.SUCCESS;
+  }
+
+  /** Skipped for pods without ScheduleAnyway constraints. */
+  @Override
+  public Status preScore(CycleState state, PodInfo pod, List<NodeInfo> feasible) {
+    return state.read(SOFT) == null ? Status.SKIP : Status.SUCCESS;
   }
 
   /**
@@ -161,7 +170,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, S
 
   @Override
   public Status filter(CycleState state, PodInfo pod, NodeInfo node) {
-    List<Counts> hard = state.read(name());
+    List<Counts> hard = state.read(HARD);
     if (hard == null) {
       return Status.SUCCESS;
     }
@@ -181,7 +190,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, S
 
   @Override
   public long score(CycleState state, PodInfo pod, NodeInfo node) {
-    List<Counts> soft = state.read(name() + "/soft");
+    List<Counts> soft = state.read(SOFT);
     if (soft == null) {
       return 0;
     }

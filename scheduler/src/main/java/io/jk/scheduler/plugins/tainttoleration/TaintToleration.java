@@ -75,6 +75,17 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin {
     return op.equals("Equal") && v.equals(tv);
   }
 
+  /** Skipped when no feasible node has a PreferNoSchedule taint: every score would be equal. */
+  @Override
+  public Status preScore(CycleState state, PodInfo pod, java.util.List<NodeInfo> feasible) {
+    for (NodeInfo n : feasible) {
+      if (n.hasPreferNoScheduleTaints()) {
+        return Status.SUCCESS;
+      }
+    }
+    return Status.SKIP;
+  }
+
   @Override
   public long score(CycleState state, PodInfo pod, NodeInfo node) {
     long n = 0;
@@ -99,7 +110,6 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin {
   }
 
   private static List<Taint> taints(NodeInfo node) {
-    var spec = node.node().getSpec();
-    return spec == null || spec.getTaints() == null ? List.of() : spec.getTaints();
+    return node.taints();
   }
 }

@@ -125,7 +125,7 @@ public final class ApiBench {
           String base = "http://127.0.0.1:" + server.port();
           HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofSeconds(5)).build();
-          StoreBench.measure("api-" + target + "-warmup", clients, 1, new byte[0], (k, v) -> createPod(http, base, k, "default"));
+          StoreBench.measure("api-" + target + "-warmup", clients, separate ? 3 : 1, new byte[0], (k, v) -> createPod(http, base, k, "default"));
           long server0 = server.cpuNanos();
           long client0 = processCpuNanos();
           long etcd0 = procCpuNanos(etcd.pid());

@@ -460,13 +460,17 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   p.env = env;
   p.args = (const char **)o->args;
   if (o->cwd) p.cwd = o->cwd;
-  int rc = -1, sv[2] = {-1, -1}, procs[RT_CG_MAX], pidfd = -1, ptm = -1, pts = -1;
+  int rc = -1, sv[2] = {-1, -1}, procs[RT_CG_MAX], pidfd = -1, ptm = -1, pts = -1, cgns = -1,
+      cgdir = -1;
   size_t nprocs = 0;
   if (o->user && parse_user(o->user, &p, err) < 0) goto out;
   /* the cgroup files are opened while the host filesystem is still visible. On v1 the child
    * joins by itself, writing 0 to "tasks" (one thread, without the global lock whose
-   * cgroup.procs write waits for an RCU grace period); on v2 we write its pid. */
+   * cgroup.procs write waits for an RCU grace period); on v2 it is born in the cgroup (clone3
+   * CLONE_INTO_CGROUP, allowed while we are still in the host's cgroup namespace: the child
+   * joins the container's), or else we write its pid. */
   bool self_join = st.cg.ops == &rt_cgroup_v1_ops;
+  if (!self_join) cgdir = open(st.cg.path[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   for (size_t i = 0; i < st.cg.n; i++) {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", st.cg.path[i], self_join ? "tasks" : "cgroup.procs");
@@ -484,10 +488,17 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
     rt_make_error(err, errno, "socketpair");
     goto out;
   }
-  if (rt_ns_join_pid(st.pid, err) < 0) goto out;
+  if (rt_ns_join_pid(st.pid, &cgns, err) < 0) goto out;
   /* opened in the container's mount namespace: its own devpts, so ttyname works inside */
   if (o->tty && open_pty(&ptm, &pts, err) < 0) goto out;
-  pid_t pid = fork();
+  bool born_in_cgroup = false;
+  pid_t pid = -1;
+  if (cgdir >= 0) {
+    rt_clone_args_t a = {.flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgdir};
+    pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
+    born_in_cgroup = pid >= 0;
+  }
+  if (pid < 0) pid = fork();
   if (pid < 0) {
     rt_make_error(err, errno, "fork");
     goto out;
@@ -504,6 +515,11 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
         rt_make_error(&cerr, errno, "join cgroup %s", st.cg.path[i]);
         child_fail(sv[1], &cerr);
       }
+    if (cgns >= 0 && setns(cgns, CLONE_NEWCGROUP) < 0) {
+      rt_set_stage(&cerr, "namespaces");
+      rt_make_error(&cerr, errno, "join cgroup namespace of %d", (int)st.pid);
+      child_fail(sv[1], &cerr);
+    }
     if (pts >= 0) {
       /* the terminal becomes the controlling tty of a new session, and its stdio */
       if (setsid() < 0 || ioctl(pts, TIOCSCTTY, 0) < 0 || dup2(pts, 0) < 0 || dup2(pts, 1) < 0 ||
@@ -522,7 +538,7 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   sv[1] = -1;
   char buf[32];
   snprintf(buf, sizeof buf, "%d", (int)pid);
-  for (size_t i = 0; !self_join && i < nprocs; i++)
+  for (size_t i = 0; !self_join && !born_in_cgroup && i < nprocs; i++)
     if (write(procs[i], buf, strlen(buf)) < 0) {
       rt_set_stage(err, "cgroups");
       rt_make_error(err, errno, "join cgroup %s", st.cg.path[i]);
@@ -546,6 +562,8 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   rc = 0;
 out:
   for (size_t i = 0; i < nprocs; i++) close(procs[i]);
+  if (cgns >= 0) close(cgns);
+  if (cgdir >= 0) close(cgdir);
   if (pidfd >= 0) close(pidfd);
   if (ptm >= 0) close(ptm);
   if (pts >= 0) close(pts);

@@ -130,8 +130,9 @@ int rt_ns_flag_from_name(const char *name);
 const char *rt_ns_proc_name(int flag);
 /* Joins every namespace given by path except mount (done in the child). */
 int rt_ns_join_paths(const rt_spec_t *spec, bool include_mnt, rt_error_t *err);
-/* Joins the namespaces of a running process (for exec). */
-int rt_ns_join_pid(pid_t pid, rt_error_t *err);
+/* Joins the namespaces of a running process (for exec); with cgroup_ns, the cgroup namespace
+ * is not joined but its fd returned there (-1 when it is already ours). */
+int rt_ns_join_pid(pid_t pid, int *cgroup_ns, rt_error_t *err);
 int rt_ns_clone_flags(const rt_spec_t *spec);
 
 /* ---- mounts.c ---- */

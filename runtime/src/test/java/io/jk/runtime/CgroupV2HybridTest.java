@@ -51,6 +51,11 @@ class CgroupV2HybridTest {
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
         .until(() -> Files.readString(log).contains("0::"));
     assertEquals("0::/", Files.readString(log).trim(), "the root of its own cgroup namespace");
+    Jkrt.Result exec = rt.jkrt("exec", id, "sh", "-c", "grep '^0::' /proc/self/cgroup; cat /sys/fs/cgroup/cgroup.procs");
+    Jkrt.assertOk(exec);
+    String[] l = exec.out().trim().split("\n");
+    assertEquals("0::/", l[0], "exec joins the container's cgroup and cgroup namespace: " + exec);
+    assertEquals(3, l.length, "the container's cgroup holds its sleep and the exec'd process (sh, become cat): " + exec);
     Jkrt.assertOk(rt.jkrt("delete", "--force", id));
     assertFalse(Files.exists(dir), "the v2 cgroup is removed");
     assertFalse(Files.exists(rt.root.resolve(id)), "the state is removed");

@@ -75,7 +75,7 @@ static int wait_for_start(int fifo, rt_error_t *err) {
 }
 
 static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, bool born_in_cgroup, int sock,
-                       int fifo, int preserve_fds) {
+                       int fifo, int console, int preserve_fds) {
   rt_error_t err = {0};
   rt_set_stage(&err, "init");
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* no ptrace or /proc/<pid>/exe access until execve */
@@ -103,6 +103,9 @@ static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, bool born_i
   if (rt_apply_sysctls(spec, &err) < 0 || rt_setup_rootfs(spec, cg, &err) < 0 ||
       rt_pivot_and_protect(spec, &err) < 0)
     child_fail(sock, &err);
+  /* after the mounts: the terminal comes from the container's own devpts */
+  if (console >= 0 && rt_console_setup(console, &err) < 0) child_fail(sock, &err);
+  if (console >= 0) close(console);
   bool seccomp_done;
   if (rt_process_prepare(&spec->proc, spec->seccomp, preserve_fds, &seccomp_done, &err) < 0)
     child_fail(sock, &err);
@@ -236,10 +239,15 @@ static pid_t clone_child(const rt_cgroup_t *cg, int ns_flags, bool *born_in_cgro
 int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *err) {
   rt_spec_t spec;
   rt_state_t st;
-  int rc = -1, sv[2] = {-1, -1}, fifo = -1;
+  int rc = -1, sv[2] = {-1, -1}, fifo = -1, console = -1;
   pid_t pid = -1;
   memset(&st, 0, sizeof st);
   if (rt_spec_load(o->bundle, &spec, err) < 0) goto out_spec;
+  if (spec.proc.terminal != (o->console_socket != NULL)) {
+    rt_make_error(err, 0, spec.proc.terminal ? "process.terminal needs --console-socket"
+                                             : "--console-socket needs process.terminal");
+    goto out_spec;
+  }
   if (!rt_spec_has_ns(&spec, CLONE_NEWNS, NULL)) {
     rt_make_error(err, 0, "a mount namespace is required");
     goto out_spec;
@@ -281,6 +289,7 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
     rt_make_error(err, errno, "socketpair");
     goto fail;
   }
+  if (o->console_socket && (console = rt_console_connect(o->console_socket, err)) < 0) goto fail;
   if (rt_ns_join_paths(&spec, false, err) < 0) goto fail;
   rt_set_stage(err, "clone");
   bool born_in_cgroup = false;
@@ -291,10 +300,12 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
   }
   if (pid == 0) {
     close(sv[0]);
-    child_main(&spec, &st.cg, born_in_cgroup, sv[1], fifo, o->preserve_fds);
+    child_main(&spec, &st.cg, born_in_cgroup, sv[1], fifo, console, o->preserve_fds);
   }
   close(sv[1]);
   sv[1] = -1;
+  if (console >= 0) close(console);
+  console = -1;
   if (fifo >= 0) close(fifo);
   fifo = -1;
   st.pid = pid;
@@ -342,6 +353,7 @@ out:
   if (sv[0] >= 0) close(sv[0]);
   if (sv[1] >= 0) close(sv[1]);
   if (fifo >= 0) close(fifo);
+  if (console >= 0) close(console);
 out_spec:
   rt_spec_free(&spec);
   return rc;
@@ -407,45 +419,6 @@ static const char **merge_env(const char **base, const char **extra, size_t next
   return out;
 }
 
-/* A pseudo-terminal pair from /dev/ptmx. */
-static int open_pty(int *ptm, int *pts, rt_error_t *err) {
-  *ptm = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (*ptm < 0) return rt_make_error(err, errno, "open pty");
-  char name[64];
-  if (grantpt(*ptm) < 0 || unlockpt(*ptm) < 0 || ptsname_r(*ptm, name, sizeof name) != 0)
-    return rt_make_error(err, errno, "unlock pty");
-  *pts = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (*pts < 0) return rt_make_error(err, errno, "open %s", name);
-  return 0;
-}
-
-/* exec --tty: copies our stdin to the terminal and the terminal to our stdout until the
- * process side closes (EIO once every holder of the slave is gone). */
-static void copy_terminal(int ptm) {
-  struct pollfd p[2] = {{0, POLLIN, 0}, {ptm, POLLIN, 0}};
-  char buf[8192];
-  for (;;) {
-    if (poll(p, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (p[0].revents & (POLLIN | POLLHUP)) {
-      ssize_t n = read(0, buf, sizeof buf);
-      if (n <= 0) p[0].fd = -1; /* stdin closed: keep showing output */
-      else if (write(ptm, buf, (size_t)n) < 0) return;
-    }
-    if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-      ssize_t n = read(ptm, buf, sizeof buf);
-      if (n <= 0) return;
-      for (ssize_t off = 0; off < n;) {
-        ssize_t w = write(1, buf + off, (size_t)(n - off));
-        if (w <= 0) return;
-        off += w;
-      }
-    }
-  }
-}
-
 int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o, int *exit_code,
                       rt_error_t *err) {
   rt_state_t st;
@@ -490,7 +463,8 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   }
   if (rt_ns_join_pid(st.pid, &cgns, err) < 0) goto out;
   /* opened in the container's mount namespace: its own devpts, so ttyname works inside */
-  if (o->tty && open_pty(&ptm, &pts, err) < 0) goto out;
+  char ptsname_buf[64];
+  if (o->tty && rt_pty_open(&ptm, &pts, ptsname_buf, sizeof ptsname_buf, err) < 0) goto out;
   bool born_in_cgroup = false;
   pid_t pid = -1;
   if (cgdir >= 0) {
@@ -557,7 +531,7 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   }
   if (pts >= 0) close(pts);
   pts = -1;
-  if (ptm >= 0 && !o->detach) copy_terminal(ptm);
+  if (ptm >= 0 && !o->detach) rt_pty_copy(ptm);
   *exit_code = o->detach ? 0 : wait_exit_code(pid);
   rc = 0;
 out:

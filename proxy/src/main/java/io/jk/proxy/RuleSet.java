@@ -350,12 +350,17 @@ public final class RuleSet {
     return "ext_" + ident(s);
   }
 
+  /** Named by the endpoint, not its index, so an endpoint that stays keeps its affinity set. */
   private static String epChain(ServicePortRule s, int i) {
-    return "ep_" + ident(s) + "_" + i;
+    return "ep_" + ident(s) + "_" + endpointIdent(s.endpoints().get(i));
   }
 
   private static String affinitySet(ServicePortRule s, int i) {
-    return "aff_" + ident(s) + "_" + i;
+    return "aff_" + ident(s) + "_" + endpointIdent(s.endpoints().get(i));
+  }
+
+  private static String endpointIdent(ServicePortRule.Endpoint ep) {
+    return ep.ip().replace('.', '_') + "_" + ep.port();
   }
 
   /** Namespace, name and port name are DNS labels, so mapping the separators to '_' stays unique. */

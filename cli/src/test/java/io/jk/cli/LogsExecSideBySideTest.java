@@ -90,6 +90,29 @@ class LogsExecSideBySideTest {
   }
 
   @Test
+  void logsFollowStreamsUntilTheContainerEnds() throws Exception {
+    Cli.Result created = cli.jkctlWithInput("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: once}
+        spec:
+          nodeName: node-1
+          restartPolicy: Never
+          containers:
+          - {name: c, image: "busybox:1.36", command: [sh, -c, "echo first; sleep 4; echo last"]}
+        """, "apply", "-f", "-");
+    assertEquals(0, created.exitCode(), created::toString);
+    await().atMost(Duration.ofSeconds(60)).until(() -> cli.jkctl("logs", "once").out().equals("first\n"));
+    // both follow the running container and end with it
+    var jk = java.util.concurrent.CompletableFuture.supplyAsync(() -> cli.jkctl("logs", "-f", "once"));
+    var kc = java.util.concurrent.CompletableFuture.supplyAsync(() -> cli.kubectl("logs", "-f", "once"));
+    Cli.Result k = kc.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    Cli.Result j = jk.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(new Cli.Result(0, "first\nlast\n", ""), k);
+    assertEquals(k, j);
+  }
+
+  @Test
   void logsOfAMissingPodOrContainer() {
     Cli.Result missing = same("logs", "nosuch");
     assertEquals(1, missing.exitCode());

@@ -37,7 +37,9 @@ public final class ResourceTypes {
         new ResourceType.Subresource("eviction", "policy", "v1", "Eviction", List.of("create")),
         new ResourceType.Subresource("log", "", "v1", "Pod", List.of("get")),
         new ResourceType.Subresource("exec", "", "v1", "PodExecOptions", List.of("create", "get"))));
-    t.add(type("", "nodes", "Node", false, List.of("no"), List.of(), status("", "Node")));
+    t.add(type("", "nodes", "Node", false, List.of("no"), List.of(), status("", "Node"),
+        new ResourceType.Subresource("proxy", "", "v1", "NodeProxyOptions",
+            List.of("create", "delete", "get", "patch", "update"))));
     t.add(type("", "services", "Service", true, List.of("svc"), List.of("all"), status("", "Service")));
     t.add(type("", "endpoints", "Endpoints", true, List.of("ep"), List.of()));
     t.add(type("", "configmaps", "ConfigMap", true, List.of("cm"), List.of()));

@@ -8,6 +8,8 @@ import io.jk.apiserver.auth.Authorizers;
 import io.jk.apiserver.discovery.Discovery;
 import io.jk.apiserver.http.ApiException;
 import io.jk.apiserver.http.HttpReplies;
+import io.jk.apiserver.proxy.KubeletProxy;
+import io.jk.apiserver.proxy.NodeProxy;
 import io.jk.apiserver.registry.ResourceType;
 import io.jk.apiserver.registry.ResourceTypes;
 import io.jk.apiserver.rest.Objects;
@@ -61,6 +63,8 @@ public final class ApiServer {
   private final Watches watches;
   private final RestHandler rest;
   private final PodNodeIndex podNodes;
+  private final KubeletProxy kubelets;
+  private final NodeProxy nodeProxy;
   private HttpServer server;
   private volatile boolean ready;
 
@@ -73,7 +77,10 @@ public final class ApiServer {
     this.allocator = new ServiceAllocator(config.serviceClusterIpRange(), config.serviceNodePortRange());
     this.watches = new Watches(this.store, config.bookmarkIntervalMs(), metrics);
     this.podNodes = new PodNodeIndex(this.store, vertx);
-    this.rest = new RestHandler(types, this.store, config.strategies(), config.unknownFields(), allocator, watches);
+    this.kubelets = new KubeletProxy(vertx, KubeletProxy.credentialsOr(config.kubeletCredentials()));
+    this.nodeProxy = new NodeProxy(this.store, types.find("", "v1", "nodes").orElseThrow(), kubelets);
+    this.rest = new RestHandler(types, this.store, config.strategies(), config.unknownFields(), allocator, watches,
+        kubelets);
   }
 
   /** The resource table served. */
@@ -115,9 +122,9 @@ public final class ApiServer {
     podNodes.close();
     if (server == null) {
       cache.close();
-      return Future.succeededFuture();
+      return kubelets.close();
     }
-    return server.close().onComplete(ar -> {
+    return server.close().eventually(kubelets::close).onComplete(ar -> {
       cache.close();
       metrics.close();
     });
@@ -126,7 +133,15 @@ public final class ApiServer {
   private Router router() {
     Router r = Router.router(vertx);
     r.route().handler(this::instrument);
-    r.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false);
+    r.route().handler(ctx -> {
+      if (NodeProxy.isProxyPath(ctx.request().path())) {
+        ctx.request().pause(); // streamed to the kubelet unread and uncapped
+        ctx.next();
+      } else {
+        bodies.handle(ctx);
+      }
+    });
     if (config.publicRoutes() != null) {
       config.publicRoutes().accept(r);
     }
@@ -168,6 +183,7 @@ public final class ApiServer {
     r.get("/openapi/v3/api/:version").handler(ctx -> found(ctx, discovery.openApi("", ctx.pathParam("version"))));
     r.get("/openapi/v3/apis/:group/:version").handler(ctx ->
         found(ctx, discovery.openApi(ctx.pathParam("group"), ctx.pathParam("version"))));
+    r.route().pathRegex("^/api/v1/nodes/[^/]+/proxy(/.*)?$").handler(nodeProxy::handle);
     r.route("/api/v1/*").handler(rest::handle);
     r.route("/apis/*").handler(rest::handle);
     r.route().handler(ctx -> HttpReplies.fail(ctx, ApiException.notFoundPath()));

@@ -46,6 +46,8 @@ public final class ResourceTypes {
     t.add(type("", "secrets", "Secret", true, List.of(), List.of()));
     t.add(type("", "events", "Event", true, List.of("ev"), List.of()));
     t.add(type("", "serviceaccounts", "ServiceAccount", true, List.of("sa"), List.of()));
+    t.add(type("", "resourcequotas", "ResourceQuota", true, List.of("quota"), List.of(), status("", "ResourceQuota")));
+    t.add(type("", "limitranges", "LimitRange", true, List.of("limits"), List.of()));
     // apps/v1
     t.add(type("apps", "deployments", "Deployment", true, List.of("deploy"), List.of("all"),
         status("apps", "Deployment"), scale()));
@@ -64,6 +66,10 @@ public final class ResourceTypes {
         status("policy", "PodDisruptionBudget")));
     t.add(type("events.k8s.io", "events", "Event", true, List.of("ev"), List.of()));
     t.add(type("scheduling.k8s.io", "priorityclasses", "PriorityClass", false, List.of("pc"), List.of()));
+    t.add(type("rbac.authorization.k8s.io", "roles", "Role", true, List.of(), List.of()));
+    t.add(type("rbac.authorization.k8s.io", "rolebindings", "RoleBinding", true, List.of(), List.of()));
+    t.add(type("rbac.authorization.k8s.io", "clusterroles", "ClusterRole", false, List.of(), List.of()));
+    t.add(type("rbac.authorization.k8s.io", "clusterrolebindings", "ClusterRoleBinding", false, List.of(), List.of()));
     return new ResourceTypes(t);
   }
 

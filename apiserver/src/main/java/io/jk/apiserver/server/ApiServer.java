@@ -1,6 +1,8 @@
 package io.jk.apiserver.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jk.apiserver.admission.AdmissionChain;
+import io.jk.apiserver.admission.PriorityAdmission;
 import io.jk.apiserver.allocation.ServiceAllocator;
 import io.jk.apiserver.auth.AuthenticationHandler;
 import io.jk.apiserver.auth.AuthorizationHandler;
@@ -65,6 +67,7 @@ public final class ApiServer {
   private final PodNodeIndex podNodes;
   private final KubeletProxy kubelets;
   private final NodeProxy nodeProxy;
+  private final PriorityAdmission priorities;
   private HttpServer server;
   private volatile boolean ready;
 
@@ -79,8 +82,10 @@ public final class ApiServer {
     this.podNodes = new PodNodeIndex(this.store, vertx);
     this.kubelets = new KubeletProxy(vertx, KubeletProxy.credentialsOr(config.kubeletCredentials()));
     this.nodeProxy = new NodeProxy(this.store, types.find("", "v1", "nodes").orElseThrow(), kubelets);
-    this.rest = new RestHandler(types, this.store, config.strategies(), config.unknownFields(), allocator, watches,
-        kubelets);
+    this.priorities = new PriorityAdmission(vertx, this.store,
+        types.find("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow());
+    this.rest = new RestHandler(types, this.store, config.strategies(), config.unknownFields(),
+        AdmissionChain.of(priorities, allocator), watches, kubelets);
   }
 
   /** The resource table served. */
@@ -95,7 +100,7 @@ public final class ApiServer {
 
   /** Seeds the store, then listens; fails when the store or the port is unusable. */
   public Future<Void> start() {
-    return cache.start().compose(v -> seed()).compose(v -> config.authenticator() == null ? Future.succeededFuture() : podNodes.start())
+    return cache.start().compose(v -> seed()).compose(v -> priorities.start()).compose(v -> config.authenticator() == null ? Future.succeededFuture() : podNodes.start())
         .compose(v -> {
       HttpServerOptions opts = new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port())
           .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
@@ -120,6 +125,7 @@ public final class ApiServer {
   public Future<Void> stop() {
     ready = false;
     podNodes.close();
+    priorities.close();
     if (server == null) {
       cache.close();
       return kubelets.close();

@@ -82,6 +82,15 @@ public final class LiveServer implements AutoCloseable {
     return new Res(r.statusCode(), r.body());
   }
 
+  /** Sends a PATCH with {@code contentType} (e.g. {@code application/merge-patch+json}). */
+  public Res sendPatch(String path, String contentType, String patch) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20))
+        .header("Content-Type", contentType).header("Accept", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(patch)).build();
+    HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString());
+    return new Res(res.statusCode(), res.body());
+  }
+
   /** Runs kubectl with {@code args} (and {@code stdin} when not null) against this server. */
   public Run kubectl(String stdin, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("/usr/bin/kubectl", "--kubeconfig", kubeconfig.toString()));

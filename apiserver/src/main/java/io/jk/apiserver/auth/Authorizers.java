@@ -34,10 +34,18 @@ public final class Authorizers {
     return Authorizer.chain(List.of(new NodeAuthorizer(podNodeLookup, podsOnNode), Authorizers::preRbac));
   }
 
-  /** Allows masters and ordinary authenticated users; public paths only for anonymous users. */
+  /**
+   * Allows masters and ordinary authenticated users ({@code nodes/proxy}: masters only); public
+   * paths only for anonymous users.
+   */
   static Decision preRbac(UserInfo user, RequestAttributes attributes) {
     if (user.inGroup(UserInfo.MASTERS)) {
       return Decision.allow();
+    }
+    if (attributes.resourceRequest() && attributes.apiGroup().isEmpty() && attributes.resource().equals("nodes")
+        && attributes.subresource().equals("proxy")) {
+      // kubelet-level access to every node: only administrators, as RBAC grants it in Kubernetes
+      return Decision.deny("nodes/proxy is allowed only to cluster administrators (system:masters)");
     }
     if (user.inGroup(UserInfo.AUTHENTICATED) && !user.name().equals(UserInfo.ANONYMOUS)) {
       return Decision.allow();

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.ServerWebSocket;
@@ -26,8 +27,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,23 +36,31 @@ import org.slf4j.LoggerFactory;
  * back chunk by chunk, and {@code /exec/...} bridged frame by frame over WebSocket with the
  * subprotocol the client offered ({@code v5.channel.k8s.io} or {@code v4.channel.k8s.io}).
  *
- * <p>The API server authenticates to kubelets with its {@link KubeletClientCredentials}; they are
- * set once per process with {@link #configure} (by whoever loads the PKI) until the API server's
- * configuration carries them. Without them the proxy connects with no client certificate, and a
- * kubelet that requires one answers 401.
+ * <p>It also forwards {@code nodes/<name>/proxy/<path>} requests ({@link #forward}, used by
+ * {@link NodeProxy}), streaming bodies both ways.
+ *
+ * <p>The API server authenticates to kubelets with the {@link KubeletClientCredentials} given to
+ * the constructor (the API server's configuration carries them). Without them the proxy connects
+ * with no client certificate, and a kubelet that requires one answers 401.
  */
 public final class KubeletProxy {
 
   private static final Logger LOG = LoggerFactory.getLogger(KubeletProxy.class);
   private static final List<String> EXEC_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io");
-  private static final int DEFAULT_KUBELET_PORT = 10250;
-  private static volatile KubeletClientCredentials credentials;
-  private static final Map<Vertx, KubeletProxy> PROXIES = new ConcurrentHashMap<>();
+  /** Request and response headers that belong to one hop and are never forwarded. */
+  private static final java.util.Set<String> HOP_BY_HOP = java.util.Set.of("connection", "keep-alive",
+      "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
+      "authorization", "content-length");
+  private static volatile KubeletClientCredentials legacyCredentials;
 
   private final HttpClient http;
   private final WebSocketClient webSockets;
 
-  private KubeletProxy(Vertx vertx, KubeletClientCredentials creds) {
+  /**
+   * A proxy whose clients run on {@code vertx} and present {@code creds} to kubelets ({@code null}:
+   * no client certificate, kubelet serving certificates not checked).
+   */
+  public KubeletProxy(Vertx vertx, KubeletClientCredentials creds) {
     HttpClientOptions h = new HttpClientOptions().setSsl(true).setConnectTimeout(10_000).setMaxPoolSize(64)
         .setVerifyHost(false);
     WebSocketClientOptions w = new WebSocketClientOptions().setSsl(true).setConnectTimeout(10_000).setVerifyHost(false)
@@ -104,15 +111,19 @@ public final class KubeletProxy {
     return null;
   }
 
-  /** Sets the API server's credentials towards kubelets (process-wide; proxies made later use them). */
+  /**
+   * Process-wide credentials, used by API servers whose configuration carries none.
+   *
+   * @deprecated give them to the server with {@code ApiServerConfig.withKubeletCredentials}
+   */
+  @Deprecated
   public static void configure(KubeletClientCredentials creds) {
-    credentials = creds;
-    PROXIES.clear();
+    legacyCredentials = creds;
   }
 
-  /** The proxy of {@code vertx}'s API server. */
-  public static KubeletProxy of(Vertx vertx) {
-    return PROXIES.computeIfAbsent(vertx, v -> new KubeletProxy(v, credentials));
+  /** {@code configured} when not null, else what {@link #configure} set (null when nothing was). */
+  public static KubeletClientCredentials credentialsOr(KubeletClientCredentials configured) {
+    return configured != null ? configured : legacyCredentials;
   }
 
   /**
@@ -345,24 +356,8 @@ public final class KubeletProxy {
       if (node == null) {
         throw ApiException.notFound(nodeType(), nodeName);
       }
-      String host = null;
-      for (JsonNode a : node.path("status").path("addresses")) {
-        if (a.path("type").asText().equals("InternalIP")) {
-          host = a.path("address").asText();
-          break;
-        }
-      }
-      if (host == null) {
-        for (JsonNode a : node.path("status").path("addresses")) {
-          host = a.path("address").asText();
-          break;
-        }
-      }
-      if (host == null || host.isEmpty()) {
-        throw ApiException.internal("node \"" + nodeName + "\" has no address to reach its kubelet");
-      }
-      int port = node.path("status").path("daemonEndpoints").path("kubeletEndpoint").path("Port").asInt(0);
-      return new KubeletTarget(nodeName, host, port > 0 ? port : DEFAULT_KUBELET_PORT,
+      KubeletAddress address = KubeletAddress.of(node);
+      return new KubeletTarget(nodeName, address.host(), address.port(),
           enc(ns) + "/" + enc(name) + "/" + enc(container));
     }
 
@@ -393,14 +388,85 @@ public final class KubeletProxy {
     return io.jk.apiserver.registry.ResourceTypes.builtIn().find("", "v1", "nodes").orElseThrow();
   }
 
-  /** Closes the clients (tests). */
+  /** Closes this proxy's HTTP and WebSocket clients. */
+  public Future<Void> close() {
+    return Future.all(http.close(), webSockets.close()).mapEmpty();
+  }
+
+  /**
+   * Nothing to close any more: each API server closes its own proxy.
+   *
+   * @deprecated proxies belong to their API server
+   */
+  @Deprecated
   public static Future<Void> closeAll() {
-    List<Future<Void>> closing = new ArrayList<>();
-    PROXIES.values().forEach(p -> {
-      closing.add(p.http.close());
-      closing.add(p.webSockets.close());
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Forwards {@code ctx}'s request (method, headers but the hop-by-hop ones and the client's
+   * credentials, body) to {@code https://host:port<uri>} and its answer back, streaming both
+   * bodies with back-pressure. The request must be paused and its body not read yet. Answers
+   * {@code ctx} itself; a kubelet that cannot be reached gives 503 as Kubernetes'
+   * {@code Error trying to reach service: ...}.
+   */
+  public void forward(RoutingContext ctx, String nodeName, String host, int port, String uri) {
+    HttpServerRequest in = ctx.request();
+    KubeletTarget t = new KubeletTarget(nodeName, host, port, "");
+    RequestOptions opts = new RequestOptions().setMethod(in.method()).setHost(host).setPort(port).setURI(uri);
+    in.headers().forEach(h -> {
+      String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
+      if (!HOP_BY_HOP.contains(name) && !name.startsWith("impersonate-")) {
+        opts.addHeader(h.getKey(), h.getValue());
+      }
     });
-    PROXIES.clear();
-    return Future.all(closing).mapEmpty();
+    String length = in.getHeader("Content-Length");
+    boolean hasBody = length != null ? !length.trim().equals("0") : in.getHeader("Transfer-Encoding") != null;
+    if (hasBody && length != null) {
+      opts.putHeader("Content-Length", length.trim());
+    }
+    HttpServerResponse out = ctx.response();
+    http.request(opts).compose(req -> {
+      if (!hasBody) {
+        in.resume();
+        return req.send();
+      }
+      if (length == null) {
+        req.setChunked(true);
+      }
+      return req.send(in);
+    }).onSuccess(resp -> {
+      if (out.ended() || out.closed()) {
+        resp.request().connection().close();
+        return;
+      }
+      out.setStatusCode(resp.statusCode()).setStatusMessage(resp.statusMessage());
+      resp.headers().forEach(h -> {
+        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+          out.headers().add(h.getKey(), h.getValue());
+        }
+      });
+      String respLength = resp.getHeader("Content-Length");
+      if (respLength != null) {
+        out.putHeader("Content-Length", respLength);
+      } else {
+        out.setChunked(true);
+      }
+      out.closeHandler(v -> resp.request().connection().close());
+      resp.pipeTo(out).onFailure(e -> {
+        LOG.debug("Node proxy response stream ended early node={} err=\"{}\"", nodeName, e.getMessage());
+        resp.request().connection().close();
+      });
+    }).onFailure(e -> {
+      if (out.headWritten()) {
+        ctx.request().connection().close();
+        return;
+      }
+      String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      String why = msg.toLowerCase(java.util.Locale.ROOT).contains("refused") ? "connect: connection refused" : msg;
+      LOG.warn("Kubelet unreachable node={} address={} err=\"{}\"", nodeName, t.hostPort(), msg);
+      HttpReplies.fail(ctx, new ApiException(503, "ServiceUnavailable", "Error trying to reach service: 'dial tcp "
+          + t.hostPort() + ": " + why + "'", null));
+    });
   }
 }

@@ -37,13 +37,17 @@ public final class ResourceTypes {
         new ResourceType.Subresource("eviction", "policy", "v1", "Eviction", List.of("create")),
         new ResourceType.Subresource("log", "", "v1", "Pod", List.of("get")),
         new ResourceType.Subresource("exec", "", "v1", "PodExecOptions", List.of("create", "get"))));
-    t.add(type("", "nodes", "Node", false, List.of("no"), List.of(), status("", "Node")));
+    t.add(type("", "nodes", "Node", false, List.of("no"), List.of(), status("", "Node"),
+        new ResourceType.Subresource("proxy", "", "v1", "NodeProxyOptions",
+            List.of("create", "delete", "get", "patch", "update"))));
     t.add(type("", "services", "Service", true, List.of("svc"), List.of("all"), status("", "Service")));
     t.add(type("", "endpoints", "Endpoints", true, List.of("ep"), List.of()));
     t.add(type("", "configmaps", "ConfigMap", true, List.of("cm"), List.of()));
     t.add(type("", "secrets", "Secret", true, List.of(), List.of()));
     t.add(type("", "events", "Event", true, List.of("ev"), List.of()));
     t.add(type("", "serviceaccounts", "ServiceAccount", true, List.of("sa"), List.of()));
+    t.add(type("", "resourcequotas", "ResourceQuota", true, List.of("quota"), List.of(), status("", "ResourceQuota")));
+    t.add(type("", "limitranges", "LimitRange", true, List.of("limits"), List.of()));
     // apps/v1
     t.add(type("apps", "deployments", "Deployment", true, List.of("deploy"), List.of("all"),
         status("apps", "Deployment"), scale()));
@@ -62,6 +66,10 @@ public final class ResourceTypes {
         status("policy", "PodDisruptionBudget")));
     t.add(type("events.k8s.io", "events", "Event", true, List.of("ev"), List.of()));
     t.add(type("scheduling.k8s.io", "priorityclasses", "PriorityClass", false, List.of("pc"), List.of()));
+    t.add(type("rbac.authorization.k8s.io", "roles", "Role", true, List.of(), List.of()));
+    t.add(type("rbac.authorization.k8s.io", "rolebindings", "RoleBinding", true, List.of(), List.of()));
+    t.add(type("rbac.authorization.k8s.io", "clusterroles", "ClusterRole", false, List.of(), List.of()));
+    t.add(type("rbac.authorization.k8s.io", "clusterrolebindings", "ClusterRoleBinding", false, List.of(), List.of()));
     return new ResourceTypes(t);
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.registry.FieldError;
 import io.jk.apiserver.registry.TableColumn;
 import io.jk.apiserver.resources.support.HumanDuration;
+import io.jk.apiserver.resources.support.MicroTime;
 import io.jk.apiserver.resources.support.Names;
 import io.jk.apiserver.resources.support.Nodes;
 import java.time.Instant;
@@ -56,8 +57,17 @@ public class EventStrategy extends BaseStrategy {
     return Nodes.str(obj, eventsApi ? "reportingController" : "reportingComponent");
   }
 
+  /** eventTime and series.lastObservedTime are MicroTimes: six fraction digits, UTC. */
+  @Override
+  protected void defaults(ObjectNode obj) {
+    MicroTime.normalizeField(obj, "eventTime");
+    MicroTime.normalizeField(Nodes.object(obj, "series"), "lastObservedTime");
+  }
+
   @Override
   protected void validateObject(ObjectNode obj, List<FieldError> errs) {
+    MicroTime.validate(obj, "eventTime", "eventTime", errs);
+    MicroTime.validate(Nodes.object(obj, "series"), "lastObservedTime", "series.lastObservedTime", errs);
     String ns = Nodes.namespace(obj);
     String involvedField = eventsApi ? "regarding" : "involvedObject";
     String involvedNs = Nodes.str(involved(obj), "namespace");

@@ -3,13 +3,13 @@ package io.jk.apiserver.resources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.registry.FieldError;
 import io.jk.apiserver.registry.TableColumn;
-import io.jk.apiserver.resources.support.HumanDuration;
+import io.jk.apiserver.resources.support.MicroTime;
 import io.jk.apiserver.resources.support.Names;
 import io.jk.apiserver.resources.support.Nodes;
 import java.time.Instant;
 import java.util.List;
 
-/** coordination.k8s.io/v1 Lease: duration and transitions validation, Table (HOLDER). */
+/** coordination.k8s.io/v1 Lease: MicroTime times, duration and transitions validation, Table (HOLDER). */
 public class LeaseStrategy extends BaseStrategy {
 
   private static final List<TableColumn> COLUMNS = List.of(Tables.NAME,
@@ -33,11 +33,16 @@ public class LeaseStrategy extends BaseStrategy {
       errs.add(FieldError.invalid("spec.leaseTransitions", transitions, "must be greater than or equal to 0"));
     }
     for (String f : List.of("acquireTime", "renewTime")) {
-      String t = Nodes.text(spec, f);
-      if (t != null && HumanDuration.parseTime(t) == null) {
-        errs.add(FieldError.invalid("spec." + f, t, "must be an RFC 3339 time with microseconds"));
-      }
+      MicroTime.validate(spec, f, "spec." + f, errs);
     }
+  }
+
+  /** acquireTime and renewTime are MicroTimes: six fraction digits, UTC, whatever the client sent. */
+  @Override
+  protected void defaults(ObjectNode obj) {
+    ObjectNode spec = Nodes.object(obj, "spec");
+    MicroTime.normalizeField(spec, "acquireTime");
+    MicroTime.normalizeField(spec, "renewTime");
   }
 
   @Override

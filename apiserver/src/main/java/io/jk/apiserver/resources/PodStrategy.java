@@ -16,17 +16,13 @@ import java.util.Map;
 
 /**
  * core/v1 Pod: pod spec defaults and validation, {@code status.phase=Pending} and the QoS class
- * on create, priority and the DefaultTolerationSeconds tolerations (what the admission plugins
- * add), the restricted spec update rules and the {@code kubectl get pods} Table.
+ * on create, the DefaultTolerationSeconds tolerations (what that admission plugin adds; priority
+ * is {@code admission.PriorityAdmission}'s), the restricted spec update rules and the {@code kubectl get pods} Table.
  */
 public class PodStrategy extends BaseStrategy {
 
   /** Seconds a pod tolerates a not-ready or unreachable node by default. */
   public static final long DEFAULT_TOLERATION_SECONDS = 300;
-
-  private static final Map<String, Long> SYSTEM_PRIORITIES = Map.of(
-      "system-node-critical", 2000001000L,
-      "system-cluster-critical", 2000000000L);
 
   private static final List<TableColumn> COLUMNS = List.of(
       Tables.NAME,
@@ -53,19 +49,7 @@ public class PodStrategy extends BaseStrategy {
     ObjectNode status = obj.putObject("status");
     status.put("phase", "Pending");
     ObjectNode spec = Nodes.ensureObject(obj, "spec");
-    // The Priority admission plugin: no class is priority 0, a system class its fixed value. A
-    // user-defined class needs a store lookup this strategy cannot do, so priority stays unset
-    // and the scheduler resolves the class itself.
-    String priorityClass = Nodes.str(spec, "priorityClassName");
-    Long fixed = priorityClass.isEmpty() ? Long.valueOf(0L) : SYSTEM_PRIORITIES.get(priorityClass);
-    if (fixed != null) {
-      if (!Nodes.has(spec, "priority")) {
-        Nodes.putInt(spec, "priority", fixed);
-      }
-      if (!Nodes.has(spec, "preemptionPolicy")) {
-        spec.put("preemptionPolicy", "PreemptLowerPriority");
-      }
-    }
+    // spec.priority and preemptionPolicy come from admission.PriorityAdmission (it reads the classes)
     // What the ServiceAccount admission plugin does for the name (the token volume is not added here).
     if (Nodes.str(spec, "serviceAccountName").isEmpty() && Nodes.str(spec, "serviceAccount").isEmpty()) {
       spec.put("serviceAccountName", "default");

@@ -34,8 +34,10 @@ public final class Strategies {
       Map.entry(key("events.k8s.io", "Event"), new EventStrategy(true)),
       Map.entry(key("scheduling.k8s.io", "PriorityClass"), new PriorityClassStrategy()),
       // RBAC names are path segments: "system:node", "system:controller:job-controller".
-      Map.entry(key("rbac.authorization.k8s.io", "Role"), new BaseStrategy(Names.Rule.PATH_SEGMENT, false, false)),
-      Map.entry(key("rbac.authorization.k8s.io", "ClusterRole"), new BaseStrategy(Names.Rule.PATH_SEGMENT, false, false)),
+      Map.entry(key("rbac.authorization.k8s.io", "Role"), new RoleStrategy(false)),
+      Map.entry(key("rbac.authorization.k8s.io", "ClusterRole"), new RoleStrategy(true)),
+      Map.entry(key("", "ResourceQuota"), new ResourceQuotaStrategy()),
+      Map.entry(key("", "LimitRange"), new LimitRangeStrategy()),
       Map.entry(key("rbac.authorization.k8s.io", "RoleBinding"), new RoleBindingStrategy(false)),
       Map.entry(key("rbac.authorization.k8s.io", "ClusterRoleBinding"), new RoleBindingStrategy(true)));
 

@@ -64,6 +64,7 @@ public final class RestHandler {
   private final Watches watches;
   /** The last namespace version seen by create admission, per key, and whether it was terminating. */
   private final Map<String, NamespaceVerdict> namespaceVerdicts = new java.util.concurrent.ConcurrentHashMap<>();
+  private final KubeletProxy kubelets;
 
   /**
    * Finds fields of an object its kind does not have, for {@code fieldValidation}.
@@ -92,7 +93,8 @@ public final class RestHandler {
   }
 
   public RestHandler(ResourceTypes types, Store store, Function<ResourceType, ResourceStrategy> strategies,
-      UnknownFields unknownFields, WriteHooks hooks, Watches watches) {
+      UnknownFields unknownFields, WriteHooks hooks, Watches watches, KubeletProxy kubelets) {
+    this.kubelets = kubelets;
     this.types = types;
     this.store = store;
     this.strategies = strategies;
@@ -1144,7 +1146,7 @@ public final class RestHandler {
           : store.get(new RequestInfo(types.find("", "v1", "nodes").orElseThrow(), null, node, null).key())
               .map(kv -> kv == null ? null : (ObjectNode) parse(Buffer.buffer(kv.value()), "application/json"));
       return nodeObj.map(n -> {
-        KubeletProxy.of(ctx.vertx()).serve(ctx, info.subresource(), pod, n);
+        kubelets.serve(ctx, info.subresource(), pod, n);
         return (Reply) null;
       });
     }).recover(e -> KubeletProxy.failUpgrade(ctx, e) ? Future.succeededFuture(null) : Future.failedFuture(e));

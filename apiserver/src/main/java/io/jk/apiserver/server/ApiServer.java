@@ -1,6 +1,8 @@
 package io.jk.apiserver.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jk.apiserver.admission.AdmissionChain;
+import io.jk.apiserver.admission.PriorityAdmission;
 import io.jk.apiserver.allocation.ServiceAllocator;
 import io.jk.apiserver.auth.AuthenticationHandler;
 import io.jk.apiserver.auth.AuthorizationHandler;
@@ -8,6 +10,8 @@ import io.jk.apiserver.auth.Authorizers;
 import io.jk.apiserver.discovery.Discovery;
 import io.jk.apiserver.http.ApiException;
 import io.jk.apiserver.http.HttpReplies;
+import io.jk.apiserver.proxy.KubeletProxy;
+import io.jk.apiserver.proxy.NodeProxy;
 import io.jk.apiserver.registry.ResourceType;
 import io.jk.apiserver.registry.ResourceTypes;
 import io.jk.apiserver.rest.Objects;
@@ -62,6 +66,9 @@ public final class ApiServer {
   private final Watches watches;
   private final RestHandler rest;
   private final PodNodeIndex podNodes;
+  private final KubeletProxy kubelets;
+  private final NodeProxy nodeProxy;
+  private final PriorityAdmission priorities;
   private HttpServer server;
   /** The listeners on further event loops, sharing {@link #server}'s port. */
   private final List<HttpServer> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -87,7 +94,12 @@ public final class ApiServer {
     this.allocator = new ServiceAllocator(config.serviceClusterIpRange(), config.serviceNodePortRange());
     this.watches = new Watches(this.store, config.bookmarkIntervalMs(), metrics);
     this.podNodes = new PodNodeIndex(this.store, vertx);
-    this.rest = new RestHandler(types, this.store, config.strategies(), config.unknownFields(), allocator, watches);
+    this.kubelets = new KubeletProxy(vertx, KubeletProxy.credentialsOr(config.kubeletCredentials()));
+    this.nodeProxy = new NodeProxy(this.store, types.find("", "v1", "nodes").orElseThrow(), kubelets);
+    this.priorities = new PriorityAdmission(vertx, this.store,
+        types.find("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow());
+    this.rest = new RestHandler(types, this.store, config.strategies(), config.unknownFields(),
+        AdmissionChain.of(priorities, allocator), watches, kubelets);
   }
 
   /** The resource table served. */
@@ -102,7 +114,7 @@ public final class ApiServer {
 
   /** Seeds the store, then listens; fails when the store or the port is unusable. */
   public Future<Void> start() {
-    return cache.start().compose(v -> seed()).compose(v -> config.authenticator() == null ? Future.succeededFuture() : podNodes.start())
+    return cache.start().compose(v -> seed()).compose(v -> priorities.start()).compose(v -> config.authenticator() == null ? Future.succeededFuture() : podNodes.start())
         .compose(v -> {
       // a negative port is Vert.x's "any free port, shared by every server listening on the same
       // negative port": the listeners of all event loops then share the one port
@@ -148,13 +160,14 @@ public final class ApiServer {
   public Future<Void> stop() {
     ready = false;
     podNodes.close();
+    priorities.close();
     if (server == null) {
       cache.close();
-      return Future.succeededFuture();
+      return kubelets.close();
     }
     extra.forEach(HttpServer::close);
     extra.clear();
-    return server.close().onComplete(ar -> {
+    return server.close().eventually(kubelets::close).onComplete(ar -> {
       cache.close();
       metrics.close();
     });
@@ -163,7 +176,15 @@ public final class ApiServer {
   private Router router() {
     Router r = Router.router(vertx);
     r.route().handler(this::instrument);
-    r.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false);
+    r.route().handler(ctx -> {
+      if (NodeProxy.isProxyPath(ctx.request().path())) {
+        ctx.request().pause(); // streamed to the kubelet unread and uncapped
+        ctx.next();
+      } else {
+        bodies.handle(ctx);
+      }
+    });
     if (config.publicRoutes() != null) {
       config.publicRoutes().accept(r);
     }
@@ -205,6 +226,7 @@ public final class ApiServer {
     r.get("/openapi/v3/api/:version").handler(ctx -> found(ctx, discovery.openApi("", ctx.pathParam("version"))));
     r.get("/openapi/v3/apis/:group/:version").handler(ctx ->
         found(ctx, discovery.openApi(ctx.pathParam("group"), ctx.pathParam("version"))));
+    r.route().pathRegex("^/api/v1/nodes/[^/]+/proxy(/.*)?$").handler(nodeProxy::handle);
     r.route("/api/v1/*").handler(rest::handle);
     r.route("/apis/*").handler(rest::handle);
     r.route().handler(ctx -> HttpReplies.fail(ctx, ApiException.notFoundPath()));

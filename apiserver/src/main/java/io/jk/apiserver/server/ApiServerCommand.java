@@ -8,7 +8,6 @@ import io.jk.apiserver.storage.Store;
 import io.jk.apiserver.storage.StoreFactory;
 import io.jk.apiserver.storage.StoreOptions;
 import io.jk.apiserver.proxy.KubeletClientCredentials;
-import io.jk.apiserver.proxy.KubeletProxy;
 import io.jk.apiserver.tls.CertificateAuthority;
 import io.jk.apiserver.tls.ClusterPki;
 import io.jk.apiserver.tls.IssuedCertificate;
@@ -172,7 +171,10 @@ public final class ApiServerCommand implements Callable<Integer> {
         .withAdvertiseAddress(advertise)
         .withServiceRanges(serviceClusterIpRange, serviceNodePortRange)
         .withTls(o -> TlsServerOptions.apply(o, tls))
-        .withAuthenticator(Authenticator.union(authenticators)));
+        .withAuthenticator(Authenticator.union(authenticators))
+        // pods/log, pods/exec and nodes/proxy reach kubelets with this client certificate
+        .withKubeletCredentials(pki.authority().map(ca -> KubeletClientCredentials.loadOrCreate(dataDir.resolve("pki"), ca))
+            .orElse(null)));
     ApiServer server = new ApiServer(vertx, config, store);
     try {
       server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -188,8 +190,6 @@ public final class ApiServerCommand implements Callable<Integer> {
       Kubeconfigs.write(kubeconfig, Kubeconfigs.Spec.withClientCertificate("https://" + host + ":" + server.port(),
           ca.certificatePem(), "jk", "jk-admin", admin.certificatePem(), admin.privateKeyPem(), "default"));
       LOG.info("Wrote admin kubeconfig path={}", kubeconfig);
-      // pods/log and pods/exec reach kubelets with this client certificate
-      KubeletProxy.configure(KubeletClientCredentials.loadOrCreate(dataDir.resolve("pki"), ca));
     } else {
       kubeconfig = null;
       LOG.warn("No cluster CA key (serving certificate given by flags): no admin kubeconfig written");

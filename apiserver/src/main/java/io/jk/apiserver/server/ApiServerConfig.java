@@ -1,6 +1,7 @@
 package io.jk.apiserver.server;
 
 import io.jk.apiserver.auth.Authenticator;
+import io.jk.apiserver.proxy.KubeletClientCredentials;
 import io.jk.apiserver.registry.ResourceStrategy;
 import io.jk.apiserver.registry.ResourceType;
 import io.jk.apiserver.resources.Strategies;
@@ -28,6 +29,8 @@ import java.util.function.Function;
  *     own credentials, e.g. the join endpoint); {@code null}: none
  * @param authenticator who sent each request ({@code null}: no authentication or authorization,
  *     for in-process tests); with one, requests are authorized by {@code Authorizers.standard}
+ * @param kubeletCredentials the API server's client certificate towards kubelets (pods/log,
+ *     pods/exec, nodes/proxy); {@code null}: none
  */
 public record ApiServerConfig(
     String bindAddress,
@@ -41,7 +44,8 @@ public record ApiServerConfig(
     Consumer<HttpServerOptions> tls,
     int watchCacheEvents,
     Authenticator authenticator,
-    Consumer<Router> publicRoutes) {
+    Consumer<Router> publicRoutes,
+    KubeletClientCredentials kubeletCredentials) {
 
   /**
    * Plain HTTP on 127.0.0.1 and a free port, the built-in strategies and unknown-field schemas,
@@ -50,57 +54,63 @@ public record ApiServerConfig(
   public static ApiServerConfig defaults() {
     return new ApiServerConfig("127.0.0.1", 0, "127.0.0.1", "10.96.0.0/12", "30000-32767",
         t -> Strategies.forKind(t.group(), t.kind()),
-        (t, o) -> UnknownFields.find(t.group(), t.version(), t.kind(), o), 60_000, null, 10_000, null, null);
+        (t, o) -> UnknownFields.find(t.group(), t.version(), t.kind(), o), 60_000, null, 10_000, null, null, null);
   }
 
   public ApiServerConfig withListen(String address, int listenPort) {
     return new ApiServerConfig(address, listenPort, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
   }
 
   public ApiServerConfig withAdvertiseAddress(String address) {
     return new ApiServerConfig(bindAddress, port, address, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
   }
 
   public ApiServerConfig withServiceRanges(String cidr, String nodePorts) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, cidr, nodePorts,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
   }
 
   public ApiServerConfig withStrategies(Function<ResourceType, ResourceStrategy> s) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        s, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes);
+        s, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
   }
 
   public ApiServerConfig withUnknownFields(RestHandler.UnknownFields u) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, u, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes);
+        strategies, u, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
   }
 
   public ApiServerConfig withBookmarkInterval(long ms) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, ms, tls, watchCacheEvents, authenticator, publicRoutes);
+        strategies, unknownFields, ms, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
   }
 
   public ApiServerConfig withTls(Consumer<HttpServerOptions> t) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, t, watchCacheEvents, authenticator, publicRoutes);
+        strategies, unknownFields, bookmarkIntervalMs, t, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
   }
 
   public ApiServerConfig withAuthenticator(Authenticator a) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, a, publicRoutes);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, a, publicRoutes, kubeletCredentials);
   }
 
   public ApiServerConfig withWatchCacheEvents(int events) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, events, authenticator, publicRoutes);
+        strategies, unknownFields, bookmarkIntervalMs, tls, events, authenticator, publicRoutes, kubeletCredentials);
   }
 
   /** A copy whose {@code routes} are mounted before authentication (they authenticate themselves). */
   public ApiServerConfig withPublicRoutes(Consumer<Router> routes) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, routes);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, routes, kubeletCredentials);
+  }
+
+  /** A copy presenting {@code credentials} to kubelets (pods/log, pods/exec, nodes/proxy). */
+  public ApiServerConfig withKubeletCredentials(KubeletClientCredentials credentials) {
+    return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, credentials);
   }
 }

@@ -55,6 +55,7 @@ public final class HollowNodes implements AutoCloseable {
 
   private final KubernetesClient client;
   private final RawApi raw;
+  private final RawApi leaseApi;
   private final HollowNodeSpec spec;
   private final List<String> names;
   private final Map<String, Integer> index = new HashMap<>();
@@ -70,7 +71,10 @@ public final class HollowNodes implements AutoCloseable {
 
   private HollowNodes(KubernetesClient client, int count, HollowNodeSpec spec) {
     this.client = client;
-    this.raw = new RawApi(client);
+    // Pod status and deletion writes, and lease renewals, each with their own bounded
+    // concurrency: a burst of pods never delays renewals behind it, nor the other way round.
+    this.raw = new RawApi(client, 64);
+    this.leaseApi = new RawApi(client, 16);
     this.spec = spec;
     List<String> n = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -224,7 +228,7 @@ public final class HollowNodes implements AutoCloseable {
     String patch = json(Map.of("spec", Map.of("renewTime", MICRO_TIME.format(now()))));
     for (int i = from; i < Math.min(n, from + per) && !closed; i++) {
       String name = names.get(i);
-      raw.mergePatch("/apis/coordination.k8s.io/v1/namespaces/" + LEASE_NS + "/leases/"
+      leaseApi.mergePatch("/apis/coordination.k8s.io/v1/namespaces/" + LEASE_NS + "/leases/"
           + RawApi.seg(name), patch).thenAccept(code -> {
             if (code / 100 != 2) {
               LOG.debug("Lease renewal failed node={} code={}", name, code);
@@ -360,6 +364,8 @@ public final class HollowNodes implements AutoCloseable {
     if (pods != null) {
       pods.close();
     }
+    raw.close();
+    leaseApi.close();
     if (spec.deleteOnClose()) {
       List<Future<?>> pending = new ArrayList<>();
       for (String name : names) {

@@ -127,12 +127,23 @@ public final class SchedulingBasic {
         throw new IllegalStateException("init pods were not all bound");
       }
       System.out.printf("%d init pods bound%n", initPods);
+      long startWall = System.currentTimeMillis();
       long start = System.nanoTime();
       createPods(client, initPods, total, created);
       long createdAll = System.nanoTime();
       if (!measuredDone.await(1200, TimeUnit.SECONDS)) {
         throw new IllegalStateException("only " + (pods - measuredDone.getCount()) + " pods bound");
       }
+      int runningAtLastBound = hollow.runningPods();
+      long allBound = System.nanoTime();
+      if (runPods) {
+        // Hollow kubelets may still be posting Running statuses: report how far behind they are.
+        long deadline = allBound + TimeUnit.SECONDS.toNanos(120);
+        while (hollow.runningPods() < total && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+      }
+      long allRunning = System.nanoTime();
       long last = Arrays.stream(bound, initPods, total).max().orElse(start);
       double secs = (last - start) / 1e9;
       long[] lat = new long[pods];
@@ -146,6 +157,12 @@ public final class SchedulingBasic {
       System.out.printf("  creates took %.2f s (%.0f creates/s)%n", (createdAll - start) / 1e9,
           pods / ((createdAll - start) / 1e9));
       System.out.printf("  throughput %.0f pods/s (first create to last bound: %.2f s)%n", pods / secs, secs);
+      System.out.printf("  window %s .. %s (for profiles)%n", java.time.Instant.ofEpochMilli(startWall),
+          java.time.Instant.ofEpochMilli(startWall + (last - start) / 1_000_000));
+      if (runPods) {
+        System.out.printf("  hollow nodes: %d of %d pods Running at the last binding, %d %.2f s later%n",
+            runningAtLastBound, total, hollow.runningPods(), (allRunning - allBound) / 1e9);
+      }
       System.out.printf("  latency create->bound p50=%.1f ms p99=%.1f ms max=%.1f ms%n",
           lat[pods / 2] / 1e6, lat[(int) (pods * 0.99)] / 1e6, lat[pods - 1] / 1e6);
     } finally {

@@ -65,7 +65,7 @@ public final class HollowNodes implements AutoCloseable {
   private final Set<String> finishing = ConcurrentHashMap.newKeySet();
   private final AtomicInteger podSeq = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
-  private LeanInformer<Pod> pods;
+  private LeanInformer<PodSummary> pods;
   private int nextLeaseSlice;
   private volatile boolean closed;
 
@@ -238,26 +238,27 @@ public final class HollowNodes implements AutoCloseable {
   }
 
   private void watchPods() {
-    pods = LeanInformer.start(client, "/api/v1/pods", Pod.class, new LeanInformer.Handler<>() {
+    pods = LeanInformer.start(client, "/api/v1/pods", PodSummary.class,
+        new LeanInformer.Handler<>() {
       @Override
-      public void onAdd(Pod p) {
+      public void onAdd(PodSummary p) {
         handle(p);
       }
 
       @Override
-      public void onUpdate(Pod o, Pod p) {
+      public void onUpdate(PodSummary o, PodSummary p) {
         handle(p);
       }
 
       @Override
-      public void onDelete(Pod p) {
+      public void onDelete(PodSummary p) {
         started.remove(p.getMetadata().getUid());
         finishing.remove(p.getMetadata().getUid());
       }
     });
   }
 
-  private void handle(Pod p) {
+  private void handle(PodSummary p) {
     String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
     Integer i = node == null ? null : index.get(node);
     if (i == null) {
@@ -286,7 +287,7 @@ public final class HollowNodes implements AutoCloseable {
     }
   }
 
-  private void markRunning(Pod p, int nodeIndex, int seq) {
+  private void markRunning(PodSummary p, int nodeIndex, int seq) {
     String t = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     List<Map<String, Object>> conditions = new ArrayList<>();
     for (String type : List.of("PodReadyToStartContainers", "Initialized", "Ready",

@@ -1,6 +1,5 @@
 package io.jk.scheduler.bench;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
@@ -15,6 +14,7 @@ import io.jk.scheduler.Scheduler;
 import io.jk.scheduler.SchedulerConfig;
 import io.jk.scheduler.hollow.HollowNodeSpec;
 import io.jk.scheduler.hollow.HollowNodes;
+import io.jk.scheduler.hollow.PodSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -75,7 +75,7 @@ public final class SchedulingBasic {
     KubernetesClient nodeClient = Clients.fromKubeconfig(kubeconfig);
     Scheduler scheduler = null;
     HollowNodes hollow = null;
-    LeanInformer<Pod> watch = null;
+    LeanInformer<PodSummary> watch = null;
     try {
       long t0 = System.nanoTime();
       hollow = HollowNodes.start(nodeClient, nodes, HollowNodeSpec.defaults()
@@ -91,22 +91,22 @@ public final class SchedulingBasic {
       long[] bound = new long[total];
       CountDownLatch initDone = new CountDownLatch(initPods);
       CountDownLatch measuredDone = new CountDownLatch(pods);
-      watch = LeanInformer.start(client, "/api/v1/namespaces/default/pods", Pod.class,
+      watch = LeanInformer.start(client, "/api/v1/namespaces/default/pods", PodSummary.class,
           new LeanInformer.Handler<>() {
         @Override
-        public void onAdd(Pod p) {
+        public void onAdd(PodSummary p) {
           seen(p);
         }
 
         @Override
-        public void onUpdate(Pod o, Pod p) {
+        public void onUpdate(PodSummary o, PodSummary p) {
           seen(p);
         }
 
         @Override
-        public void onDelete(Pod p) {}
+        public void onDelete(PodSummary p) {}
 
-        private void seen(Pod p) {
+        private void seen(PodSummary p) {
           if (p.getSpec().getNodeName() == null) {
             return;
           }

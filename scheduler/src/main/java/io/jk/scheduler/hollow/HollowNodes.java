@@ -68,6 +68,7 @@ public final class HollowNodes implements AutoCloseable {
   private LeanInformer<PodSummary> pods;
   private int nextLeaseSlice;
   private volatile boolean closed;
+  private volatile java.util.function.Consumer<PodSummary> listener = p -> { };
 
   private HollowNodes(KubernetesClient client, int count, HollowNodeSpec spec) {
     this.client = client;
@@ -120,6 +121,15 @@ public final class HollowNodes implements AutoCloseable {
   /** The names of the nodes, in index order. */
   public List<String> nodeNames() {
     return names;
+  }
+
+  /**
+   * Also hands every added or updated pod the nodes' shared watch sees to {@code listener}, on
+   * the watch's thread (a benchmark observes bindings without a watch of its own, as
+   * scheduler_perf reads the scheduler's informer). Only with {@code runPods}.
+   */
+  public void onPodSeen(java.util.function.Consumer<PodSummary> listener) {
+    this.listener = listener;
   }
 
   /** How many pods these nodes moved to Running so far. */
@@ -259,6 +269,7 @@ public final class HollowNodes implements AutoCloseable {
   }
 
   private void handle(PodSummary p) {
+    listener.accept(p);
     String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
     Integer i = node == null ? null : index.get(node);
     if (i == null) {

@@ -1,7 +1,5 @@
 package io.jk.controllers;
 
-import io.jk.common.config.Durations;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jk.common.client.Clients;
 import io.jk.common.leader.LeaderElection;
@@ -9,15 +7,14 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,10 +31,6 @@ public final class ControllerManagerCommand implements Callable<Integer> {
   @Option(names = "--kubeconfig", required = true, description = "kubeconfig of the API server to reconcile against")
   Path kubeconfig;
 
-  @Option(names = "--controllers", split = ",", defaultValue = "*",
-      description = "controllers to run: '*' for all, 'name' to enable, '-name' to disable")
-  List<String> controllers;
-
   @Option(names = "--leader-elect", arity = "0..1", defaultValue = "true", fallbackValue = "true",
       description = "run only while holding the Lease kube-system/kube-controller-manager (default: ${DEFAULT-VALUE})")
   boolean leaderElect;
@@ -48,33 +41,9 @@ public final class ControllerManagerCommand implements Callable<Integer> {
   @Option(names = "--leader-elect-renew-deadline", defaultValue = "10s") String renewDeadline;
   @Option(names = "--leader-elect-retry-period", defaultValue = "2s") String retryPeriod;
 
-  @Option(names = "--concurrent-deployment-syncs", defaultValue = "5") int deploymentSyncs;
-  @Option(names = "--concurrent-replicaset-syncs", defaultValue = "5") int replicasetSyncs;
-  @Option(names = "--concurrent-gc-syncs", defaultValue = "20") int gcSyncs;
-  @Option(names = "--concurrent-namespace-syncs", defaultValue = "10") int namespaceSyncs;
-  @Option(names = "--concurrent-service-endpoint-syncs", defaultValue = "5") int endpointSyncs;
-  @Option(names = "--concurrent-job-syncs", defaultValue = "5") int jobSyncs;
-  @Option(names = "--concurrent-daemonset-syncs", defaultValue = "2") int daemonsetSyncs;
-  @Option(names = "--concurrent-statefulset-syncs", defaultValue = "5") int statefulsetSyncs;
-
-  @Option(names = "--node-monitor-grace-period", defaultValue = "50s",
-      description = "how old a node's lease may get before the node is marked NotReady (default: ${DEFAULT-VALUE})")
-  String nodeMonitorGracePeriod;
-
-  @Option(names = "--cluster-cidr", description = "range of node podCIDRs, e.g. 10.244.0.0/16 (unset: no node IPAM)")
-  String clusterCidr;
-
-  @Option(names = "--node-cidr-mask-size", defaultValue = "24") int nodeCidrMaskSize;
-
-  @Option(names = "--node-eviction-rate", defaultValue = "0.1",
-      description = "nodes per second whose pods are evicted when a zone is healthy") double nodeEvictionRate;
-  @Option(names = "--secondary-node-eviction-rate", defaultValue = "0.01",
-      description = "nodes per second in a partially disrupted zone of a large cluster") double secondaryNodeEvictionRate;
-  @Option(names = "--unhealthy-zone-threshold", defaultValue = "0.55",
-      description = "fraction of NotReady nodes (at least 3) that makes a zone partially disrupted") double unhealthyZoneThreshold;
-  @Option(names = "--large-cluster-size-threshold", defaultValue = "50",
-      description = "zones with more nodes than this use the secondary rate when partially disrupted; smaller ones stop")
-  int largeClusterSizeThreshold;
+  /** The controllers' own flags, shared with {@code jk server}. */
+  @Mixin
+  ControllerFlags flags = new ControllerFlags();
 
   @Option(names = "--bind-address", defaultValue = "127.0.0.1", description = "address of /healthz and /metrics")
   String bindAddress;
@@ -87,29 +56,15 @@ public final class ControllerManagerCommand implements Callable<Integer> {
 
   /** The options these flags describe, with every problem found listed in {@code errors}. */
   ControllerManagerOptions options(List<String> errors) {
-    Duration grace = parseDuration("--node-monitor-grace-period", nodeMonitorGracePeriod, errors);
     Duration lease = parseDuration("--leader-elect-lease-duration", leaseDuration, errors);
     Duration renew = parseDuration("--leader-elect-renew-deadline", renewDeadline, errors);
     Duration retry = parseDuration("--leader-elect-retry-period", retryPeriod, errors);
     if (lease != null && renew != null && retry != null && !(lease.compareTo(renew) > 0 && renew.compareTo(retry) > 0)) {
       errors.add("leader election needs lease-duration > renew-deadline > retry-period");
     }
-    Map<String, Integer> syncs = new HashMap<>();
-    syncs.put("deployment", deploymentSyncs);
-    syncs.put("replicaset", replicasetSyncs);
-    syncs.put("garbagecollector", gcSyncs);
-    syncs.put("namespace", namespaceSyncs);
-    syncs.put("endpointslice", endpointSyncs);
-    syncs.put("job", jobSyncs);
-    syncs.put("daemonset", daemonsetSyncs);
-    syncs.put("statefulset", statefulsetSyncs);
-    ControllerManagerOptions o = new ControllerManagerOptions(controllers, syncs, 5,
-        grace == null ? Duration.ofSeconds(50) : grace, Duration.ofMinutes(5), clusterCidr, nodeCidrMaskSize,
-        leaderElect, leaseNamespace, leaseName, bindAddress, port,
-        lease == null || renew == null || retry == null ? LeaderElection.Timings.defaults() : new LeaderElection.Timings(lease, renew, retry),
-        new ControllerManagerOptions.Eviction(nodeEvictionRate, secondaryNodeEvictionRate, unhealthyZoneThreshold,
-            largeClusterSizeThreshold, ControllerManagerOptions.Eviction.defaults().jobPodFailureBackoff()));
-    errors.addAll(o.validate());
+    LeaderElection.Timings timings = lease == null || renew == null || retry == null
+        ? LeaderElection.Timings.defaults() : new LeaderElection.Timings(lease, renew, retry);
+    ControllerManagerOptions o = flags.options(leaderElect, leaseNamespace, leaseName, timings, bindAddress, port, errors);
     if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
       errors.add("--kubeconfig: cannot read " + kubeconfig);
     }
@@ -168,15 +123,6 @@ public final class ControllerManagerCommand implements Callable<Integer> {
 
   /** Parses a Kubernetes-style duration flag, adding a message to {@code errors} when it is not one. */
   static Duration parseDuration(String flag, String text, List<String> errors) {
-    if (text == null || text.isEmpty()) {
-      errors.add(flag + ": missing duration");
-      return null;
-    }
-    try {
-      return Durations.parse(text);
-    } catch (IllegalArgumentException e) {
-      errors.add(flag + ": " + e.getMessage());
-      return null;
-    }
+    return ControllerFlags.parseDuration(flag, text, errors);
   }
 }

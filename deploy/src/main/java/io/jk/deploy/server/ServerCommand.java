@@ -9,6 +9,7 @@ import io.jk.apiserver.tls.ClusterPki;
 import io.jk.apiserver.tls.Pem;
 import io.jk.common.client.Clients;
 import io.jk.common.leader.LeaderElection;
+import io.jk.controllers.ControllerFlags;
 import io.jk.controllers.ControllerManagerOptions;
 import io.jk.apiserver.auth.NodeCredentialIssuer;
 import io.jk.apiserver.auth.UserInfo;
@@ -59,6 +60,8 @@ import picocli.CommandLine.Spec;
 public final class ServerCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
+  /** The one-command cluster always gives nodes a podCIDR (the default CNI config uses it). */
+  private static final String DEFAULT_CLUSTER_CIDR = "10.244.0.0/16";
 
   /** The API server's own flags ({@code --data-dir}, {@code --secure-port}, ...), and --help. */
   @Mixin
@@ -80,12 +83,9 @@ public final class ServerCommand implements Callable<Integer> {
       description = "The local kubelet's root directory (pods, images). Default: ${DEFAULT-VALUE}")
   Path kubeletRootDir;
 
-  @Option(names = "--cluster-cidr", defaultValue = "10.244.0.0/16",
-      description = "Range of node podCIDRs. Default: ${DEFAULT-VALUE}")
-  String clusterCidr;
-
-  @Option(names = "--node-cidr-mask-size", defaultValue = "24", description = "Size of each node's podCIDR. Default: ${DEFAULT-VALUE}")
-  int nodeCidrMaskSize;
+  /** The controllers' flags ({@code --node-monitor-grace-period}, {@code --cluster-cidr}, ...), as {@code jk controller-manager}'s. */
+  @Mixin
+  ControllerFlags controllers = new ControllerFlags(DEFAULT_CLUSTER_CIDR);
 
   @Option(names = "--controller-manager-port", defaultValue = "10257",
       description = "Port of the controller-manager's /healthz and /metrics on 127.0.0.1 (0: any free port). Default: ${DEFAULT-VALUE}")
@@ -105,6 +105,13 @@ public final class ServerCommand implements Callable<Integer> {
       outage = Durations.parse(storeOutageLimit);
     } catch (IllegalArgumentException e) {
       System.err.println("error: --store-outage-limit: " + e.getMessage());
+      return 2;
+    }
+    List<String> errors = new java.util.ArrayList<>();
+    ControllerManagerOptions controllerOptions = controllers.options(false, "kube-system", "kube-controller-manager",
+        LeaderElection.Timings.defaults(), "127.0.0.1", controllerManagerPort, errors);
+    if (!errors.isEmpty()) {
+      errors.forEach(e -> System.err.println("error: " + e));
       return 2;
     }
     Path dataDir = spec.findOption("--data-dir").getValue();
@@ -131,7 +138,7 @@ public final class ServerCommand implements Callable<Integer> {
       String token = joinToken(dataDir, tokens);
       client = Clients.fromKubeconfig(api.adminKubeconfig());
       await(group.start(new SchedulerComponent(vertx, client, SchedulerConfig.defaults(), new SimpleMeterRegistry())));
-      await(group.start(new ControllerManagerComponent(vertx, client, controllerManagerOptions())));
+      await(group.start(new ControllerManagerComponent(vertx, client, controllerOptions)));
       if (!disableAgent) {
         startLocalAgent(vertx, group, api, dataDir);
       }
@@ -184,15 +191,8 @@ public final class ServerCommand implements Callable<Integer> {
       args.addAll(List.of("--node-ip", nodeIp));
     }
     await(group.start(new KubeletComponent(vertx, args)));
-    await(group.start(new ProxyComponent(vertx, kubeconfig, node, clusterCidr)));
+    await(group.start(new ProxyComponent(vertx, kubeconfig, node, controllers.clusterCidr())));
     System.out.println("local agent: kubelet and proxy running as node " + node);
-  }
-
-  private ControllerManagerOptions controllerManagerOptions() {
-    ControllerManagerOptions d = ControllerManagerOptions.defaults();
-    return new ControllerManagerOptions(d.controllers(), d.concurrentSyncs(), d.defaultSyncs(),
-        d.nodeMonitorGracePeriod(), d.podEvictionTimeout(), clusterCidr, nodeCidrMaskSize, false,
-        d.leaseNamespace(), d.leaseName(), "127.0.0.1", controllerManagerPort, LeaderElection.Timings.defaults());
   }
 
   /** The join token kept in {@code node-token}, or a new one when that is missing or no longer valid. */

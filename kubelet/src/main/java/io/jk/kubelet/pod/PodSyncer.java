@@ -38,8 +38,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -75,13 +73,16 @@ public final class PodSyncer {
   private final Sandboxes sandboxes;
   private final ContainerProbes probes;
   private final PodStatusReader statusReader;
-  /** Prepares first containers' images and root file systems while their pod's sandbox starts (threads die when idle). */
-  private final ExecutorService prepareExecutor = new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS,
-      new LinkedBlockingQueue<>(), r -> {
-        Thread t = new Thread(r, "kubelet-prepare");
-        t.setDaemon(true);
-        return t;
-      });
+  /**
+   * Prepares first containers' images and root file systems while their pod's sandbox starts. Unbounded
+   * (threads die when idle): a slow pull for one pod must not hold another's back, and each sync waits
+   * for its own preparations, so there are never more than the pod workers' containers in flight.
+   */
+  private final ExecutorService prepareExecutor = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "kubelet-prepare");
+    t.setDaemon(true);
+    return t;
+  });
 
   /**
    * @param nodeAllocatable cpu (milli) and memory (bytes) of the node, for resourceFieldRef defaults

@@ -208,9 +208,22 @@ public final class KubeletServer {
       plain(req.response(), 405, "method " + req.method() + " not allowed: POST an image archive");
       return;
     }
+    long length;
+    try {
+      length = req.getHeader("Content-Length") == null ? -1 : Long.parseLong(req.getHeader("Content-Length"));
+    } catch (NumberFormatException e) {
+      plain(req.response(), 400, "bad Content-Length");
+      return;
+    }
     req.pause();
     workers.executeBlocking(() -> {
       java.nio.file.Files.createDirectories(uploadDir);
+      long free = java.nio.file.Files.getFileStore(uploadDir).getUsableSpace();
+      if (length > 0 && length * 2 > free) {
+        // the archive and its unpacked layers must fit
+        throw new TooLarge("the archive (" + length + " bytes) and its unpacked layers do not fit in the "
+            + free + " bytes free on the image store's disk");
+      }
       return java.nio.file.Files.createTempFile(uploadDir, ".upload-", ".tar");
     }, false).compose(tmp -> vertx.fileSystem().open(tmp.toString(), new io.vertx.core.file.OpenOptions().setWrite(true))
         .compose(file -> {
@@ -231,9 +244,20 @@ public final class KubeletServer {
         .onFailure(e -> {
           if (!req.response().ended() && !req.response().closed()) {
             boolean bad = e instanceof io.jk.kubelet.image.ImagePullException;
-            plain(req.response(), bad ? 400 : 500, "image import failed: " + e.getMessage());
+            int code = e instanceof TooLarge ? 413 : bad ? 400 : 500;
+            if (code == 413) {
+              req.resume(); // the body is not wanted: read and drop it so the answer gets through
+            }
+            plain(req.response(), code, "image import failed: " + e.getMessage());
           }
         });
+  }
+
+  /** An upload the disk cannot take. */
+  private static final class TooLarge extends Exception {
+    TooLarge(String message) {
+      super(message, null, false, false);
+    }
   }
 
   private void pods(HttpServerRequest req) {

@@ -65,11 +65,11 @@ bench() { # $1 runtime binary, $2 bundle
 }
 
 RUNTIMES=("$JKRT")
-RUNC=${RUNC:-$(command -v runc || true)}
+RUNC=${RUNC-$(command -v runc || true)}  # RUNC= (empty) leaves runc out
 [ -n "$RUNC" ] && RUNTIMES+=("$RUNC")
 # crun (CRUN=path for one not on PATH) is measured when it runs here; otherwise its own error
 # line says why it is absent (on a v1/hybrid host: "cgroups in hybrid mode not supported")
-CRUN=${CRUN:-$(command -v crun || true)}
+CRUN=${CRUN-$(command -v crun || true)}
 CRUN_NOTE="crun: not installed (Debian package crun)"
 if [ -n "$CRUN" ]; then
   if crun_err=$("$CRUN" --root "$WORK/state-probe" run --bundle "$WORK/plain" probe 2>&1 > /dev/null); then

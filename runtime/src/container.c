@@ -74,15 +74,15 @@ static int wait_for_start(int fifo, rt_error_t *err) {
   }
 }
 
-static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, int fifo,
-                       int preserve_fds) {
+static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, bool born_in_cgroup, int sock,
+                       int fifo, int console, int preserve_fds) {
   rt_error_t err = {0};
   rt_set_stage(&err, "init");
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* no ptrace or /proc/<pid>/exe access until execve */
   /* the child moves itself ("0" is the writer) into its cgroup before anything else runs,
    * and before a new cgroup namespace takes the current cgroup as its root */
   rt_cgroup_t own = *cg;
-  if (own.ops->enter(&own, 0, &err) < 0) child_fail(sock, &err);
+  if (!born_in_cgroup && own.ops->enter(&own, 0, &err) < 0) child_fail(sock, &err);
   if (rt_spec_has_ns(spec, CLONE_NEWCGROUP, NULL) && unshare(CLONE_NEWCGROUP) < 0) {
     rt_set_stage(&err, "namespaces");
     rt_make_error(&err, errno, "unshare cgroup namespace");
@@ -103,6 +103,9 @@ static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, int sock, i
   if (rt_apply_sysctls(spec, &err) < 0 || rt_setup_rootfs(spec, cg, &err) < 0 ||
       rt_pivot_and_protect(spec, &err) < 0)
     child_fail(sock, &err);
+  /* after the mounts: the terminal comes from the container's own devpts */
+  if (console >= 0 && rt_console_setup(console, &err) < 0) child_fail(sock, &err);
+  if (console >= 0) close(console);
   bool seccomp_done;
   if (rt_process_prepare(&spec->proc, spec->seccomp, preserve_fds, &seccomp_done, &err) < 0)
     child_fail(sock, &err);
@@ -190,13 +193,61 @@ static int teardown(rt_state_t *st, bool all_gone, rt_error_t *err) {
   return rc;
 }
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* clone3's arguments (linux/sched.h's struct clone_args, kept here: that header clashes with
+ * sched.h). */
+typedef struct {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+      set_tid_size, cgroup;
+} rt_clone_args_t;
+
+/* Forks the container's process. On cgroup v2 it is born in its cgroup (clone3 with
+ * CLONE_INTO_CGROUP): joining later through cgroup.procs takes the kernel's global threadgroup
+ * lock, whose write side waits for an RCU grace period (10-15 ms measured here). Falls back to
+ * a plain clone (the child then joins by itself) where clone3 is refused. */
+static pid_t clone_child(const rt_cgroup_t *cg, int ns_flags, bool *born_in_cgroup) {
+  *born_in_cgroup = false;
+  if (cg->ops == &rt_cgroup_v2_ops) {
+    int dir = open(cg->path[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+      rt_clone_args_t a = {.flags = (uint64_t)(unsigned)ns_flags | CLONE_INTO_CGROUP,
+                           .exit_signal = SIGCHLD, .cgroup = (uint64_t)dir};
+      pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
+      int e = errno;
+      if (pid == 0) {
+        *born_in_cgroup = true;
+        close(dir);
+        return 0;
+      }
+      close(dir);
+      if (pid > 0) {
+        *born_in_cgroup = true;
+        return pid;
+      }
+      if (e != ENOSYS && e != E2BIG && e != EINVAL && e != EOPNOTSUPP && e != EBADF) {
+        errno = e;
+        return -1;
+      }
+    }
+  }
+  return (pid_t)syscall(SYS_clone, ns_flags | SIGCHLD, 0, 0, 0, 0);
+}
+
 int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *err) {
   rt_spec_t spec;
   rt_state_t st;
-  int rc = -1, sv[2] = {-1, -1}, fifo = -1;
+  int rc = -1, sv[2] = {-1, -1}, fifo = -1, console = -1;
   pid_t pid = -1;
   memset(&st, 0, sizeof st);
   if (rt_spec_load(o->bundle, &spec, err) < 0) goto out_spec;
+  if (spec.proc.terminal != (o->console_socket != NULL)) {
+    rt_make_error(err, 0, spec.proc.terminal ? "process.terminal needs --console-socket"
+                                             : "--console-socket needs process.terminal");
+    goto out_spec;
+  }
   if (!rt_spec_has_ns(&spec, CLONE_NEWNS, NULL)) {
     rt_make_error(err, 0, "a mount namespace is required");
     goto out_spec;
@@ -238,20 +289,23 @@ int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *e
     rt_make_error(err, errno, "socketpair");
     goto fail;
   }
+  if (o->console_socket && (console = rt_console_connect(o->console_socket, err)) < 0) goto fail;
   if (rt_ns_join_paths(&spec, false, err) < 0) goto fail;
   rt_set_stage(err, "clone");
-  pid = (pid_t)syscall(SYS_clone, (rt_ns_clone_flags(&spec) & ~CLONE_NEWCGROUP) | SIGCHLD, 0, 0,
-                       0, 0);
+  bool born_in_cgroup = false;
+  pid = clone_child(&st.cg, (rt_ns_clone_flags(&spec) & ~CLONE_NEWCGROUP), &born_in_cgroup);
   if (pid < 0) {
     rt_make_error(err, errno, "clone");
     goto fail;
   }
   if (pid == 0) {
     close(sv[0]);
-    child_main(&spec, &st.cg, sv[1], fifo, o->preserve_fds);
+    child_main(&spec, &st.cg, born_in_cgroup, sv[1], fifo, console, o->preserve_fds);
   }
   close(sv[1]);
   sv[1] = -1;
+  if (console >= 0) close(console);
+  console = -1;
   if (fifo >= 0) close(fifo);
   fifo = -1;
   st.pid = pid;
@@ -299,6 +353,7 @@ out:
   if (sv[0] >= 0) close(sv[0]);
   if (sv[1] >= 0) close(sv[1]);
   if (fifo >= 0) close(fifo);
+  if (console >= 0) close(console);
 out_spec:
   rt_spec_free(&spec);
   return rc;
@@ -364,45 +419,6 @@ static const char **merge_env(const char **base, const char **extra, size_t next
   return out;
 }
 
-/* A pseudo-terminal pair from /dev/ptmx. */
-static int open_pty(int *ptm, int *pts, rt_error_t *err) {
-  *ptm = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (*ptm < 0) return rt_make_error(err, errno, "open pty");
-  char name[64];
-  if (grantpt(*ptm) < 0 || unlockpt(*ptm) < 0 || ptsname_r(*ptm, name, sizeof name) != 0)
-    return rt_make_error(err, errno, "unlock pty");
-  *pts = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (*pts < 0) return rt_make_error(err, errno, "open %s", name);
-  return 0;
-}
-
-/* exec --tty: copies our stdin to the terminal and the terminal to our stdout until the
- * process side closes (EIO once every holder of the slave is gone). */
-static void copy_terminal(int ptm) {
-  struct pollfd p[2] = {{0, POLLIN, 0}, {ptm, POLLIN, 0}};
-  char buf[8192];
-  for (;;) {
-    if (poll(p, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (p[0].revents & (POLLIN | POLLHUP)) {
-      ssize_t n = read(0, buf, sizeof buf);
-      if (n <= 0) p[0].fd = -1; /* stdin closed: keep showing output */
-      else if (write(ptm, buf, (size_t)n) < 0) return;
-    }
-    if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-      ssize_t n = read(ptm, buf, sizeof buf);
-      if (n <= 0) return;
-      for (ssize_t off = 0; off < n;) {
-        ssize_t w = write(1, buf + off, (size_t)(n - off));
-        if (w <= 0) return;
-        off += w;
-      }
-    }
-  }
-}
-
 int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o, int *exit_code,
                       rt_error_t *err) {
   rt_state_t st;
@@ -417,13 +433,17 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   p.env = env;
   p.args = (const char **)o->args;
   if (o->cwd) p.cwd = o->cwd;
-  int rc = -1, sv[2] = {-1, -1}, procs[RT_CG_MAX], pidfd = -1, ptm = -1, pts = -1;
+  int rc = -1, sv[2] = {-1, -1}, procs[RT_CG_MAX], pidfd = -1, ptm = -1, pts = -1, cgns = -1,
+      cgdir = -1;
   size_t nprocs = 0;
   if (o->user && parse_user(o->user, &p, err) < 0) goto out;
   /* the cgroup files are opened while the host filesystem is still visible. On v1 the child
    * joins by itself, writing 0 to "tasks" (one thread, without the global lock whose
-   * cgroup.procs write waits for an RCU grace period); on v2 we write its pid. */
+   * cgroup.procs write waits for an RCU grace period); on v2 it is born in the cgroup (clone3
+   * CLONE_INTO_CGROUP, allowed while we are still in the host's cgroup namespace: the child
+   * joins the container's), or else we write its pid. */
   bool self_join = st.cg.ops == &rt_cgroup_v1_ops;
+  if (!self_join) cgdir = open(st.cg.path[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   for (size_t i = 0; i < st.cg.n; i++) {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", st.cg.path[i], self_join ? "tasks" : "cgroup.procs");
@@ -441,10 +461,18 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
     rt_make_error(err, errno, "socketpair");
     goto out;
   }
-  if (rt_ns_join_pid(st.pid, err) < 0) goto out;
+  if (rt_ns_join_pid(st.pid, &cgns, err) < 0) goto out;
   /* opened in the container's mount namespace: its own devpts, so ttyname works inside */
-  if (o->tty && open_pty(&ptm, &pts, err) < 0) goto out;
-  pid_t pid = fork();
+  char ptsname_buf[64];
+  if (o->tty && rt_pty_open(&ptm, &pts, ptsname_buf, sizeof ptsname_buf, err) < 0) goto out;
+  bool born_in_cgroup = false;
+  pid_t pid = -1;
+  if (cgdir >= 0) {
+    rt_clone_args_t a = {.flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgdir};
+    pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
+    born_in_cgroup = pid >= 0;
+  }
+  if (pid < 0) pid = fork();
   if (pid < 0) {
     rt_make_error(err, errno, "fork");
     goto out;
@@ -461,6 +489,11 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
         rt_make_error(&cerr, errno, "join cgroup %s", st.cg.path[i]);
         child_fail(sv[1], &cerr);
       }
+    if (cgns >= 0 && setns(cgns, CLONE_NEWCGROUP) < 0) {
+      rt_set_stage(&cerr, "namespaces");
+      rt_make_error(&cerr, errno, "join cgroup namespace of %d", (int)st.pid);
+      child_fail(sv[1], &cerr);
+    }
     if (pts >= 0) {
       /* the terminal becomes the controlling tty of a new session, and its stdio */
       if (setsid() < 0 || ioctl(pts, TIOCSCTTY, 0) < 0 || dup2(pts, 0) < 0 || dup2(pts, 1) < 0 ||
@@ -479,7 +512,7 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   sv[1] = -1;
   char buf[32];
   snprintf(buf, sizeof buf, "%d", (int)pid);
-  for (size_t i = 0; !self_join && i < nprocs; i++)
+  for (size_t i = 0; !self_join && !born_in_cgroup && i < nprocs; i++)
     if (write(procs[i], buf, strlen(buf)) < 0) {
       rt_set_stage(err, "cgroups");
       rt_make_error(err, errno, "join cgroup %s", st.cg.path[i]);
@@ -498,11 +531,13 @@ int rt_container_exec(const char *root, const char *id, const rt_exec_opts_t *o,
   }
   if (pts >= 0) close(pts);
   pts = -1;
-  if (ptm >= 0 && !o->detach) copy_terminal(ptm);
+  if (ptm >= 0 && !o->detach) rt_pty_copy(ptm);
   *exit_code = o->detach ? 0 : wait_exit_code(pid);
   rc = 0;
 out:
   for (size_t i = 0; i < nprocs; i++) close(procs[i]);
+  if (cgns >= 0) close(cgns);
+  if (cgdir >= 0) close(cgdir);
   if (pidfd >= 0) close(pidfd);
   if (ptm >= 0) close(ptm);
   if (pts >= 0) close(pts);

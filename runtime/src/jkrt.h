@@ -130,8 +130,9 @@ int rt_ns_flag_from_name(const char *name);
 const char *rt_ns_proc_name(int flag);
 /* Joins every namespace given by path except mount (done in the child). */
 int rt_ns_join_paths(const rt_spec_t *spec, bool include_mnt, rt_error_t *err);
-/* Joins the namespaces of a running process (for exec). */
-int rt_ns_join_pid(pid_t pid, rt_error_t *err);
+/* Joins the namespaces of a running process (for exec); with cgroup_ns, the cgroup namespace
+ * is not joined but its fd returned there (-1 when it is already ours). */
+int rt_ns_join_pid(pid_t pid, int *cgroup_ns, rt_error_t *err);
 int rt_ns_clone_flags(const rt_spec_t *spec);
 
 /* ---- mounts.c ---- */
@@ -172,9 +173,20 @@ int rt_state_print(rt_state_t *st, rt_error_t *err);
 int rt_state_remove(rt_state_t *st, rt_error_t *err);
 void rt_now_rfc3339(char *buf, size_t len);
 
+/* ---- terminal.c ---- */
+/* A pseudo-terminal pair from /dev/ptmx (of the current mount namespace); name gets the slave's. */
+int rt_pty_open(int *ptm, int *pts, char *name, size_t namelen, rt_error_t *err);
+/* Copies stdin to the terminal and the terminal to stdout until its process side closes. */
+void rt_pty_copy(int ptm);
+/* Connects to a --console-socket; returns the fd. */
+int rt_console_connect(const char *path, rt_error_t *err);
+/* In the container's process: a new terminal becomes its controlling tty and stdio, and the
+ * master is sent over sock. */
+int rt_console_setup(int sock, rt_error_t *err);
+
 /* ---- container.c: create/start/run/exec flows. ---- */
 typedef struct {
-  const char *root, *id, *bundle, *pid_file;
+  const char *root, *id, *bundle, *pid_file, *console_socket;
   int preserve_fds;
   bool detach_wait;       /* run: wait for the process and delete */
   char **argv;            /* the full command line, for the sealed re-exec */

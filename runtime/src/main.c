@@ -12,7 +12,7 @@
 
 static const char *usage =
     "usage: jkrt [--root DIR] COMMAND ...\n"
-    "  create [--bundle DIR] [--pid-file F] ID    set up the container, process waits\n"
+    "  create [--bundle DIR] [--pid-file F] [--console-socket S] ID   set up the container, process waits\n"
     "  start ID                                   run the created process\n"
     "  run [--bundle DIR] [--pid-file F] ID       create+start+wait+delete, exit code of the process\n"
     "  state ID | list | kill ID [SIGNAL] | delete [--force] ID | pause ID | resume ID\n"
@@ -49,7 +49,8 @@ static const char *parse_create(int argc, char **argv, rt_create_opts_t *o, rt_e
     else if (!strncmp(a, "--pid-file=", 11)) o->pid_file = a + 11;
     else if (!strcmp(a, "--preserve-fds") && i + 1 < argc) o->preserve_fds = atoi(argv[++i]);
     else if (!strcmp(a, "--no-new-keyring") || !strcmp(a, "--detach") || !strcmp(a, "-d")) {}
-    else if (!strcmp(a, "--console-socket")) { bad_usage(err, "--console-socket (terminal) is not supported"); return NULL; }
+    else if (!strcmp(a, "--console-socket") && i + 1 < argc) o->console_socket = argv[++i];
+    else if (!strncmp(a, "--console-socket=", 17)) o->console_socket = a + 17;
     else if (a[0] == '-') { bad_usage(err, "unknown option"); return NULL; }
     else id = a;
   }

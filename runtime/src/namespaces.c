@@ -52,7 +52,7 @@ int rt_ns_join_paths(const rt_spec_t *spec, bool include_mnt, rt_error_t *err) {
   return 0;
 }
 
-int rt_ns_join_pid(pid_t pid, rt_error_t *err) {
+int rt_ns_join_pid(pid_t pid, int *cgroup_ns, rt_error_t *err) {
   /* mount last: after it, /proc paths of the host are gone */
   static const int order[] = {CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWUTS,
                               CLONE_NEWNET,    CLONE_NEWPID, CLONE_NEWNS};
@@ -73,6 +73,11 @@ int rt_ns_join_pid(pid_t pid, rt_error_t *err) {
     fds[i] = open(path, O_RDONLY | O_CLOEXEC);
   }
   int rc = 0;
+  if (cgroup_ns) {
+    /* left to the caller (order[0] is the cgroup namespace) */
+    *cgroup_ns = fds[0];
+    fds[0] = -1;
+  }
   for (size_t i = 0; i < 6; i++) {
     if (fds[i] < 0) continue;
     if (rc == 0 && setns(fds[i], order[i]) < 0)

@@ -133,9 +133,7 @@ int rt_spec_parse_process(json_t *jp, rt_process_t *p, rt_error_t *err) {
   p->cwd = json_string_value(json_object_get(jp, "cwd"));
   if (!p->cwd) p->cwd = "/";
   if (p->cwd[0] != '/') return rt_make_error(err, 0, "process.cwd %s must be absolute", p->cwd);
-  p->terminal = json_is_true(json_object_get(jp, "terminal"));
-  if (p->terminal)
-    return rt_make_error(err, 0, "process.terminal is not supported; use pipes (jkshim)");
+  p->terminal = json_is_true(json_object_get(jp, "terminal")); /* needs --console-socket */
   json_t *user = json_object_get(jp, "user");
   p->uid = (uid_t)json_integer_value(json_object_get(user, "uid"));
   p->gid = (gid_t)json_integer_value(json_object_get(user, "gid"));

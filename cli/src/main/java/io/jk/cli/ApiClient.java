@@ -165,6 +165,25 @@ public final class ApiClient {
     }
   }
 
+  /**
+   * Opens a WebSocket on {@code path} (e.g. {@code pods/exec}) on a connection of its own,
+   * throwing the kubectl-style error when the server answers with an error instead.
+   */
+  public WebSocketStream webSocket(String path, java.util.List<String> protocols) {
+    HttpConnection own = new HttpConnection(URI.create(target.server()), ssl == null ? null : ssl.getSocketFactory(),
+        ssl == null ? null : sslParameters(target), 10_000);
+    try {
+      HttpConnection.Upgrade u = own.upgrade(path, headers(null), protocols);
+      if (u.socket() == null) {
+        throw new ApiException(u.status(), new Response(u.status(), u.body(), "").json(), u.body());
+      }
+      return u.socket();
+    } catch (IOException e) {
+      own.close();
+      throw unreachable(e);
+    }
+  }
+
   private Map<String, String> headers(String accept) {
     Map<String, String> h = new LinkedHashMap<>();
     h.put("User-Agent", "jkctl/" + Version.VERSION);

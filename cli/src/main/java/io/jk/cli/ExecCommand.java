@@ -2,17 +2,10 @@ package io.jk.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jk.common.json.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -67,101 +60,71 @@ final class ExecCommand extends Base {
     if (tty) {
       q.append("&tty=true");
     }
-    URI http = api().uri(podPath + "/exec?" + q.substring(1));
-    URI ws = URI.create(http.toString().replaceFirst("^http", "ws"));
-    Listener listener = new Listener();
-    WebSocket.Builder b = api().http().newWebSocketBuilder().subprotocols("v5.channel.k8s.io", "v4.channel.k8s.io");
-    if (api().authorization() != null) {
-      b.header("Authorization", api().authorization());
-    }
-    WebSocket socket;
-    try {
-      socket = b.buildAsync(ws, listener).get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof java.net.http.WebSocketHandshakeException h) {
-        String body = h.getResponse().body() == null ? "" : String.valueOf(h.getResponse().body());
-        throw new ApiException(h.getResponse().statusCode(), new ApiClient.Response(h.getResponse().statusCode(), body, "").json(), body);
+    int code;
+    try (WebSocketStream socket = api().webSocket(podPath + "/exec?" + q.substring(1),
+        List.of("v5.channel.k8s.io", "v4.channel.k8s.io"))) {
+      if (stdin) {
+        boolean v5 = socket.protocol().equals("v5.channel.k8s.io");
+        Thread pump = new Thread(() -> pumpStdin(socket, v5), "jkctl-exec-stdin");
+        pump.setDaemon(true);
+        pump.start();
       }
-      throw new CliException("cannot open the exec stream: " + (c == null ? e : c).getMessage());
+      code = copyOutput(socket);
+    } catch (IOException e) {
+      throw new CliException("exec stream failed: " + e.getMessage());
     }
-    if (stdin) {
-      Thread pump = new Thread(() -> pumpStdin(socket), "jkctl-exec-stdin");
-      pump.setDaemon(true);
-      pump.start();
-    }
-    int code = listener.done.get();
     out().flush();
     err().flush();
     if (code != 0) {
       throw new CliException("command terminated with exit code " + code, code) {
         @Override
         public String userMessage() {
-          return "";
+          return getMessage(); // kubectl's words, without "error: "
         }
       };
     }
   }
 
-  private void pumpStdin(WebSocket socket) {
+  /** Copies channels 1 and 2 to stdout and stderr until the status (channel 3); returns the exit code. */
+  private int copyOutput(WebSocketStream socket) throws IOException {
+    for (byte[] m = socket.receive(); m != null; m = socket.receive()) {
+      if (m.length == 0) {
+        continue;
+      }
+      String text = new String(m, 1, m.length - 1, java.nio.charset.StandardCharsets.UTF_8);
+      switch (m[0]) {
+        case 1 -> {
+          out().print(text);
+          out().flush();
+        }
+        case 2 -> {
+          err().print(text);
+          err().flush();
+        }
+        case 3 -> {
+          return exitCode(text);
+        }
+        default -> { }
+      }
+    }
+    return 0; // closed without a status: as kubectl, success
+  }
+
+  private void pumpStdin(WebSocketStream socket, boolean v5) {
     InputStream in = root().in;
     byte[] buf = new byte[4096];
     try {
       int n;
       while ((n = in.read(buf)) > 0) {
-        ByteBuffer m = ByteBuffer.allocate(n + 1);
-        m.put((byte) 0).put(buf, 0, n).flip();
-        socket.sendBinary(m, true).join();
+        byte[] m = new byte[n + 1];
+        System.arraycopy(buf, 0, m, 1, n);
+        socket.sendBinary(m);
       }
-      // v5: close stdin with channel 255
-      socket.sendBinary(ByteBuffer.wrap(new byte[] {(byte) 255, 0}), true).join();
+      if (v5) {
+        socket.sendBinary(new byte[] {(byte) 255, 0}); // v5: stdin closed
+      }
     } catch (IOException | RuntimeException e) {
       // the command ended first
-    }
-  }
-
-  /** Collects frames per channel; completes with the exit code. */
-  private final class Listener implements WebSocket.Listener {
-    final CompletableFuture<Integer> done = new CompletableFuture<>();
-    private final ByteArrayOutputStream frame = new ByteArrayOutputStream();
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-      byte[] bytes = new byte[data.remaining()];
-      data.get(bytes);
-      frame.writeBytes(bytes);
-      if (last) {
-        byte[] f = frame.toByteArray();
-        frame.reset();
-        if (f.length > 0) {
-          String text = new String(f, 1, f.length - 1, java.nio.charset.StandardCharsets.UTF_8);
-          switch (f[0]) {
-            case 1 -> {
-              out().print(text);
-              out().flush();
-            }
-            case 2 -> {
-              err().print(text);
-              err().flush();
-            }
-            case 3 -> done.complete(exitCode(text));
-            default -> { }
-          }
-        }
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-      done.complete(0);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      done.completeExceptionally(new CliException("exec stream failed: " + error.getMessage()));
     }
   }
 

@@ -73,6 +73,63 @@ final class HttpConnection implements Closeable {
     return open(method, path, headers, null, true);
   }
 
+  /**
+   * The WebSocket opening handshake (RFC 6455 section 4) on this connection, which then belongs to
+   * the returned stream. Any answer but {@code 101 Switching Protocols} with the right
+   * {@code Sec-WebSocket-Accept} is returned as a failure with its status and body.
+   *
+   * @param protocols the subprotocols offered, most preferred first
+   */
+  Upgrade upgrade(String path, Map<String, String> headers, java.util.List<String> protocols) throws IOException {
+    byte[] nonce = new byte[16];
+    new java.security.SecureRandom().nextBytes(nonce);
+    String key = java.util.Base64.getEncoder().encodeToString(nonce);
+    Map<String, String> h = new LinkedHashMap<>(headers);
+    h.put("Connection", "Upgrade");
+    h.put("Upgrade", "websocket");
+    h.put("Sec-WebSocket-Version", "13");
+    h.put("Sec-WebSocket-Key", key);
+    if (!protocols.isEmpty()) {
+      h.put("Sec-WebSocket-Protocol", String.join(", ", protocols));
+    }
+    if (socket == null) {
+      connect();
+    }
+    out.write(head("GET", path, h, null));
+    out.flush();
+    int status = parseStatus(line(in));
+    Map<String, String> answer = headers(in);
+    if (status != 101) {
+      byte[] body = answer.containsKey("content-length")
+          ? new Bounded(in, Long.parseLong(answer.get("content-length").trim())).readAllBytes() : new byte[0];
+      close();
+      return new Upgrade(status, new String(body, StandardCharsets.UTF_8), null);
+    }
+    String expected;
+    try {
+      expected = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-1")
+          .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IOException(e);
+    }
+    if (!expected.equals(answer.get("sec-websocket-accept"))) {
+      close();
+      throw new IOException("the server did not accept the WebSocket handshake (bad Sec-WebSocket-Accept)");
+    }
+    Socket s = socket;
+    socket = null; // the WebSocket owns it now
+    return new Upgrade(101, "", new WebSocketStream(s, in, out, answer.getOrDefault("sec-websocket-protocol", "")));
+  }
+
+  /**
+   * The outcome of {@link #upgrade}.
+   *
+   * @param status 101 when upgraded
+   * @param body the error answer's body otherwise
+   * @param socket the open WebSocket (null unless upgraded)
+   */
+  record Upgrade(int status, String body, WebSocketStream socket) {}
+
   private Streamed open(String method, String path, Map<String, String> headers, byte[] body, boolean detach)
       throws IOException {
     byte[] head = head(method, path, headers, body);

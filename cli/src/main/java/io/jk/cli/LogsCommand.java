@@ -47,8 +47,8 @@ final class LogsCommand extends Base {
     }
     String c = container != null ? container : containerArg;
     String podPath = "/api/v1/namespaces/" + Paths.segment(ns) + "/pods/" + Paths.segment(pod);
+    JsonNode p = lookup(podPath, "pods", pod, ns); // as kubectl: the pod first, then its log
     if (c == null) {
-      JsonNode p = api().get(podPath);
       JsonNode cs = p.path("spec").path("containers");
       String dflt = p.path("metadata").path("annotations").path("kubectl.kubernetes.io/default-container").asText("");
       if (!dflt.isEmpty()) {
@@ -59,6 +59,9 @@ final class LogsCommand extends Base {
         cs.forEach(x -> names.append(names.length() == 0 ? "" : ", ").append(x.path("name").asText()));
         err().println("Defaulted container \"" + c + "\" out of: " + names);
       }
+    }
+    if (c != null && !hasContainer(p, c)) {
+      throw new CliException("container " + c + " is not valid for pod " + pod);
     }
     StringBuilder q = new StringBuilder();
     if (c != null) {
@@ -92,9 +95,33 @@ final class LogsCommand extends Base {
     }
   }
 
+  private static boolean hasContainer(JsonNode pod, String name) {
+    for (String list : new String[] {"containers", "initContainers", "ephemeralContainers"}) {
+      for (JsonNode c : pod.path("spec").path(list)) {
+        if (name.equals(c.path("name").asText())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** GET of the object the log is asked of, failing as kubectl does when it does not exist. */
+  private JsonNode lookup(String path, String resource, String name, String ns) {
+    try {
+      return api().get(path);
+    } catch (ApiException e) {
+      if (e.status() == 404) {
+        throw new CliException("error from server (NotFound): " + resource + " \"" + name + "\" not found in namespace \""
+            + ns + "\"");
+      }
+      throw e;
+    }
+  }
+
   /** The first pod (by name) that the workload's selector matches. */
   private String firstPod(ResourceInfo type, String ns, String name) {
-    JsonNode w = api().get(type.objectPath(ns, name));
+    JsonNode w = lookup(type.objectPath(ns, name), type.qualifiedResource(), name, ns);
     Map<String, String> labels = new TreeMap<>();
     JsonNode sel = w.path("spec").path("selector");
     JsonNode ml = sel.has("matchLabels") ? sel.path("matchLabels") : sel;

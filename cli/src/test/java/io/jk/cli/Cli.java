@@ -62,14 +62,25 @@ final class Cli {
 
   /** {@code kubectl --kubeconfig K --cache-dir D args...} (killed after 60 s). */
   Result kubectl(String... args) {
+    return kubectlWithInput(null, args);
+  }
+
+  /** The same with {@code stdin} (null: /dev/null) as standard input. */
+  Result kubectlWithInput(String stdin, String... args) {
     List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "--cache-dir",
         cacheDir.toString()));
     cmd.addAll(List.of(args));
     try {
       Path outFile = Files.createTempFile(cacheDir, "out", ".txt");
       Path errFile = Files.createTempFile(cacheDir, "err", ".txt");
+      java.io.File in = new java.io.File("/dev/null");
+      if (stdin != null) {
+        Path inFile = Files.createTempFile(cacheDir, "in", ".txt");
+        Files.writeString(inFile, stdin);
+        in = inFile.toFile();
+      }
       Process p = new ProcessBuilder(cmd).redirectOutput(outFile.toFile()).redirectError(errFile.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+          .redirectInput(ProcessBuilder.Redirect.from(in)).start();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         p.waitFor();

@@ -253,14 +253,17 @@ class OperationsTest {
   @Test
   void execLogsAndTopWithoutAKubeletFailWithAClearError() {
     apply("apiVersion: v1\nkind: Pod\nmetadata: {name: lonely}\nspec: {containers: [{name: c, image: busybox}]}\n");
+    // the same words and exit codes as kubectl's
     Cli.Result exec = cli.jkctl("exec", "lonely", "--", "true");
-    assertEquals(1, exec.exitCode(), exec::toString);
-    assertTrue(exec.err().startsWith("Error from server"), exec::toString);
+    assertEquals(new Cli.Result(1, "", "error: pod lonely does not have a host assigned\n"), exec);
+    assertEquals(cli.kubectl("exec", "lonely", "--", "true"), exec);
     Cli.Result logs = cli.jkctl("logs", "lonely");
     assertEquals(1, logs.exitCode(), logs::toString);
-    assertTrue(logs.err().startsWith("Error from server"), logs::toString);
+    assertEquals(cli.kubectl("logs", "lonely"), logs);
     Cli.Result noPod = cli.jkctl("logs", "nope");
-    assertEquals(new Cli.Result(1, "", "Error from server (NotFound): pods \"nope\" not found\n"), noPod);
+    assertEquals(new Cli.Result(1, "", "error: error from server (NotFound): pods \"nope\" not found in namespace \"default\"\n"),
+        noPod);
+    assertEquals(cli.kubectl("logs", "nope"), noPod);
     assertEquals(1, cli.jkctl("exec", "lonely").exitCode(), "a command is required");
   }
 

@@ -25,7 +25,10 @@ public final class ImageCommand implements Callable<Integer> {
   /** {@code jk image import FILE}. */
   @Command(name = "import", mixinStandardHelpOptions = true,
       description = {"Imports an OCI image layout archive or a docker save archive (tar, optionally gzipped)",
-          "into this node's image store, where pods with imagePullPolicy IfNotPresent or Never find it."})
+          "into this node's image store, where pods with imagePullPolicy IfNotPresent or Never find it.",
+          "Safe while the kubelet runs: the store is shared through file locks and the kubelet re-reads",
+          "its index, so the next pod finds the image. (Remote: POST the archive to the kubelet's",
+          "/images/import as a cluster admin.)"})
   static final class Import implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "The image archive.")

@@ -2,30 +2,50 @@ package io.jk.e2e;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the real {@code kubectl} (from PATH) against one kubeconfig, with its own cache dir. */
+/**
+ * Runs a kubectl-like command line against one kubeconfig: the real {@code kubectl} (from PATH,
+ * with its own cache dir) or jk's {@code jkctl} (the distribution's {@code bin/jkctl}, else its main
+ * class on this test's class path).
+ */
 final class Kubectl {
   /** What one run printed and how it ended. */
   record Result(int exit, String out) {
     /** The output, or an error with the output when the command failed. */
     String ok() {
       if (exit != 0) {
-        throw new AssertionError("kubectl exited " + exit + ": " + out);
+        throw new AssertionError("exited " + exit + ": " + out);
       }
       return out;
     }
   }
 
-  private final Path kubeconfig;
-  private final Path cacheDir;
+  private final List<String> prefix;
 
+  private Kubectl(List<String> prefix) {
+    this.prefix = prefix;
+  }
+
+  /** The real kubectl. */
   Kubectl(Path kubeconfig, Path cacheDir) {
-    this.kubeconfig = kubeconfig;
-    this.cacheDir = cacheDir;
+    this(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "--cache-dir", cacheDir.toString(),
+        "--request-timeout", "30s"));
+  }
+
+  /** jk's jkctl: {@code deploy/target/jk/bin/jkctl} when the distribution is built, else its main class. */
+  static Kubectl jkctl(Path kubeconfig) {
+    Path bin = Path.of("../deploy/target/jk/bin/jkctl").toAbsolutePath().normalize();
+    if (Files.isExecutable(bin)) {
+      return new Kubectl(List.of(bin.toString(), "--kubeconfig", kubeconfig.toString()));
+    }
+    return new Kubectl(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jk.cli.JkctlCommand",
+        "--kubeconfig", kubeconfig.toString()));
   }
 
   /** True when a kubectl binary is on PATH. */
@@ -38,31 +58,30 @@ final class Kubectl {
     return false;
   }
 
-  /** Runs {@code kubectl args...} with {@code stdin} (may be null), waiting at most 60 s. */
+  /** Runs the command with {@code args...} and {@code stdin} (may be null), waiting at most 150 s. */
   Result run(String stdin, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(),
-        "--cache-dir", cacheDir.toString(), "--request-timeout", "30s"));
+    List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     if (stdin != null) {
       p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
     }
     p.getOutputStream().close();
-    // kubectl's output is small; reading it to the end also waits for it to exit
+    // the output is small; reading it to the end also waits for the command to exit
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+    if (!p.waitFor(150, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new IOException("kubectl " + String.join(" ", args) + " did not finish in 60s");
+      throw new IOException(String.join(" ", args) + " did not finish in 150s");
     }
     return new Result(p.exitValue(), out);
   }
 
-  /** Runs {@code kubectl args...}; fails the test when it exits non-zero. */
+  /** Runs the command with {@code args...}; fails the test when it exits non-zero. */
   String ok(String... args) throws IOException, InterruptedException {
     return run(null, args).ok();
   }
 
-  /** {@code kubectl exec POD -- timeout 5 wget -qO- URL}: the page, or the error wget printed. */
+  /** {@code exec POD -- timeout 5 wget -qO- URL}: the page, or the error wget printed. */
   Result fetchFrom(String pod, String url) throws IOException, InterruptedException {
     return run(null, "exec", pod, "--", "timeout", "5", "wget", "-qO-", url);
   }

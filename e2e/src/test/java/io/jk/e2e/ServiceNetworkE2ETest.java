@@ -8,18 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.jk.common.client.Clients;
-import io.jk.deploy.JkCommand;
-import io.jk.deploy.lab.Lab;
 import io.jk.deploy.lab.LabState;
-import io.jk.proxy.HostCommands;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,16 +20,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Pod and Service networking on a 3-node {@code jk lab}, driven by the real kubectl: a Deployment
@@ -48,68 +39,27 @@ import org.junit.jupiter.api.io.TempDir;
  * so they keep existing when the Deployment is scaled to 0.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(E2eLab.Extension.class)
+@Order(1)
 class ServiceNetworkE2ETest {
-  private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
-  private static final String IMAGE = "jk.local/busybox:1.36";
-  private static final HostCommands HOST = new HostCommands(null);
-  @TempDir static Path dir;
-  private static Lab lab;
+  private static final String IMAGE = E2eLab.IMAGE;
+  private static E2eLab e2e;
   private static LabState state;
   private static String name;
   private static Kubectl kubectl;
   private static KubernetesClient client;
-  private static String nftBefore;
-  private static final ByteArrayOutputStream PRINTED = new ByteArrayOutputStream();
 
   @BeforeAll
   static void up() throws Exception {
-    Assumptions.assumeTrue(ROOT, "needs root: network namespaces, bridge, containers");
-    Assumptions.assumeTrue(Kubectl.available(), "needs kubectl on PATH");
-    Path script = Path.of("../scripts/build-example-image.sh").toAbsolutePath().normalize();
-    Assumptions.assumeTrue(Files.isExecutable(script), "needs " + script);
-    name = "e" + ProcessHandle.current().pid() % 10000000;
-    nftBefore = HOST.run(null, "nft", "list", "ruleset");
-    Path labDir = dir.resolve("lab");
-
-    // the examples' image, built offline and imported into each node's kubelet root before the lab starts
-    Path archive = dir.resolve("busybox-oci.tar");
-    Process build = new ProcessBuilder(script.toString(), archive.toString(), IMAGE).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("build-image.log").toFile()).start();
-    assertTrue(build.waitFor(120, TimeUnit.SECONDS) && build.exitValue() == 0,
-        "build-example-image.sh: " + Files.readString(dir.resolve("build-image.log")));
-    for (int i = 1; i <= 3; i++) {
-      Path root = labDir.resolve("nodes").resolve(name + "-n" + i).resolve("kubelet");
-      assertEquals(0, JkCommand.commandLine().execute("image", "import", archive.toString(), "--root-dir",
-          root.toString()), "jk image import into node " + i);
-    }
-
-    lab = new Lab(name, labDir, new PrintStream(PRINTED, true, StandardCharsets.UTF_8));
-    state = lab.up(3);
+    e2e = E2eLab.get();
+    state = e2e.state;
+    name = e2e.name;
+    kubectl = e2e.kubectl;
+    client = e2e.client;
     for (LabState.Node n : state.nodes) {
       // the kubelets enter only their node's network namespace: the host's cgroup v1 hierarchies stay visible
       assertEquals(List.of(), cgroupV1MountsHiddenFrom(n.pids.get("kubelet")), "cgroup hierarchies the kubelet cannot see");
     }
-    kubectl = new Kubectl(lab.kubeconfig(), Files.createDirectories(dir.resolve("kube-cache")));
-    client = Clients.fromKubeconfig(lab.kubeconfig());
-  }
-
-  @AfterAll
-  static void down() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (lab == null) {
-      return;
-    }
-    keepLogs();
-    lab.down();
-    // down also ends the pods (their shims outlive the kubelets) and removes the nodes' cgroups
-    for (LabState.Node n : state.nodes) {
-      assertEquals(List.of(), cgroupsNamed(n.cgroupParent), "cgroups of node " + n.name + " removed");
-    }
-    assertFalse(Files.exists(Path.of("/sys/class/net/jkbr-" + name)), "lab bridge removed");
-    assertFalse(HOST.ip("netns", "list").contains("jk-" + name + "-"), "node namespaces removed");
-    assertEquals(nftBefore, HOST.run(null, "nft", "list", "ruleset"), "host nftables as before");
   }
 
   @Test
@@ -214,25 +164,6 @@ class ServiceNetworkE2ETest {
   private static List<String> cgroupV1Mounts(Path mounts) throws java.io.IOException {
     return new java.util.ArrayList<>(Files.readAllLines(mounts).stream().map(l -> l.split(" "))
         .filter(f -> f.length > 3 && f[2].equals("cgroup")).map(f -> f[1] + " " + f[3]).toList());
-  }
-
-  /** Every cgroup directory named {@code name} (in every hierarchy) that still exists. */
-  private static List<String> cgroupsNamed(String name) throws java.io.IOException {
-    try (var walk = Files.walk(Path.of("/sys/fs/cgroup"), 8)) {
-      return walk.filter(d -> d.getFileName() != null && d.getFileName().toString().equals(name)).map(Path::toString).toList();
-    }
-  }
-
-  /** Copies the lab's component logs to target/e2e-logs, to read after a failure. */
-  private static void keepLogs() {
-    try (var logs = Files.list(dir.resolve("lab/logs"))) {
-      Path to = Files.createDirectories(Path.of("target/e2e-logs"));
-      for (Path f : logs.toList()) {
-        Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (java.io.IOException e) {
-      System.err.println("could not keep the lab logs: " + e);
-    }
   }
 
   private static List<Pod> readyPods(String selector) {

@@ -194,14 +194,17 @@ public final class Proxy {
       List<ServicePortRule> rules = ProxyModel.rules(services.getStore().list(), slices.getStore().list());
       java.util.Map<String, ServicePortRule> next = new java.util.HashMap<>();
       rules.forEach(r -> next.put(r.id(), r));
+      long modelled = System.nanoTime();
       applyRules(next, rules);
+      long applied = System.nanoTime();
       int count = RuleSet.countRules(rules, options.clusterCidr());
       rulesCount.set(count);
       int routeFailures = routes.sync(ProxyModel.routes(nodes.getStore().list(), options.nodeName()));
       ok = routeFailures == 0;
       syncCount++;
-      syncListener.accept(rules, System.nanoTime());
-      LOG.debug("Proxy synced servicePorts={} rules={} tookMs={}", rules.size(), count,
+      syncListener.accept(rules, applied);
+      LOG.debug("Proxy synced servicePorts={} rules={} modelMs={} applyMs={} tookMs={}", rules.size(), count,
+          TimeUnit.NANOSECONDS.toMillis(modelled - start), TimeUnit.NANOSECONDS.toMillis(applied - modelled),
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     } catch (Exception e) {
       LOG.warn("Proxy sync failed err=\"{}\"", e.getMessage());
@@ -232,7 +235,10 @@ public final class Proxy {
       RuleSet.Script changes = RuleSet.renderChanges(before, next, options.clusterCidr());
       try {
         if (changes != null) {
+          long t = System.nanoTime();
           host.nft(changes.text());
+          LOG.debug("Proxy incremental transaction lines={} nftMs={}", changes.text().lines().count(),
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
         }
         applied = next;
         return;

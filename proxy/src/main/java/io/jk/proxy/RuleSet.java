@@ -57,7 +57,7 @@ public final class RuleSet {
 
   /** The number of rules and elements {@link #render} would produce, without rendering. */
   public static int countRules(List<ServicePortRule> services, String clusterCidr) {
-    int count = 1 + (clusterCidr == null ? 2 : 3) + 1 + 1 + 2 + 4 + 3 + hairpinPairs(services).size();
+    int count = 1 + (clusterCidr == null ? 2 : 3) + 1 + 1 + 2 + 4 + 3 + endpointIps(services).size();
     for (ServicePortRule s : services) {
       int n = s.endpoints().size();
       count += s.nodePort() > 0 ? 2 : 1;
@@ -105,7 +105,9 @@ public final class RuleSet {
     declare("map service-nodeports", "type inet_proto . inet_service : verdict", nodePorts);
     declare("set no-endpoint-services", "type ipv4_addr . inet_proto . inet_service", noEndpointIps);
     declare("set no-endpoint-nodeports", "type inet_proto . inet_service", noEndpointNodePorts);
-    declare("set hairpin", "type ipv4_addr . ipv4_addr", new ArrayList<>(hairpinPairs(services)));
+    List<String> pairs = new ArrayList<>();
+    new java.util.TreeSet<>(endpointIps(services)).forEach(ip -> pairs.add(ip + " . " + ip));
+    declare("set hairpin", "type ipv4_addr . ipv4_addr", pairs);
 
     chain("mark-for-masquerade", null, "meta mark set meta mark | " + MASQ_MARK);
     List<String> post = new ArrayList<>();
@@ -191,15 +193,15 @@ public final class RuleSet {
     return ep.ip() + ":" + ep.port();
   }
 
-  /** One {@code ip . ip} element per endpoint address: the pairs a hairpin connection has after DNAT. */
-  private static java.util.SortedSet<String> hairpinPairs(java.util.Collection<ServicePortRule> services) {
-    java.util.SortedSet<String> pairs = new java.util.TreeSet<>();
+  /** Every endpoint address: the hairpin set holds {@code ip . ip} for each (what a hairpin connection has after DNAT). */
+  private static java.util.Set<String> endpointIps(java.util.Collection<ServicePortRule> services) {
+    java.util.Set<String> ips = new java.util.HashSet<>();
     for (ServicePortRule s : services) {
       for (ServicePortRule.Endpoint ep : s.endpoints()) {
-        pairs.add(ep.ip() + " . " + ep.ip());
+        ips.add(ep.ip());
       }
     }
-    return pairs;
+    return ips;
   }
 
   /**
@@ -215,6 +217,7 @@ public final class RuleSet {
     List<String> drop = new ArrayList<>();
     RuleSet add = new RuleSet();
     List<String> addElements = new ArrayList<>();
+    List<String> changed = new ArrayList<>();
     java.util.Set<String> ids = new java.util.TreeSet<>(before.keySet());
     ids.addAll(after.keySet());
     for (String id : ids) {
@@ -223,6 +226,7 @@ public final class RuleSet {
       if (java.util.Objects.equals(o, n)) {
         continue;
       }
+      changed.add(id);
       java.util.Set<String> newChains = n == null ? java.util.Set.of() : chainNames(n);
       java.util.Set<String> newSets = n == null ? java.util.Set.of() : setNames(n);
       if (o != null) {
@@ -246,16 +250,25 @@ public final class RuleSet {
         addElements.addAll(elementOps("add", n));
       }
     }
-    java.util.SortedSet<String> pairsBefore = hairpinPairs(before.values());
-    java.util.SortedSet<String> pairsAfter = hairpinPairs(after.values());
-    for (String pair : pairsBefore) {
-      if (!pairsAfter.contains(pair)) {
-        remove.add("delete element ip " + TABLE + " hairpin { " + pair + " }");
+    // Hairpin pairs: only addresses of changed ports can come or go; whether another port still
+    // uses one is answered from the full sets, built only when something changed.
+    java.util.SortedSet<String> candidates = new java.util.TreeSet<>();
+    for (String id : changed) {
+      for (ServicePortRule r : new ServicePortRule[] {before.get(id), after.get(id)}) {
+        if (r != null) {
+          r.endpoints().forEach(ep -> candidates.add(ep.ip()));
+        }
       }
     }
-    for (String pair : pairsAfter) {
-      if (!pairsBefore.contains(pair)) {
-        addElements.add("add element ip " + TABLE + " hairpin { " + pair + " }");
+    if (!candidates.isEmpty()) {
+      java.util.Set<String> ipsBefore = endpointIps(before.values());
+      java.util.Set<String> ipsAfter = endpointIps(after.values());
+      for (String ip : candidates) {
+        if (ipsBefore.contains(ip) && !ipsAfter.contains(ip)) {
+          remove.add("delete element ip " + TABLE + " hairpin { " + ip + " . " + ip + " }");
+        } else if (!ipsBefore.contains(ip) && ipsAfter.contains(ip)) {
+          addElements.add("add element ip " + TABLE + " hairpin { " + ip + " . " + ip + " }");
+        }
       }
     }
     if (remove.isEmpty() && flush.isEmpty() && addElements.isEmpty() && add.lines.isEmpty()) {
@@ -350,12 +363,17 @@ public final class RuleSet {
     return "ext_" + ident(s);
   }
 
+  /** Named by the endpoint, not its index, so an endpoint that stays keeps its affinity set. */
   private static String epChain(ServicePortRule s, int i) {
-    return "ep_" + ident(s) + "_" + i;
+    return "ep_" + ident(s) + "_" + endpointIdent(s.endpoints().get(i));
   }
 
   private static String affinitySet(ServicePortRule s, int i) {
-    return "aff_" + ident(s) + "_" + i;
+    return "aff_" + ident(s) + "_" + endpointIdent(s.endpoints().get(i));
+  }
+
+  private static String endpointIdent(ServicePortRule.Endpoint ep) {
+    return ep.ip().replace('.', '_') + "_" + ep.port();
   }
 
   /** Namespace, name and port name are DNS labels, so mapping the separators to '_' stays unique. */

@@ -135,15 +135,23 @@ public final class ConnectBenchmark {
         connect(a); // warm-up: JIT, ARP, conntrack
       }
     }
+    // Paired rounds: the ratio of the two paths' medians in each round, so that load changes on
+    // the shared machine (which move both paths alike within a round) cancel out.
+    List<Double> roundRatios = new ArrayList<>();
     for (int done = 0; done < n; done += ROUND) {
+      long[][] round = new long[addrs.size()][ROUND];
       for (int k = 0; k < addrs.size(); k++) {
         for (int i = 0; i < ROUND; i++) {
           long s = System.nanoTime();
           connect(addrs.get(k));
-          times.get(k).add(System.nanoTime() - s);
+          round[k][i] = System.nanoTime() - s;
+          times.get(k).add(round[k][i]);
         }
+        java.util.Arrays.sort(round[k]);
       }
+      roundRatios.add((double) round[1][ROUND / 2] / round[0][ROUND / 2]);
     }
+    Collections.sort(roundRatios);
     double[] p50 = new double[addrs.size()];
     double[] mean = new double[addrs.size()];
     for (int k = 0; k < addrs.size(); k++) {
@@ -155,7 +163,8 @@ public final class ConnectBenchmark {
           targets.get(k), t.size(), p50[k], t.get((int) (t.size() * 0.90)) / 1000.0,
           t.get((int) (t.size() * 0.99)) / 1000.0, t.get(t.size() - 1) / 1000.0, mean[k]);
     }
-    System.out.printf("ClusterIP / pod IP: p50 %.2fx, mean %.2fx%n", p50[1] / p50[0], mean[1] / mean[0]);
+    System.out.printf("ClusterIP / pod IP: p50 %.2fx, mean %.2fx, median of %d paired-round ratios %.2fx%n",
+        p50[1] / p50[0], mean[1] / mean[0], roundRatios.size(), roundRatios.get(roundRatios.size() / 2));
   }
 
   private static void connect(InetSocketAddress addr) throws IOException {

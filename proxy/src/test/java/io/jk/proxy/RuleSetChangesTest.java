@@ -93,6 +93,17 @@ class RuleSetChangesTest {
     assertFalse(text.contains("delete table"), "incremental, not a rewrite");
   }
 
+  @Test
+  void anEndpointThatStaysKeepsItsClientIpAffinityMemory() {
+    Map<String, ServicePortRule> before = state(rule("sticky", "10.96.0.9", 0, 60, "10.244.1.1", "10.244.1.2"));
+    Map<String, ServicePortRule> after = state(rule("sticky", "10.96.0.9", 0, 60, "10.244.1.2", "10.244.1.3"));
+    String text = RuleSet.renderChanges(before, after, CIDR).text();
+    assertTrue(text.contains("delete set ip jk-proxy aff_default_sticky_http_tcp_10_244_1_1_8080"), text);
+    assertFalse(text.contains("delete set ip jk-proxy aff_default_sticky_http_tcp_10_244_1_2_8080"),
+        "the staying endpoint's set (its clients) survives: " + text);
+    assertTrue(text.contains("set aff_default_sticky_http_tcp_10_244_1_3_8080"), text);
+  }
+
   private static Map<String, ServicePortRule> state(ServicePortRule... rules) {
     Map<String, ServicePortRule> m = new LinkedHashMap<>();
     for (ServicePortRule r : rules) {

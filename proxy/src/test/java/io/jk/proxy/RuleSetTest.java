@@ -58,7 +58,7 @@ class RuleSetTest {
     assertTrue(text.contains("meta l4proto tcp dnat to numgen random mod 2 map { 0 : 10.244.1.2 . 8080, 1 : 10.244.2.2 . 8080 }"),
         "random pick and DNAT in one rule, no chain per endpoint");
     assertFalse(text.contains("chain ep_default_web"), "no endpoint chains without affinity");
-    assertTrue(text.contains("numgen random mod 2 vmap { 0 : goto ep_default_db_5432_tcp_0, 1 : goto ep_default_db_5432_tcp_1 }"),
+    assertTrue(text.contains("numgen random mod 2 vmap { 0 : goto ep_default_db_5432_tcp_10_244_1_2_8080, 1 : goto ep_default_db_5432_tcp_10_244_2_2_8080 }"),
         "affinity keeps a chain per endpoint to remember the pick");
     assertTrue(text.contains("tcp . 30080 : goto ext_default_web_http_tcp"));
     assertTrue(text.contains("flags dynamic,timeout; timeout 60s;"), "ClientIP affinity set");

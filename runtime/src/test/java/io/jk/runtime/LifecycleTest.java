@@ -127,6 +127,33 @@ class LifecycleTest {
   }
 
   @Test
+  void aTerminalProcessGetsItsTerminalThroughTheConsoleSocket() throws Exception {
+    String id = rt.newId();
+    Bundle b = Bundle.of("sh");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) b.spec.get("process")).put("terminal", true);
+    Path bundle = b.writeTo(rt.work);
+    Path sock = rt.work.resolve("console.sock");
+    // the runc protocol: whoever listens gets the terminal's master over the socket
+    Process recv = new ProcessBuilder(Jkrt.bin("recvtty").toString(), sock.toString(), "tty; exit 3\n")
+        .redirectErrorStream(true).start();
+    try {
+      await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(sock));
+      Jkrt.Result r = rt.jkrt("run", "--console-socket", sock.toString(), "--bundle", bundle.toString(), id);
+      assertEquals(3, r.exit(), r.toString());
+      assertTrue(recv.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the terminal closed when sh exited");
+      String shown = new String(recv.getInputStream().readAllBytes());
+      assertTrue(shown.startsWith("tty /dev/pts/0\n"), "the master of the container's own devpts came: " + shown);
+      assertTrue(shown.contains("\n/dev/pts/0\r\n"), "sh's stdin is that terminal: " + shown);
+      rt.assertNothingLeft(id, 0);
+    } finally {
+      recv.destroyForcibly();
+    }
+    Jkrt.Result refused = rt.jkrt("run", "--bundle", bundle.toString(), rt.newId());
+    assertEquals(1, refused.exit());
+    assertTrue(refused.err().contains("process.terminal needs --console-socket"), refused.toString());
+  }
+
+  @Test
   void execRunsFromASealedCopySoTheHostBinaryIsOutOfReach() throws Exception {
     String id = rt.newId();
     Path bundle = Bundle.of("sleep", "1000").writeTo(rt.work);

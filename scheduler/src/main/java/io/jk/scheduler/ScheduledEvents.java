@@ -3,14 +3,12 @@ package io.jk.scheduler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.jk.common.json.Json;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.jk.scheduler.framework.PodInfo;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,33 +32,26 @@ final class ScheduledEvents {
     this.component = component;
   }
 
+  /** {@code s} as a JSON string literal. */
+  static String q(String s) {
+    return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+  }
+
   void scheduled(PodInfo pod, String node) {
     if (!inFlight.tryAcquire()) {
       return;
     }
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    Map<String, Object> ev = new LinkedHashMap<>();
-    ev.put("apiVersion", "v1");
-    ev.put("kind", "Event");
-    ev.put("metadata", Map.of("name", pod.name() + "." + Long.toHexString(System.nanoTime()),
-        "namespace", pod.namespace()));
-    ev.put("involvedObject", Map.of("apiVersion", "v1", "kind", "Pod", "namespace",
-        pod.namespace(), "name", pod.name(), "uid", pod.uid() == null ? "" : pod.uid()));
-    ev.put("reason", "Scheduled");
-    ev.put("message", "Successfully assigned " + pod.key() + " to " + node);
-    ev.put("type", "Normal");
-    ev.put("source", Map.of("component", component));
-    ev.put("reportingComponent", component);
-    ev.put("firstTimestamp", now);
-    ev.put("lastTimestamp", now);
-    ev.put("count", 1);
-    String body;
-    try {
-      body = Json.mapper().writeValueAsString(ev);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      inFlight.release();
-      return;
-    }
+    // Written by hand: the same small shape for every binding, without a Map and a serializer.
+    String body = "{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"metadata\":{\"name\":"
+        + q(pod.name() + "." + Long.toHexString(System.nanoTime())) + ",\"namespace\":"
+        + q(pod.namespace()) + "},\"involvedObject\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+        + "\"namespace\":" + q(pod.namespace()) + ",\"name\":" + q(pod.name()) + ",\"uid\":"
+        + q(pod.uid() == null ? "" : pod.uid()) + "},\"reason\":\"Scheduled\",\"message\":"
+        + q("Successfully assigned " + pod.key() + " to " + node)
+        + ",\"type\":\"Normal\",\"source\":{\"component\":" + q(component)
+        + "},\"reportingComponent\":" + q(component) + ",\"firstTimestamp\":\"" + now
+        + "\",\"lastTimestamp\":\"" + now + "\",\"count\":1}";
     HttpRequest req = http.newHttpRequestBuilder().uri(base + "/api/v1/namespaces/"
         + URLEncoder.encode(pod.namespace(), StandardCharsets.UTF_8) + "/events")
         .post("application/json", body).build();

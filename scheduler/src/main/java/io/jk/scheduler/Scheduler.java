@@ -484,10 +484,9 @@ public final class Scheduler {
       return;
     }
     String node = result.nodeName();
-    Pod assumedPod = new io.fabric8.kubernetes.api.model.PodBuilder(pod.pod())
-        .editSpec().withNodeName(node).endSpec().build();
-    PodInfo assumed = new PodInfo(assumedPod, pod.key(), pod.uid(), pod.requests(),
-        pod.nonZeroRequests(), pod.priority());
+    // The cache accounts the pod to the node by name; no plugin reads an accounted pod's
+    // spec.nodeName, so the pod is assumed as it is, without a deep copy per cycle.
+    PodInfo assumed = pod;
     cache.assume(assumed, node);
     nominations.remove(pod.uid());
     var reserved = framework.reserve(state, assumed, node);

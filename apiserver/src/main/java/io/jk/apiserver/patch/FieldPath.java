@@ -44,13 +44,43 @@ public record FieldPath(List<String> tokens) {
 
   /** The {@code k:} token of a keyed-list item; key fields in name order. */
   static String key(JsonNode item, String mergeKey) {
+    JsonNode v = item.get(mergeKey);
+    String plain = v == null ? null : plainJson(v);
+    if (plain != null && isPlain(mergeKey)) {
+      // the common case (a name, a port) without building and serializing a tree
+      return "k:{\"" + mergeKey + "\":" + plain + "}";
+    }
     ObjectNode k = Json.mapper().createObjectNode();
-    k.set(mergeKey, item.get(mergeKey));
+    k.set(mergeKey, v);
     return "k:" + k;
   }
 
   static String value(JsonNode v) {
-    return "v:" + v;
+    String plain = plainJson(v);
+    return "v:" + (plain != null ? plain : v.toString());
+  }
+
+  /** The JSON text of an integer or of a string that needs no escaping; null for anything else. */
+  private static String plainJson(JsonNode v) {
+    if (v.isTextual()) {
+      String s = v.textValue();
+      return isPlain(s) ? '"' + s + '"' : null;
+    }
+    if (v.isInt() || v.isLong()) {
+      return Long.toString(v.longValue());
+    }
+    return null;
+  }
+
+  /** Printable ASCII without quote or backslash: JSON writes it as is. */
+  private static boolean isPlain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The key fields of a {@code k:} token. */

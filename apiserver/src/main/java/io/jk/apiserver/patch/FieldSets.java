@@ -84,6 +84,106 @@ final class FieldSets {
     }
   }
 
+  /**
+   * The FieldsV1 tree of the fields an object sets, as {@code toFieldsV1(of(obj, schema))} restricted
+   * to the fields a manager can own ({@code tracked}), built in one walk of the object without
+   * materializing paths: the create path's managedFields. {@code null} when no field is owned.
+   *
+   * @param statusOnly true for the status subresource (only {@code status} is owned), false for the
+   *     main resource (everything but {@code status})
+   */
+  static ObjectNode ownedFieldsV1(JsonNode obj, PatchSchema schema, boolean statusOnly,
+      Set<String> unownedMetadata) {
+    if (obj == null || !obj.isObject()) {
+      return null;
+    }
+    Node root = null;
+    for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String name = e.getKey();
+      JsonNode v = e.getValue();
+      if (v.isNull() || name.equals("apiVersion") || name.equals("kind") || name.equals("status") != statusOnly) {
+        continue;
+      }
+      PatchSchema.Field f = schema.field(name);
+      Node child;
+      if (name.equals("metadata")) {
+        // metadata itself is never owned, only its fields that are not bookkeeping
+        child = v.isObject() ? walkObject(v, f.schema(), unownedMetadata) : null;
+      } else {
+        child = walkValue(v, f);
+      }
+      if (child != null) {
+        root = root == null ? new Node() : root;
+        root.merge(FieldPath.field(name), child);
+      }
+    }
+    return root == null ? null : root.toJson();
+  }
+
+  /** The subtree of one non-null value, or null when it sets no field. */
+  private static Node walkValue(JsonNode v, PatchSchema.Field f) {
+    if (v.isObject()) {
+      return v.isEmpty() ? Node.leaf() : walkObject(v, f.schema(), Set.of());
+    }
+    if (v.isArray()) {
+      return walkList((ArrayNode) v, f);
+    }
+    return Node.leaf();
+  }
+
+  private static Node walkObject(JsonNode obj, PatchSchema schema, Set<String> skipped) {
+    Node out = null;
+    for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode v = e.getValue();
+      if (v.isNull()) {
+        continue;
+      }
+      String token = FieldPath.field(e.getKey());
+      if (skipped.contains(token)) {
+        continue;
+      }
+      Node child = walkValue(v, schema.field(e.getKey()));
+      if (child != null) {
+        out = out == null ? new Node() : out;
+        out.merge(token, child);
+      }
+    }
+    return out;
+  }
+
+  private static Node walkList(ArrayNode list, PatchSchema.Field f) {
+    if (list.isEmpty() || f.listType() == PatchSchema.ListType.ATOMIC) {
+      return Node.leaf();
+    }
+    if (f.listType() == PatchSchema.ListType.SET) {
+      for (JsonNode item : list) {
+        if (item.isContainerNode()) {
+          return Node.leaf();
+        }
+      }
+      Node out = new Node();
+      for (JsonNode item : list) {
+        out.merge(FieldPath.value(item), Node.leaf());
+      }
+      return out;
+    }
+    for (JsonNode item : list) {
+      if (!item.isObject() || item.get(f.mergeKey()) == null || item.get(f.mergeKey()).isNull()) {
+        return Node.leaf();
+      }
+    }
+    Node out = new Node();
+    for (JsonNode item : list) {
+      Node itemNode = walkObject(item, f.schema(), Set.of());
+      Node n = itemNode == null ? Node.leaf() : itemNode;
+      n.member = true;
+      out.merge(FieldPath.key(item, f.mergeKey()), n);
+    }
+    return out;
+  }
+
   /** Paths of a FieldsV1 tree ({@code {"f:spec":{"f:replicas":{}}}}). */
   static Set<FieldPath> fromFieldsV1(JsonNode fields) {
     Set<FieldPath> out = new LinkedHashSet<>();
@@ -127,6 +227,21 @@ final class FieldSets {
   private static final class Node {
     final Map<String, Node> children = new LinkedHashMap<>();
     boolean member;
+
+    static Node leaf() {
+      Node n = new Node();
+      n.member = true;
+      return n;
+    }
+
+    /** Adds {@code child} under {@code token}, uniting it with a subtree already there. */
+    void merge(String token, Node child) {
+      Node there = children.putIfAbsent(token, child);
+      if (there != null && there != child) {
+        there.member |= child.member;
+        child.children.forEach(there::merge);
+      }
+    }
 
     ObjectNode toJson() {
       ObjectNode o = NODES.objectNode();

@@ -62,6 +62,8 @@ public final class RestHandler {
   private final UnknownFields unknownFields;
   private final WriteHooks hooks;
   private final Watches watches;
+  /** The last namespace version seen by create admission, per key, and whether it was terminating. */
+  private final Map<String, NamespaceVerdict> namespaceVerdicts = new java.util.concurrent.ConcurrentHashMap<>();
   private final KubeletProxy kubelets;
 
   /**
@@ -520,7 +522,8 @@ public final class RestHandler {
       throw ApiException.invalid(type.kind(), name, errors);
     }
     String finalName = name;
-    ObjectNode toStore = manager == null ? obj : ServerSideApply.recordUpdate(null, obj, manager, null,
+    // obj is this request's own tree: record the manager in it rather than in a copy
+    ObjectNode toStore = manager == null ? obj : ServerSideApply.recordCreateInPlace(obj, manager, null,
         PatchSchema.forKind(type.group(), type.kind()), Instant.now());
     return namespaceAdmits(type, info.namespace()).compose(v -> {
       if (dryRun) {
@@ -556,14 +559,29 @@ public final class RestHandler {
       if (kv == null) {
         throw ApiException.notFound(nsType, namespace);
       }
-      ObjectNode ns = Objects.decode(kv);
-      if (ns.path("metadata").has("deletionTimestamp")) {
+      if (terminating(kv)) {
         throw ApiException.forbidden(type.resource() + " is forbidden: unable to create new content in namespace "
             + namespace + " because it is being terminated");
       }
       return null;
     });
   }
+
+  /** Whether a namespace version is being deleted, decoded once per stored version (the cache hands out the same instance). */
+  private boolean terminating(KeyValue ns) {
+    NamespaceVerdict v = namespaceVerdicts.get(ns.key());
+    if (v != null && v.version() == ns) {
+      return v.terminating();
+    }
+    boolean terminating = Objects.decode(ns).path("metadata").has("deletionTimestamp");
+    if (namespaceVerdicts.size() >= 4096) {
+      namespaceVerdicts.clear();
+    }
+    namespaceVerdicts.put(ns.key(), new NamespaceVerdict(ns, terminating));
+    return terminating;
+  }
+
+  private record NamespaceVerdict(KeyValue version, boolean terminating) {}
 
   // ---- update and patch ----
 

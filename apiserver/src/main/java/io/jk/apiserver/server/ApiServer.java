@@ -28,6 +28,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -70,6 +71,19 @@ public final class ApiServer {
   private final NodeProxy nodeProxy;
   private final PriorityAdmission priorities;
   private HttpServer server;
+  /** The listeners on further event loops, sharing {@link #server}'s port. */
+  private final List<HttpServer> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /**
+   * How many event loops accept API connections: one per CPU by default (system property
+   * {@code jk.apiserver.httpInstances} overrides it, e.g. {@code 1} to compare).
+   */
+  private static final int HTTP_INSTANCES = Math.max(1, Integer.getInteger("jk.apiserver.httpInstances",
+      Runtime.getRuntime().availableProcessors()));
+  private final java.util.Map<RequestLabels, Counter> requestCounters = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<RequestLabels, Timer> requestTimers = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The labels of the request meters (code 0 for the timer, which has none). */
+  private record RequestLabels(String verb, String resource, int code) {}
   private volatile boolean ready;
 
   /** A server over {@code store} (not closed by {@link #stop()}). */
@@ -105,14 +119,19 @@ public final class ApiServer {
   public Future<Void> start() {
     return cache.start().compose(v -> seed()).compose(v -> priorities.start()).compose(v -> config.authenticator() == null ? Future.succeededFuture() : podNodes.start())
         .compose(v -> {
-      HttpServerOptions opts = new HttpServerOptions().setHost(config.bindAddress()).setPort(config.port())
+      // a negative port is Vert.x's "any free port, shared by every server listening on the same
+      // negative port": the listeners of all event loops then share the one port
+      HttpServerOptions opts = new HttpServerOptions().setHost(config.bindAddress())
+          .setPort(config.port() == 0 && HTTP_INSTANCES > 1 ? -1 : config.port())
           .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
           // pods/exec is a WebSocket: kubectl offers v5 only, fabric8 v4; Vert.x must echo the one chosen
           .setWebSocketSubProtocols(List.of("v5.channel.k8s.io", "v4.channel.k8s.io"));
       if (config.tls() != null) {
         config.tls().accept(opts);
       }
-      return vertx.createHttpServer(opts).requestHandler(router()).listen();
+      Router router = router();
+      return vertx.createHttpServer(opts).requestHandler(router).listen()
+          .compose(first -> moreListeners(opts, router, first));
     }).compose(s -> {
       server = s;
       return publishEndpoints(s.actualPort()).map(s);
@@ -124,6 +143,22 @@ public final class ApiServer {
     });
   }
 
+  /**
+   * Listens on the first server's port from more event loops (Vert.x spreads the connections of
+   * servers sharing a port over them), so that request handling is not confined to one core.
+   */
+  private Future<HttpServer> moreListeners(HttpServerOptions opts, Router router, HttpServer first) {
+    List<Future<HttpServer>> more = new ArrayList<>();
+    HttpServerOptions shared = new HttpServerOptions(opts);
+    for (int i = 1; i < HTTP_INSTANCES; i++) {
+      io.vertx.core.impl.ContextInternal loop = ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
+      Promise<HttpServer> p = Promise.promise();
+      loop.runOnContext(v -> vertx.createHttpServer(shared).requestHandler(router).listen().onComplete(p));
+      more.add(p.future().onSuccess(extra::add));
+    }
+    return Future.all(more).map(first);
+  }
+
   /** Stops listening and ends open watches. */
   public Future<Void> stop() {
     ready = false;
@@ -133,6 +168,8 @@ public final class ApiServer {
       cache.close();
       return kubelets.close();
     }
+    extra.forEach(HttpServer::close);
+    extra.clear();
     return server.close().eventually(kubelets::close).onComplete(ar -> {
       cache.close();
       metrics.close();
@@ -230,12 +267,16 @@ public final class ApiServer {
     ctx.addEndHandler(ar -> {
       String verb = ctx.get("verb", ctx.request().method().name().toLowerCase(java.util.Locale.ROOT));
       String resource = ctx.get("resource", "");
-      String code = Integer.toString(ctx.response().getStatusCode());
-      Counter.builder("apiserver_request_total").tag("verb", verb).tag("resource", resource).tag("code", code)
-          .register(metrics).increment();
+      int code = ctx.response().getStatusCode();
+      // meters are registered once per label set and then found in a plain map: the registry's own
+      // lookup (building and hashing a Meter.Id per request) showed in create profiles
+      requestCounters.computeIfAbsent(new RequestLabels(verb, resource, code), l -> Counter
+          .builder("apiserver_request_total").tag("verb", l.verb()).tag("resource", l.resource())
+          .tag("code", Integer.toString(l.code())).register(metrics)).increment();
       if (!"watch".equals(verb)) {
-        Timer.builder("apiserver_request_duration_seconds").tag("verb", verb).tag("resource", resource)
-            .publishPercentileHistogram().register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        requestTimers.computeIfAbsent(new RequestLabels(verb, resource, 0), l -> Timer
+            .builder("apiserver_request_duration_seconds").tag("verb", l.verb()).tag("resource", l.resource())
+            .publishPercentileHistogram().register(metrics)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       }
     });
     ctx.next();

@@ -22,10 +22,14 @@ final class MeteredStore implements Store {
     this.registry = registry;
   }
 
+  /** One timer per operation, registered on first use rather than looked up on every call. */
+  private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
   private <T> Future<T> timed(String op, Supplier<Future<T>> call) {
     long start = System.nanoTime();
-    return call.get().onComplete(ar -> Timer.builder("apiserver_storage_duration_seconds").tag("operation", op)
-        .publishPercentileHistogram().register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+    Timer timer = timers.computeIfAbsent(op, o -> Timer.builder("apiserver_storage_duration_seconds")
+        .tag("operation", o).publishPercentileHistogram().register(registry));
+    return call.get().onComplete(ar -> timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
   }
 
   @Override

@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     apiserver/target/surefire-reports/TEST-io.jk.apiserver.server.DiscoveryTest.xml | cut -d'"' -f3)
  * java -cp "$CP" io.jk.apiserver.bench.ApiBench --clients 64 --seconds 10 --watchers 1000 --events 200 \
  *     [--server process] [--server-jvm-args "-XX:StartFlightRecording=settings=profile,filename=/tmp/api.jfr"] \
- *     [--targets sqlite,etcd,raw-etcd]
+ *     [--targets sqlite,etcd,raw-etcd] [--server-classpath OTHER_BUILD_CLASSES:$CP]
  * </pre>
  */
 public final class ApiBench {
@@ -80,6 +80,8 @@ public final class ApiBench {
     String targets = "sqlite,etcd,raw-etcd";
     String serverMode = "in-process";
     String serverJvmArgs = "";
+    // the child server's class path (default this JVM's): put another build's classes first to compare builds
+    String serverClasspath = System.getProperty("java.class.path");
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--clients" -> clients = Integer.parseInt(args[i + 1]);
@@ -90,6 +92,7 @@ public final class ApiBench {
         case "--targets" -> targets = args[i + 1];
         case "--server" -> serverMode = args[i + 1];
         case "--server-jvm-args" -> serverJvmArgs = args[i + 1];
+        case "--server-classpath" -> serverClasspath = args[i + 1];
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -121,11 +124,11 @@ public final class ApiBench {
         Path dir = Files.createTempDirectory("jk-apibench-");
         String endpoint = target.equals("sqlite") ? "sqlite://" + dir.resolve("state.db") : etcd.endpoint();
         Vertx clientVertx = Vertx.vertx();
-        try (Server server = separate ? childServer(endpoint, serverJvmArgs) : inProcessServer(endpoint)) {
+        try (Server server = separate ? childServer(endpoint, serverJvmArgs, serverClasspath) : inProcessServer(endpoint)) {
           String base = "http://127.0.0.1:" + server.port();
           HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofSeconds(5)).build();
-          StoreBench.measure("api-" + target + "-warmup", clients, 1, new byte[0], (k, v) -> createPod(http, base, k, "default"));
+          StoreBench.measure("api-" + target + "-warmup", clients, separate ? 3 : 1, new byte[0], (k, v) -> createPod(http, base, k, "default"));
           long server0 = server.cpuNanos();
           long client0 = processCpuNanos();
           long etcd0 = procCpuNanos(etcd.pid());
@@ -192,7 +195,7 @@ public final class ApiBench {
    * An API server on {@code endpoint} in a child JVM ({@link #serve}) with this JVM's class path;
    * it ends when its standard input closes.
    */
-  private static Server childServer(String endpoint, String jvmArgs) throws Exception {
+  private static Server childServer(String endpoint, String jvmArgs, String classpath) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     for (String a : jvmArgs.trim().split("\\s+")) {
@@ -200,7 +203,7 @@ public final class ApiBench {
         cmd.add(a);
       }
     }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ApiBench.class.getName(), "--serve", endpoint));
+    cmd.addAll(List.of("-cp", classpath, ApiBench.class.getName(), "--serve", endpoint));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     java.io.BufferedReader out = new java.io.BufferedReader(
         new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

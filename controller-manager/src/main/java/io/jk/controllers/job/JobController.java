@@ -253,7 +253,9 @@ public final class JobController implements Reconciler {
     try {
       client.pods().inNamespace(job.getMetadata().getNamespace()).resource(pod).create();
     } catch (KubernetesClientException e) {
-      expectations.creationObserved(key);
+      if (!io.jk.controllers.pods.WriteOutcome.mayStillApply(e)) {
+        expectations.creationObserved(key); // a timed-out create may still land: keep expecting it
+      }
       throw e;
     }
   }

@@ -264,6 +264,12 @@ public final class ReplicaSetController implements Reconciler {
       client.pods().inNamespace(rs.getMetadata().getNamespace()).resource(pod).create();
       return true;
     } catch (KubernetesClientException e) {
+      if (io.jk.controllers.pods.WriteOutcome.mayStillApply(e)) {
+        // The pod may still be created: keep expecting it (see WriteOutcome), but stop this
+        // slow-start round as for any failure.
+        LOG.warn("Pod create timed out, still expecting it replicaset={} err=\"{}\"", key, e.getMessage());
+        return false;
+      }
       expectations.creationObserved(key);
       LOG.warn("Pod create failed replicaset={} err=\"{}\"", key, e.getMessage());
       return false;

@@ -85,7 +85,11 @@ class DeploymentControllerTest {
     return client.apps().replicaSets().inNamespace("default").withLabel("app", app).list().getItems();
   }
 
+  /** The condition of {@code type}, null while the Deployment has no such condition (or no status yet). */
   static DeploymentCondition condition(Deployment d, String type) {
+    if (d == null || d.getStatus() == null || d.getStatus().getConditions() == null) {
+      return null;
+    }
     return d.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
   }
 
@@ -203,6 +207,7 @@ class DeploymentControllerTest {
         .endSpec())).create();
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       DeploymentCondition c = condition(get("stuck"), "Progressing");
+      org.junit.jupiter.api.Assertions.assertNotNull(c, "no Progressing condition yet");
       assertEquals("False", c.getStatus());
       assertEquals("ProgressDeadlineExceeded", c.getReason());
     });
@@ -219,7 +224,10 @@ class DeploymentControllerTest {
     client.apps().deployments().inNamespace("default").withName("paused")
         .edit(x -> new DeploymentBuilder(x).editSpec().editTemplate().editSpec().editFirstContainer().withImage("busybox:2")
             .endContainer().endSpec().endTemplate().endSpec().build());
-    await().atMost(Duration.ofSeconds(10)).until(() -> "DeploymentPaused".equals(condition(get("paused"), "Progressing").getReason()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      DeploymentCondition c = condition(get("paused"), "Progressing");
+      return c != null && "DeploymentPaused".equals(c.getReason());
+    });
     assertEquals(1, replicaSets("paused").size(), "no new ReplicaSet while paused");
     assertEquals(0, cluster.kubectl(cacheDir, "rollout", "resume", "deployment/paused").exitCode());
     await().atMost(Duration.ofSeconds(30)).until(() -> rolledOut("paused") && replicaSets("paused").size() == 2);

@@ -2,6 +2,7 @@ package io.jk.controllers.job;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -91,6 +92,7 @@ class JobControllerTest {
     }
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       JobCondition c = condition("flaky", "Failed");
+      assertNotNull(c, "no Failed condition yet");
       assertEquals("True", c.getStatus());
       assertEquals("BackoffLimitExceeded", c.getReason());
     });

@@ -2,6 +2,7 @@ package io.jk.controllers.replicaset;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -52,6 +53,7 @@ class ReplicaSetControllerTest {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       ReplicaSet r = client.apps().replicaSets().inNamespace("default").withName("web").get();
       assertEquals(3, activePods("web").size());
+      assertNotNull(r.getStatus(), "no status written yet");
       assertEquals(3, r.getStatus().getReplicas());
       assertEquals(3, r.getStatus().getReadyReplicas());
       assertEquals(3, r.getStatus().getAvailableReplicas());

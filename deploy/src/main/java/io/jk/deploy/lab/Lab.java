@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * CIDRs (installed by the proxies) are routable, so nothing leaves the lab for the machine's
  * networks. The host gets only the bridge's connected route; its nftables are not touched.
  *
+ * <p>With {@link LabConfig#splitControlPlane()} the control plane runs as three processes ({@code
+ * jk apiserver}, {@code jk scheduler}, {@code jk controller-manager}), so a test can kill any one of
+ * them ({@link #kill(String, String)}) and start it again with the same flags ({@link
+ * #start(String, String)}), and pass the controller-manager short timings.
+ *
  * <p>Everything made is recorded in {@link LabState} before it is made and removed by {@link
  * #down()}, which also works after a partial {@link #up(int)}.
  */
@@ -38,6 +43,10 @@ public final class Lab {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]{0,7}");
   static final String SERVICE_CIDR = "10.96.0.0/12";
   static final String CLUSTER_CIDR = "10.244.0.0/16";
+  /** Control-plane roles of a split lab, in start order. */
+  public static final List<String> CONTROL_PLANE = List.of("apiserver", "scheduler", "controller-manager");
+  /** Agent roles on every node. */
+  public static final List<String> AGENTS = List.of("kubelet", "proxy");
 
   private final String name;
   private final Path dir;
@@ -89,8 +98,13 @@ public final class Lab {
     return LabState.read(dir);
   }
 
-  /** Brings the lab up with {@code nodes} nodes; on failure removes whatever it made. */
+  /** Brings the lab up with {@code nodes} nodes and one {@code jk server}; on failure removes whatever it made. */
   public LabState up(int nodes) throws IOException, InterruptedException {
+    return up(nodes, LabConfig.defaults());
+  }
+
+  /** Brings the lab up with {@code nodes} nodes as {@code config} says; on failure removes whatever it made. */
+  public LabState up(int nodes, LabConfig config) throws IOException, InterruptedException {
     if (nodes < 1 || nodes > 50) {
       throw new IllegalArgumentException("--nodes must be 1..50");
     }
@@ -102,6 +116,8 @@ public final class Lab {
     s.subnet = subnet(name);
     s.bridge = "jkbr-" + name;
     s.hostIp = s.subnet + ".1";
+    s.splitControlPlane = config.splitControlPlane();
+    s.nodeMonitorGracePeriod = config.graceFlag();
     Files.createDirectories(dir.resolve("logs"));
     try {
       s.write(dir);
@@ -119,16 +135,22 @@ public final class Lab {
         s.write(dir);
         plumbNode(s, n);
       }
-      startServer(s);
-      s.write(dir);
-      waitForServer();
+      if (s.splitControlPlane) {
+        for (String role : CONTROL_PLANE) {
+          startControlPlane(s, role);
+        }
+      } else {
+        startServer(s);
+        s.write(dir);
+        waitForServer();
+      }
       writeUserKubeconfig();
       for (LabState.Node n : s.nodes) {
         startAgents(s, n);
         s.write(dir);
       }
       out.println("lab " + name + " is up: " + nodes + " node(s) on " + s.bridge + " (" + s.subnet + ".0/24), "
-          + "API server https://" + s.hostIp + ":6443");
+          + "API server https://" + s.hostIp + ":6443" + (s.splitControlPlane ? " (control plane split in 3 processes)" : ""));
       out.println("  export KUBECONFIG=" + kubeconfig());
       out.println("  kubectl get nodes");
       out.println("  jk lab status --name " + name + "   |   jk lab down --name " + name);
@@ -158,7 +180,48 @@ public final class Lab {
         "--service-cluster-ip-range", SERVICE_CIDR, "--controller-manager-port", "0"));
   }
 
+  /**
+   * Starts one process of a split control plane and records its PID; the API server is waited for
+   * (it writes the admin kubeconfig the others use).
+   */
+  private void startControlPlane(LabState s, String role) throws IOException, InterruptedException {
+    Path data = dir.resolve("server");
+    Path admin = data.resolve("admin.kubeconfig");
+    List<String> args = switch (role) {
+      case "apiserver" -> List.of("apiserver", "--data-dir", data.toString(), "--bind-address", s.hostIp,
+          "--advertise-address", s.hostIp, "--secure-port", "6443", "--service-cluster-ip-range", SERVICE_CIDR);
+      case "scheduler" -> List.of("scheduler", "--kubeconfig", admin.toString(), "--port", "0");
+      case "controller-manager" -> {
+        List<String> a = new ArrayList<>(List.of("controller-manager", "--kubeconfig", admin.toString(),
+            "--cluster-cidr", CLUSTER_CIDR, "--secure-port", "0",
+            // a restarted controller-manager takes over within seconds, not the default 15 s
+            "--leader-elect-lease-duration", "8s", "--leader-elect-renew-deadline", "6s",
+            "--leader-elect-retry-period", "1s"));
+        if (s.nodeMonitorGracePeriod != null) {
+          a.addAll(List.of("--node-monitor-grace-period", s.nodeMonitorGracePeriod));
+        }
+        yield a;
+      }
+      default -> throw new IllegalArgumentException("unknown control-plane role " + role + " " + CONTROL_PLANE);
+    };
+    long before = "apiserver".equals(role) ? logLength("apiserver") : 0;
+    s.controlPlane.put(role, spawn(null, role, args));
+    s.write(dir);
+    if ("apiserver".equals(role)) {
+      waitForApiServer(s, before);
+    }
+  }
+
   private void startAgents(LabState s, LabState.Node n) throws IOException {
+    for (String role : AGENTS) {
+      startAgent(s, n, role);
+    }
+  }
+
+  private void startAgent(LabState s, LabState.Node n, String role) throws IOException {
+    if (!AGENTS.contains(role)) {
+      throw new IllegalArgumentException("unknown node agent " + role + " " + AGENTS);
+    }
     Path admin = dir.resolve("server/admin.kubeconfig");
     Path root = dir.resolve("nodes").resolve(n.name);
     Files.createDirectories(root);
@@ -173,9 +236,12 @@ public final class Lab {
     if (bin != null) {
       kubelet.addAll(List.of("--runtime-bin-dir", bin.toString()));
     }
-    n.pids.put("kubelet", spawn(n.netns, n.name + "-kubelet", kubelet));
-    n.pids.put("proxy", spawn(n.netns, n.name + "-proxy", List.of("proxy", "--kubeconfig", admin.toString(),
-        "--hostname-override", n.name, "--cluster-cidr", CLUSTER_CIDR, "--min-sync-period", "200ms")));
+    switch (role) {
+      case "kubelet" -> n.pids.put("kubelet", spawn(n.netns, n.name + "-kubelet", kubelet));
+      case "proxy" -> n.pids.put("proxy", spawn(n.netns, n.name + "-proxy", List.of("proxy", "--kubeconfig",
+          admin.toString(), "--hostname-override", n.name, "--cluster-cidr", CLUSTER_CIDR, "--min-sync-period", "200ms")));
+      default -> throw new IllegalArgumentException("unknown node agent " + role + " " + AGENTS);
+    }
   }
 
   /** Where jkshim/jkrt/pause are: $JK_RUNTIME_BIN, else the build's runtime/target/bin, else the kubelet's default. */
@@ -215,11 +281,19 @@ public final class Lab {
   }
 
   private void waitForServer() throws IOException, InterruptedException {
+    waitForServerLog(0);
+  }
+
+  private void waitForServerLog(long logOffset) throws IOException, InterruptedException {
     Path admin = dir.resolve("server/admin.kubeconfig");
+    Path log = dir.resolve("logs/server.log");
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {
-      if (Files.exists(admin) && Files.readString(dir.resolve("logs/server.log")).contains("jk server is ready")) {
-        return;
+      if (Files.exists(admin) && Files.exists(log) && Files.size(log) > logOffset) {
+        byte[] all = Files.readAllBytes(log);
+        if (new String(all, (int) logOffset, all.length - (int) logOffset, StandardCharsets.UTF_8).contains("jk server is ready")) {
+          return;
+        }
       }
       LabState s = LabState.read(dir);
       if (s != null && !alive(s.serverPid)) {
@@ -228,6 +302,35 @@ public final class Lab {
       Thread.sleep(200); // polling a child's readiness file, not a test
     }
     throw new IOException("jk server not ready within 120s; see " + dir.resolve("logs/server.log"));
+  }
+
+  private long logLength(String log) throws IOException {
+    Path f = dir.resolve("logs").resolve(log + ".log");
+    return Files.exists(f) ? Files.size(f) : 0;
+  }
+
+  /**
+   * Waits until a just started {@code jk apiserver} has written the admin kubeconfig (it logs so
+   * after it serves) in the part of its log after {@code logOffset}.
+   */
+  private void waitForApiServer(LabState s, long logOffset) throws IOException, InterruptedException {
+    Path log = dir.resolve("logs/apiserver.log");
+    long pid = s.controlPlane.get("apiserver");
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.size(log) > logOffset) {
+        byte[] all = Files.readAllBytes(log);
+        String fresh = new String(all, (int) logOffset, all.length - (int) logOffset, StandardCharsets.UTF_8);
+        if (fresh.contains("Wrote admin kubeconfig")) {
+          return;
+        }
+      }
+      if (!alive(pid)) {
+        throw new IOException("jk apiserver exited; see " + log);
+      }
+      Thread.sleep(200); // polling a child's log, not a test
+    }
+    throw new IOException("jk apiserver not ready within 120s; see " + log);
   }
 
   private void writeUserKubeconfig() throws IOException {
@@ -249,6 +352,10 @@ public final class Lab {
     }
     kill(s.serverPid);
     s.serverPid = 0;
+    for (long pid : s.controlPlane.values()) {
+      kill(pid);
+    }
+    s.controlPlane.clear();
     // the pods outlive their kubelets by design (their shims detach): end them too
     killShimsUnder(dir);
     for (LabState.Node n : s.nodes) {
@@ -275,18 +382,121 @@ public final class Lab {
       out.println("lab " + name + " is not up");
       return;
     }
-    out.printf("lab %s  bridge %s (%s)  server pid %d %s%n", s.name, s.bridge, s.hostIp, s.serverPid,
-        alive(s.serverPid) ? "running" : "NOT RUNNING");
+    if (s.splitControlPlane) {
+      out.printf("lab %s  bridge %s (%s)  control plane: %s%n", s.name, s.bridge, s.hostIp, describe(s.controlPlane));
+    } else {
+      out.printf("lab %s  bridge %s (%s)  server pid %d %s%n", s.name, s.bridge, s.hostIp, s.serverPid,
+          alive(s.serverPid) ? "running" : "NOT RUNNING");
+    }
     out.printf("%-12s %-16s %-16s %-12s %s%n", "NODE", "NETNS", "IP", "NETWORK", "AGENTS");
     for (LabState.Node n : s.nodes) {
-      StringBuilder agents = new StringBuilder();
-      for (Map.Entry<String, Long> e : n.pids.entrySet()) {
-        agents.append(e.getKey()).append('=').append(e.getValue()).append(alive(e.getValue()) ? "" : "(dead)").append(' ');
-      }
       out.printf("%-12s %-16s %-16s %-12s %s%n", n.name, n.netns, n.ip, n.partitioned ? "partitioned" : "connected",
-          agents.length() == 0 ? "stopped" : agents.toString().strip());
+          describe(n.pids));
     }
     out.println("KUBECONFIG=" + kubeconfig());
+  }
+
+  private static String describe(Map<String, Long> pids) {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<String, Long> e : pids.entrySet()) {
+      b.append(e.getKey()).append('=').append(e.getValue()).append(alive(e.getValue()) ? "" : "(dead)").append(' ');
+    }
+    return b.length() == 0 ? "stopped" : b.toString().strip();
+  }
+
+  /**
+   * The PID of a lab process: {@code node} null for the control plane ({@code server}, or with a
+   * split control plane {@code apiserver}, {@code scheduler}, {@code controller-manager}), else a
+   * node's {@code kubelet} or {@code proxy}. 0 when it is not running.
+   */
+  public long pid(String role, String node) throws IOException {
+    long pid = recorded(requireUp(), role, node);
+    return alive(pid) ? pid : 0;
+  }
+
+  /**
+   * Kills one lab process with SIGKILL (by PID, no chance to clean up: a crash), as {@link
+   * #pid(String, String)} names it, and waits until it is gone. Its children (the pods' shims) are
+   * not in its process group and keep running.
+   */
+  public void kill(String role, String node) throws IOException {
+    LabState s = requireUp();
+    long pid = recorded(s, role, node);
+    if (!alive(pid)) {
+      throw new IllegalStateException(where(role, node) + " is not running");
+    }
+    quietly("kill", "-KILL", "--", "-" + pid);
+    ProcessHandle.of(pid).ifPresent(h -> {
+      try {
+        h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("Lab process did not exit after SIGKILL pid={}", pid);
+      }
+    });
+    record(s, role, node, 0);
+    s.write(dir);
+    out.println(where(role, node) + ": killed (pid " + pid + ")");
+  }
+
+  /** Starts a lab process that is not running (after {@link #kill(String, String)}) with the flags it had. */
+  public void start(String role, String node) throws IOException, InterruptedException {
+    LabState s = requireUp();
+    long pid = recorded(s, role, node);
+    if (alive(pid)) {
+      throw new IllegalStateException(where(role, node) + " is running (pid " + pid + ")");
+    }
+    if (node != null) {
+      startAgent(s, s.node(node), role);
+      s.write(dir);
+    } else if ("server".equals(role)) {
+      long before = logLength("server");
+      startServer(s);
+      s.write(dir);
+      waitForServerLog(before);
+    } else {
+      startControlPlane(s, role);
+    }
+    out.println(where(role, node) + ": started");
+  }
+
+  /** The recorded PID of {@code role} (0 when none), checking that the role fits the lab. */
+  private static long recorded(LabState s, String role, String node) {
+    Long pid;
+    if (node != null) {
+      if (!AGENTS.contains(role)) {
+        throw new IllegalArgumentException("a node runs " + AGENTS + ", not " + role);
+      }
+      pid = s.node(node).pids.get(role);
+    } else if (s.splitControlPlane) {
+      if (!CONTROL_PLANE.contains(role)) {
+        throw new IllegalArgumentException("the split control plane runs " + CONTROL_PLANE + ", not " + role
+            + (AGENTS.contains(role) ? " (name the node)" : ""));
+      }
+      pid = s.controlPlane.get(role);
+    } else {
+      if (!"server".equals(role)) {
+        throw new IllegalArgumentException("this lab's control plane is one process, server, not " + role
+            + (AGENTS.contains(role) ? " (name the node)" : " (jk lab up --split-control-plane runs them apart)"));
+      }
+      pid = s.serverPid;
+    }
+    return pid == null ? 0 : pid;
+  }
+
+  /** Records {@code pid} for a role that {@link #recorded} accepted; 0 forgets it. */
+  private static void record(LabState s, String role, String node, long pid) {
+    Map<String, Long> map = node != null ? s.node(node).pids : s.splitControlPlane ? s.controlPlane : null;
+    if (map == null) {
+      s.serverPid = pid;
+    } else if (pid == 0) {
+      map.remove(role);
+    } else {
+      map.put(role, pid);
+    }
+  }
+
+  private static String where(String role, String node) {
+    return node == null ? role : "node " + node + " " + role;
   }
 
   /** Kills a node's kubelet and proxy (by PID); their pods keep running. */

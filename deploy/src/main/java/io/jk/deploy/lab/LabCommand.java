@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "lab", mixinStandardHelpOptions = true,
     description = "A multi-node jk cluster on this machine: one network namespace per node on a lab bridge.",
-    subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Status.class, LabCommand.NodeCmd.class})
+    subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Status.class, LabCommand.NodeCmd.class,
+        LabCommand.ProcessCmd.class})
 public final class LabCommand implements Callable<Integer> {
 
   @Override
@@ -56,10 +57,18 @@ public final class LabCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "3", description = "Number of nodes. Default: ${DEFAULT-VALUE}")
     int nodes;
 
+    @Option(names = "--split-control-plane",
+        description = "Run the API server, scheduler and controller-manager as three processes (each can be killed alone).")
+    boolean split;
+
+    @Option(names = "--node-monitor-grace-period",
+        description = "The controller-manager's grace period before a silent node turns Unknown, e.g. 16s (needs --split-control-plane).")
+    String grace;
+
     @Override
     public Integer call() {
       return run(() -> {
-        opts.lab().up(nodes);
+        opts.lab().up(nodes, new LabConfig(split, LabConfig.parseGrace(grace)));
         return 0;
       });
     }
@@ -115,6 +124,36 @@ public final class LabCommand implements Callable<Integer> {
           case "partition" -> lab.partition(node, true);
           case "heal" -> lab.partition(node, false);
           default -> throw new IllegalArgumentException("unknown action " + action + " (stop, start, partition, heal)");
+        }
+        return 0;
+      });
+    }
+  }
+
+  /** {@code jk lab process kill|start ROLE [--node NAME]}: crash and restart one lab process. */
+  @Command(name = "process", mixinStandardHelpOptions = true,
+      description = {"Fault hooks: kill (SIGKILL, by PID) or start again one lab process.",
+          "ROLE: server, or with --split-control-plane apiserver|scheduler|controller-manager; kubelet|proxy with --node."})
+  static final class ProcessCmd implements Callable<Integer> {
+    @CommandLine.Mixin LabOptions opts = new LabOptions();
+
+    @Parameters(index = "0", description = "kill or start")
+    String action;
+
+    @Parameters(index = "1", description = "server, apiserver, scheduler, controller-manager, kubelet or proxy")
+    String role;
+
+    @Option(names = "--node", description = "The node whose kubelet or proxy is meant.")
+    String node;
+
+    @Override
+    public Integer call() {
+      return run(() -> {
+        Lab lab = opts.lab();
+        switch (action) {
+          case "kill" -> lab.kill(role, node);
+          case "start" -> lab.start(role, node);
+          default -> throw new IllegalArgumentException("unknown action " + action + " (kill, start)");
         }
         return 0;
       });

@@ -8,8 +8,9 @@ import picocli.CommandLine;
 
 /**
  * Entry point of the processes a lab starts: {@code server ...} (the launcher's {@code jk
- * server}), {@code kubelet ...} and {@code proxy ...} (the node agents, until {@code jk agent}
- * runs them).
+ * server}) or, with a split control plane, {@code apiserver ...}, {@code scheduler ...} and {@code
+ * controller-manager ...}; {@code kubelet ...} and {@code proxy ...} (the node agents, until
+ * {@code jk agent} runs them).
  */
 public final class LabProcessMain {
   private LabProcessMain() {}
@@ -20,12 +21,12 @@ public final class LabProcessMain {
       System.setProperty("logback.configurationFile", "jk-logback.xml");
     }
     if (args.length == 0) {
-      System.err.println("usage: LabProcessMain server|kubelet|proxy ARGS...");
+      System.err.println("usage: LabProcessMain server|apiserver|scheduler|controller-manager|kubelet|proxy ARGS...");
       System.exit(2);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     int code = switch (args[0]) {
-      case "server" -> JkCommand.commandLine().execute(args);
+      case "server", "apiserver", "scheduler", "controller-manager" -> JkCommand.commandLine().execute(args);
       case "kubelet" -> new CommandLine(new KubeletCommand()).execute(rest);
       case "proxy" -> new CommandLine(new ProxyCommand()).execute(rest);
       default -> {

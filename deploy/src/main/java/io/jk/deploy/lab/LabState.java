@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Everything one lab made, kept in {@code <lab dir>/lab.json} so that {@code jk lab down} (from
  * any process) removes exactly that: the bridge, the node namespaces, the processes (by PID),
- * the mounts under the lab dir and the kubelets' cgroups.
+ * the mounts under the lab dir and the kubelets' cgroups. It also keeps how the lab was started, so
+ * that a process killed by a test is started again with the same flags.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public final class LabState {
@@ -26,8 +27,14 @@ public final class LabState {
   public String bridge;
   /** The bridge's (host side) address. */
   public String hostIp;
-  /** Process group leader PID of the control plane, 0 when not running. */
+  /** Process group leader PID of the control plane ({@code jk server}), 0 when not running or split. */
   public long serverPid;
+  /** True when the control plane runs as three processes (see {@link #controlPlane}). */
+  public boolean splitControlPlane;
+  /** The controller-manager's {@code --node-monitor-grace-period} ({@code 16000ms}), null for its default. */
+  public String nodeMonitorGracePeriod;
+  /** With a split control plane: role (apiserver, scheduler, controller-manager) to process group leader PID. */
+  public Map<String, Long> controlPlane = new LinkedHashMap<>();
   /** The nodes, in order. */
   public List<Node> nodes = new ArrayList<>();
 

@@ -3,11 +3,9 @@ package io.jk.kubelet.pod;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.Probe;
 import io.jk.common.json.Json;
 import io.jk.kubelet.cli.KubeletConfig;
 import io.jk.kubelet.container.Cgroups;
@@ -16,7 +14,6 @@ import io.jk.kubelet.container.ContainerDirs;
 import io.jk.kubelet.container.ContainerState;
 import io.jk.kubelet.container.EnvResolver;
 import io.jk.kubelet.container.OciSpecBuilder;
-import io.jk.kubelet.container.PodCgroup;
 import io.jk.kubelet.container.RuntimeFailure;
 import io.jk.kubelet.container.ShimRuntime;
 import io.jk.kubelet.image.Image;
@@ -25,8 +22,6 @@ import io.jk.kubelet.image.ImageService;
 import io.jk.kubelet.image.PullPolicy;
 import io.jk.kubelet.image.RootfsManager;
 import io.jk.kubelet.network.PodNetwork;
-import io.jk.kubelet.network.PodNetworkStatus;
-import io.jk.kubelet.network.SandboxNetworkRef;
 import io.jk.kubelet.probe.Prober;
 import io.jk.kubelet.volume.VolumeManager;
 import io.vertx.core.Future;
@@ -34,7 +29,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,9 +50,11 @@ import org.slf4j.LoggerFactory;
  * Makes one pod real on the node and reads back its state: the kubelet's syncPod and killPod. Every
  * method blocks and is called only from the pod's worker, so calls for one pod never overlap.
  *
- * <p>One sync: volumes, sandbox (pause + network + hosts files), init containers one at a time in
- * order, then every app container started or restarted as the restart policy and back-off allow,
- * probes run when due; returns the status to publish.
+ * <p>One sync: volumes, sandbox ({@link Sandboxes}: pause + network + hosts files, while the first
+ * containers' images and root file systems are prepared), init containers one at a time in order
+ * (sidecars started and kept running), then every app container started or restarted as the restart
+ * policy and back-off allow, probes run when due ({@link ContainerProbes}); returns the status to
+ * publish ({@link PodStatusReader}). Termination stops app containers, then sidecars in reverse order.
  */
 public final class PodSyncer {
   private static final Logger LOG = LoggerFactory.getLogger(PodSyncer.class);
@@ -71,14 +67,14 @@ public final class PodSyncer {
   private final ShimRuntime runtime;
   private final ImageService images;
   private final RootfsManager rootfs;
-  private final PodNetwork network;
   private final VolumeManager volumes;
   private final EventRecorder events;
-  private final Prober prober;
   private final EnvResolver envResolver;
   private final PullCredentials credentials;
   private final Supplier<long[]> nodeAllocatable;
-  private final Path pauseRootfs;
+  private final Sandboxes sandboxes;
+  private final ContainerProbes probes;
+  private final PodStatusReader statusReader;
   /** Prepares first containers' images and root file systems while their pod's sandbox starts (threads die when idle). */
   private final ExecutorService prepareExecutor = new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS,
       new LinkedBlockingQueue<>(), r -> {
@@ -99,14 +95,13 @@ public final class PodSyncer {
     this.runtime = runtime;
     this.images = images;
     this.rootfs = rootfs;
-    this.network = network;
     this.volumes = volumes;
     this.events = events;
-    this.prober = prober;
     this.envResolver = envResolver;
     this.nodeAllocatable = nodeAllocatable;
-    this.pauseRootfs = dirs.root().resolve("pause-rootfs");
-    preparePauseRootfs();
+    this.sandboxes = new Sandboxes(cfg, dirs, runtime, network, events);
+    this.probes = new ContainerProbes(dirs, prober, events, this::stopContainer);
+    this.statusReader = new PodStatusReader(cfg.nodeIp(), dirs, runtime);
   }
 
   public ContainerDirs dirs() {
@@ -117,24 +112,8 @@ public final class PodSyncer {
     return runtime;
   }
 
-  private void preparePauseRootfs() {
-    try {
-      for (String d : List.of("proc", "dev", "sys", "etc")) {
-        Files.createDirectories(pauseRootfs.resolve(d));
-      }
-      Path pause = pauseRootfs.resolve("pause");
-      if (!Files.exists(pause)) {
-        Path tmp = pauseRootfs.resolve(".pause.tmp");
-        Files.copy(cfg.runtimeBinDir().resolve("pause"), tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, pause, StandardCopyOption.ATOMIC_MOVE);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare the sandbox root file system under " + pauseRootfs, e);
-    }
-  }
-
   private String podCgroup(String uid) {
-    return cfg.cgroupParent() + "/pod" + uid;
+    return sandboxes.podCgroup(uid);
   }
 
   /** A container instance's cgroup relative to the kubelet's own (what its config.json names). */
@@ -167,7 +146,7 @@ public final class PodSyncer {
       if (rec.sandboxPid <= 0) {
         prepareFirstContainers(pod, rec);
       }
-      if (!ensureSandbox(pod, rec)) {
+      if (!sandboxes.ensure(pod, rec, () -> stopContainers(pod, rec, 0))) {
         return status(pod, rec);
       }
       return syncContainers(pod, rec);
@@ -225,7 +204,7 @@ public final class PodSyncer {
         Path dir = dirs.instance(uid, c.getName(), attempt);
         ContainerState st = runtime.state(dir);
         if (st.running()) {
-          probe(pod, rec, c, attempt, st);
+          probes.probe(pod, rec, c, attempt, st);
           continue;
         }
         noteExit(pod, rec, c, attempt, st);
@@ -269,8 +248,8 @@ public final class PodSyncer {
     if (!st.running()) {
       return false;
     }
-    probe(pod, rec, c, attempt, st);
-    return readyStarted(rec, c, ContainerDirs.containerId(uid, c.getName(), attempt))[1];
+    probes.probe(pod, rec, c, attempt, st);
+    return ContainerProbes.readyStarted(rec, c, ContainerDirs.containerId(uid, c.getName(), attempt))[1];
   }
 
   /** Counts an instance's end into the back-off once, unmounts its root file system and prunes older instances. */
@@ -419,7 +398,7 @@ public final class PodSyncer {
     events.event(pod, field, false, "Started", "Started container " + c.getName());
     LifecycleHandler postStart = c.getLifecycle() == null ? null : c.getLifecycle().getPostStart();
     if (postStart != null) {
-      Prober.Outcome o = runHandler(pod, rec, c, id, postStart, Duration.ofSeconds(30));
+      Prober.Outcome o = probes.runHandler(pod, rec, c, id, postStart, Duration.ofSeconds(30));
       if (!o.success()) {
         events.event(pod, field, true, "FailedPostStartHook", o.message());
         events.event(pod, field, false, "Killing", "FailedPostStartHook");
@@ -527,240 +506,6 @@ public final class PodSyncer {
     return image.repoDigest() != null ? image.repoDigest() : image.id();
   }
 
-  // ---------------------------------------------------------------- sandbox
-
-  /** Starts or adopts the pod's sandbox; false when it is not running (status shows ContainerCreating). */
-  private boolean ensureSandbox(Pod pod, PodRecord rec) {
-    String uid = pod.getMetadata().getUid();
-    Path dir = dirs.sandbox(uid);
-    if (rec.sandboxPid > 0) {
-      ContainerState st = runtime.state(dir);
-      if (st.running()) {
-        return true;
-      }
-      // the sandbox died: every container goes with it and the pod starts over in a new one
-      LOG.warn("Sandbox ended, recreating pod={}", key(pod));
-      stopContainers(pod, rec, 0);
-      teardownSandbox(pod, rec);
-    } else if (Files.exists(dir.resolve("started.json"))) {
-      ContainerState st = runtime.state(dir);
-      if (st.running()) {
-        rec.sandboxPid = st.pid();
-        rec.podIps = readIps(uid);
-        return true;
-      }
-      stopContainers(pod, rec, 0);
-      teardownSandbox(pod, rec);
-    }
-    try {
-      Path etc = Files.createDirectories(dirs.pod(uid).resolve("etc"));
-      String hostname = hostNetwork(pod) ? java.net.InetAddress.getLocalHost().getHostName() : PodEtcFiles.hostname(pod);
-      Files.writeString(etc.resolve("hostname"), hostname + "\n");
-      Files.writeString(etc.resolve("resolv.conf"), PodEtcFiles.resolvConf(pod));
-      Files.createDirectories(dir);
-      try {
-        // the pod's own limits, before the first of its processes is in its cgroup
-        PodCgroup.apply(podCgroup(uid), PodCgroup.of(pod));
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("Pod cgroup limits not set pod={} err={}", key(pod), e.toString());
-      }
-      ObjectNode sandboxSpec = OciSpecBuilder.sandbox(pod, pauseRootfs, hostname, podCgroup(uid) + "/pause");
-      if (hostNetwork(pod)) {
-        OciSpecBuilder.useHostNetwork(sandboxSpec);
-      }
-      Files.writeString(dir.resolve("config.json"), sandboxSpec.toString());
-      rec.trace.mark("sandboxFiles");
-      long t0 = System.nanoTime();
-      rec.sandboxPid = runtime.start(ContainerDirs.sandboxId(uid), dir);
-      long t1 = System.nanoTime();
-      rec.trace.mark("sandboxStart");
-      if (hostNetwork(pod)) {
-        rec.podIps = List.of(cfg.nodeIp());
-      } else {
-        PodNetworkStatus ns = await(network.setUp(networkRef(pod, rec.sandboxPid)), Duration.ofMinutes(1));
-        rec.podIps = ns.ips() == null ? List.of() : ns.ips();
-      }
-      Files.writeString(dirs.pod(uid).resolve("network.json"), Json.mapper().writeValueAsString(Map.of("ips", rec.podIps)));
-      Files.writeString(etc.resolve("hosts"), PodEtcFiles.hosts(pod, hostname, rec.podIps));
-      rec.trace.mark("network");
-      LOG.debug("Sandbox started pod={} runtimeMs={} networkMs={}", key(pod), (t1 - t0) / 1_000_000,
-          (System.nanoTime() - t1) / 1_000_000);
-      return true;
-    } catch (IOException | RuntimeException e) {
-      String msg = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
-      events.event(pod, null, true, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + msg);
-      LOG.warn("Sandbox failed pod={} err={}", key(pod), msg);
-      teardownSandbox(pod, rec);
-      return false;
-    }
-  }
-
-  private List<String> readIps(String uid) {
-    try {
-      Path f = dirs.pod(uid).resolve("network.json");
-      if (!Files.exists(f)) {
-        return List.of();
-      }
-      List<String> ips = new ArrayList<>();
-      Json.mapper().readTree(f.toFile()).path("ips").forEach(n -> ips.add(n.asText()));
-      return ips;
-    } catch (IOException e) {
-      return List.of();
-    }
-  }
-
-  private SandboxNetworkRef networkRef(Pod pod, int pid) {
-    List<SandboxNetworkRef.PortMapping> ports = new ArrayList<>();
-    for (Container c : pod.getSpec().getContainers()) {
-      for (ContainerPort p : list(c.getPorts())) {
-        if (p.getHostPort() != null && p.getHostPort() > 0) {
-          ports.add(new SandboxNetworkRef.PortMapping(p.getHostPort(), p.getContainerPort(),
-              Objects.requireNonNullElse(p.getProtocol(), "TCP"), p.getHostIP()));
-        }
-      }
-    }
-    Path netns = pid > 0 ? Path.of("/proc/" + pid + "/ns/net") : dirs.sandbox(pod.getMetadata().getUid()).resolve("netns-gone");
-    return new SandboxNetworkRef(ContainerDirs.sandboxId(pod.getMetadata().getUid()), netns,
-        pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(), ports);
-  }
-
-  private void teardownSandbox(Pod pod, PodRecord rec) {
-    String uid = pod.getMetadata().getUid();
-    Path dir = dirs.sandbox(uid);
-    int pid = rec.sandboxPid;
-    if (!hostNetwork(pod) && (pid > 0 || Files.exists(dir.resolve("started.json")))) {
-      try {
-        // With the pause process gone there is no namespace to name: never fall back to another
-        // process's (pid 1 would be the host's own network). CNI then only releases the addresses.
-        await(network.tearDown(networkRef(pod, pid)), Duration.ofMinutes(1));
-      } catch (RuntimeException e) {
-        LOG.warn("Network teardown failed pod={} err={}", key(pod), e.getMessage());
-      }
-    }
-    if (runtime.state(dir).running()) {
-      runtime.kill(ContainerDirs.sandboxId(uid), "KILL");
-      waitExit(dir, Duration.ofSeconds(10));
-    }
-    runtime.delete(ContainerDirs.sandboxId(uid));
-    deleteTree(dir);
-    rec.sandboxPid = 0;
-    rec.podIps = List.of();
-  }
-
-  static boolean hostNetwork(Pod pod) {
-    return Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
-  }
-
-  // ---------------------------------------------------------------- probes and hooks
-
-  private void probe(Pod pod, PodRecord rec, Container c, int attempt, ContainerState st) {
-    String id = ContainerDirs.containerId(pod.getMetadata().getUid(), c.getName(), attempt);
-    boolean started = c.getStartupProbe() == null || runProbe(pod, rec, c, id, st, "startup", c.getStartupProbe(), false);
-    if (!started) {
-      return;
-    }
-    if (c.getLivenessProbe() != null) {
-      runProbe(pod, rec, c, id, st, "liveness", c.getLivenessProbe(), true);
-    }
-    if (c.getReadinessProbe() != null) {
-      runProbe(pod, rec, c, id, st, "readiness", c.getReadinessProbe(), false);
-    }
-  }
-
-  /** Runs a probe if due; returns its current verdict. Startup and liveness failures past the threshold restart the container. */
-  private boolean runProbe(Pod pod, PodRecord rec, Container c, String id, ContainerState st, String kind, Probe p,
-      boolean initialResult) {
-    PodRecord.ProbeState ps = rec.probes.computeIfAbsent(id + ":" + kind, k -> {
-      PodRecord.ProbeState s = new PodRecord.ProbeState();
-      s.result = kind.equals("liveness");
-      return s;
-    });
-    Instant now = Instant.now();
-    int initialDelay = Objects.requireNonNullElse(p.getInitialDelaySeconds(), 0);
-    int period = Math.max(1, Objects.requireNonNullElse(p.getPeriodSeconds(), 10));
-    Instant started = st.startedAt() == null ? now : st.startedAt();
-    if (now.isBefore(started.plusSeconds(initialDelay))) {
-      return ps.result;
-    }
-    if (ps.lastRun != null && now.isBefore(ps.lastRun.plusSeconds(period).minusMillis(100))) {
-      return ps.result;
-    }
-    if (kind.equals("startup") && ps.result) {
-      return true;
-    }
-    ps.lastRun = now;
-    Duration timeout = Duration.ofSeconds(Math.max(1, Objects.requireNonNullElse(p.getTimeoutSeconds(), 1)));
-    Prober.Target t = new Prober.Target(id, rec.sandboxPid, rec.podIps.isEmpty() ? "" : rec.podIps.get(0), c);
-    Prober.Outcome o;
-    try {
-      if (p.getExec() != null) {
-        o = prober.exec(t, p.getExec(), timeout);
-      } else if (p.getHttpGet() != null) {
-        o = prober.httpGet(t, p.getHttpGet(), timeout);
-      } else if (p.getTcpSocket() != null) {
-        o = prober.tcpSocket(t, p.getTcpSocket(), timeout);
-      } else {
-        o = new Prober.Outcome(true, "");
-      }
-    } catch (RuntimeException e) {
-      o = new Prober.Outcome(false, e.getMessage());
-    }
-    String field = EventRecorder.containerField(c.getName(), false);
-    if (o.success()) {
-      ps.failures = 0;
-      ps.successes++;
-      if (ps.successes >= Math.max(1, Objects.requireNonNullElse(p.getSuccessThreshold(), 1))) {
-        ps.result = true;
-      }
-    } else {
-      ps.successes = 0;
-      ps.failures++;
-      String name = Character.toUpperCase(kind.charAt(0)) + kind.substring(1);
-      events.event(pod, field, true, "Unhealthy", name + " probe failed: " + o.message());
-      if (ps.failures >= Math.max(1, Objects.requireNonNullElse(p.getFailureThreshold(), 3))) {
-        ps.result = false;
-        if (!kind.equals("readiness")) {
-          events.event(pod, field, false, "Killing", "Container " + c.getName() + " failed " + kind
-              + " probe, will be restarted");
-          long grace = p.getTerminationGracePeriodSeconds() != null ? p.getTerminationGracePeriodSeconds() : grace(pod);
-          int attempt = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
-          stopContainer(pod, c, id, dirs.instance(pod.getMetadata().getUid(), c.getName(), attempt), Duration.ofSeconds(grace));
-        }
-      }
-    }
-    return ps.result;
-  }
-
-  /** Whether a running container counts as ready and started (probes' verdicts). */
-  private boolean[] readyStarted(PodRecord rec, Container c, String id) {
-    PodRecord.ProbeState startup = rec.probes.get(id + ":startup");
-    PodRecord.ProbeState ready = rec.probes.get(id + ":readiness");
-    boolean started = c.getStartupProbe() == null || (startup != null && startup.result);
-    boolean isReady = started && (c.getReadinessProbe() == null || (ready != null && ready.result));
-    return new boolean[] {isReady, started};
-  }
-
-  private Prober.Outcome runHandler(Pod pod, PodRecord rec, Container c, String id, LifecycleHandler h, Duration timeout) {
-    Prober.Target t = new Prober.Target(id, rec.sandboxPid, rec.podIps.isEmpty() ? "" : rec.podIps.get(0), c);
-    try {
-      if (h.getExec() != null) {
-        return prober.exec(t, h.getExec(), timeout);
-      }
-      if (h.getHttpGet() != null) {
-        return prober.httpGet(t, h.getHttpGet(), timeout);
-      }
-      if (h.getSleep() != null && h.getSleep().getSeconds() != null) {
-        Thread.sleep(h.getSleep().getSeconds() * 1000);
-      }
-      return new Prober.Outcome(true, "");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Prober.Outcome(false, "interrupted");
-    } catch (RuntimeException e) {
-      return new Prober.Outcome(false, e.getMessage());
-    }
-  }
-
   // ---------------------------------------------------------------- termination
 
   static long grace(Pod pod) {
@@ -776,7 +521,7 @@ public final class PodSyncer {
    */
   void stopAll(Pod pod, PodRecord rec, long graceSeconds) {
     stopContainers(pod, rec, graceSeconds);
-    teardownSandbox(pod, rec);
+    sandboxes.teardown(pod, rec);
     Cgroups.remove(podCgroup(pod.getMetadata().getUid()));
   }
 
@@ -814,7 +559,7 @@ public final class PodSyncer {
           LifecycleHandler preStop = c.getLifecycle() == null ? null : c.getLifecycle().getPreStop();
           Duration grace = Duration.between(Instant.now(), deadline);
           if (preStop != null && !grace.isNegative() && !grace.isZero()) {
-            Prober.Outcome o = runHandler(pod, rec, c, id, preStop, grace);
+            Prober.Outcome o = probes.runHandler(pod, rec, c, id, preStop, grace);
             if (!o.success()) {
               events.event(pod, field, true, "FailedPreStopHook", o.message());
             }
@@ -897,106 +642,18 @@ public final class PodSyncer {
 
   /** The status of the pod as the node sees it now. */
   PodStatus status(Pod pod, PodRecord rec) {
-    String uid = pod.getMetadata().getUid();
-    List<ContainerView> init = new ArrayList<>();
-    for (Container c : list(pod.getSpec().getInitContainers())) {
-      init.add(view(pod, rec, c, true));
-    }
-    List<ContainerView> app = new ArrayList<>();
-    for (Container c : pod.getSpec().getContainers()) {
-      app.add(view(pod, rec, c, false));
-    }
-    return PodStatusBuilder.build(pod, init, app, rec.podIps, cfg.nodeIp(), Instant.now());
-  }
-
-  private ContainerView view(Pod pod, PodRecord rec, Container c, boolean init) {
-    String uid = pod.getMetadata().getUid();
-    List<Integer> attempts = dirs.attempts(uid, c.getName());
-    String[] waiting = rec.waiting.get(c.getName());
-    if (attempts.isEmpty()) {
-      return new ContainerView(c.getName(), init, -1, null, null, waiting == null ? null : waiting[0],
-          waiting == null ? null : waiting[1], false, false, c.getImage(), "", null);
-    }
-    int attempt = attempts.get(attempts.size() - 1);
-    Path dir = dirs.instance(uid, c.getName(), attempt);
-    ContainerState latest = runtime.state(dir);
-    ContainerState previous = attempts.size() > 1 ? runtime.state(dirs.instance(uid, c.getName(), attempts.get(attempts.size() - 2))) : null;
-    if (latest.status() == ContainerState.Status.UNKNOWN && latest.exitCode() < 0) {
-      latest = null;
-    }
-    if (latest != null && latest.status() == ContainerState.Status.EXITED && latest.message() == null) {
-      latest = withTerminationMessage(c, dir, latest);
-    }
-    String id = ContainerDirs.containerId(uid, c.getName(), attempt);
-    boolean[] rs = latest != null && latest.running() ? readyStarted(rec, c, id) : new boolean[] {false, false};
-    if (latest != null && latest.running()) {
-      waiting = null;
-    }
-    String imageId = "";
-    try {
-      imageId = Json.mapper().readTree(dir.resolve("image.json").toFile()).path("imageID").asText("");
-    } catch (IOException | RuntimeException ignored) {
-      // not started
-    }
-    return new ContainerView(c.getName(), init, attempt, latest, previous, waiting == null ? null : waiting[0],
-        waiting == null ? null : waiting[1], rs[0], rs[1], c.getImage(), imageId, id);
-  }
-
-  /**
-   * The message Kubernetes shows for an ended container: its termination message file (at most 4096
-   * bytes), or with {@code FallbackToLogsOnError} and a failure, the end of its log (80 lines, 2048 bytes).
-   */
-  static ContainerState withTerminationMessage(Container c, Path dir, ContainerState st) {
-    String msg = null;
-    try {
-      Path f = dir.resolve("termination-log");
-      if (Files.exists(f) && Files.size(f) > 0) {
-        byte[] b = Files.readAllBytes(f);
-        msg = new String(b, 0, Math.min(b.length, 4096), java.nio.charset.StandardCharsets.UTF_8);
-      } else if ("FallbackToLogsOnError".equals(c.getTerminationMessagePolicy()) && st.exitCode() != 0) {
-        Path log = ShimRuntime.logFile(dir);
-        if (Files.exists(log)) {
-          List<String> lines = Files.readAllLines(log);
-          StringBuilder sb = new StringBuilder();
-          for (String line : lines.subList(Math.max(0, lines.size() - 80), lines.size())) {
-            // CRI format: time stream P|F text
-            String[] parts = line.split(" ", 4);
-            sb.append(parts.length == 4 ? parts[3] : "").append(parts.length == 4 && parts[2].equals("P") ? "" : "\n");
-          }
-          msg = sb.length() > 2048 ? sb.substring(sb.length() - 2048) : sb.toString();
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return st;
-    }
-    if (msg == null || msg.isEmpty()) {
-      return st;
-    }
-    return new ContainerState(st.status(), st.exitCode(), st.reason(), msg, st.startedAt(), st.finishedAt(), st.pid());
+    return statusReader.status(pod, rec);
   }
 
   // ---------------------------------------------------------------- helpers
 
   private void writePodFile(Pod pod) {
-    Path f = dirs.pod(pod.getMetadata().getUid()).resolve("pod.json");
-    if (Files.exists(f)) {
-      return;
-    }
-    try {
-      Files.createDirectories(f.getParent());
-      Files.writeString(f, Json.mapper().writeValueAsString(pod));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    PodFiles.writePodFile(dirs, pod);
   }
 
   /** The pod as it was when first synced on this node (for pods deleted while the kubelet was down). */
   Pod readPodFile(String uid) {
-    try {
-      return Json.mapper().readValue(dirs.pod(uid).resolve("pod.json").toFile(), Pod.class);
-    } catch (IOException e) {
-      return null;
-    }
+    return PodFiles.readPodFile(dirs, uid);
   }
 
   static <T> T await(Future<T> f, Duration max) {
@@ -1015,53 +672,8 @@ public final class PodSyncer {
     }
   }
 
-  /**
-   * Removes {@code dir} and what is below it on the same file system: like {@code rm -rf
-   * --one-file-system}, it never descends into a mount left behind (a volume, a root file system).
-   */
   static void deleteTree(Path dir) {
-    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try {
-      Object dev = Files.getAttribute(dir, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-      Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
-        @Override
-        public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes attrs)
-            throws IOException {
-          return dev.equals(Files.getAttribute(d, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS))
-              ? java.nio.file.FileVisitResult.CONTINUE : java.nio.file.FileVisitResult.SKIP_SUBTREE;
-        }
-
-        @Override
-        public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes attrs) {
-          try {
-            Files.deleteIfExists(f);
-          } catch (IOException e) {
-            LOG.debug("Remove failed file={} err={}", f, e.toString());
-          }
-          return java.nio.file.FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
-          return java.nio.file.FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) {
-          try {
-            Files.deleteIfExists(d);
-          } catch (IOException ex) {
-            // not empty: a mount point below it stays, as with rm --one-file-system
-            LOG.debug("Remove failed dir={} err={}", d, ex.toString());
-          }
-          return java.nio.file.FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      LOG.warn("Remove failed dir={} err={}", dir, e.getMessage());
-    }
+    PodFiles.deleteTree(dir);
   }
 
   static <T> List<T> list(List<T> l) {

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * stdin, its stdout and stderr to channels 1 and 2, closes stdin on {@code [0xFF,0x00]} (v5) or
  * when the socket closes, and ends with the Status on channel 3 and a close 1000.
  *
- * <p>Resize frames (channel 4) are read and ignored: {@code jkrt exec --tty} has no resize
- * command yet, so the terminal keeps the runtime's default size.
+ * <p>Resize frames (channel 4, {@code {"Width":W,"Height":H}}) set the terminal's size: the runtime
+ * writes the exec'd process's pid ({@code --pid-file}) and the size goes onto that process's terminal
+ * ({@code stty -F /proc/PID/fd/0}), which also sends it SIGWINCH, as a resize of the pty master would.
  */
 final class ExecSession {
 
@@ -57,6 +58,8 @@ final class ExecSession {
     return t;
   });
   private volatile Process process;
+  /** Where the runtime writes the exec'd process's pid (tty sessions), or null. */
+  private final java.nio.file.Path pidFile;
   private volatile boolean socketClosed;
 
   ExecSession(Vertx vertx, ServerWebSocket ws, ContainerHandle container, List<String> command, boolean stdin,
@@ -70,10 +73,24 @@ final class ExecSession {
     this.stderr = stderr && !tty; // a terminal has one output stream
     this.tty = tty;
     this.v5 = "v5.channel.k8s.io".equals(ws.subProtocol());
+    java.nio.file.Path f = null;
+    if (tty) {
+      try {
+        f = java.nio.file.Files.createTempFile("jk-exec-", ".pid");
+      } catch (IOException e) {
+        LOG.warn("No pid file for exec: resize disabled err={}", e.getMessage());
+      }
+    }
+    this.pidFile = f;
   }
 
   /** The runtime's command line for this exec. */
   static List<String> runtimeArgs(ContainerHandle c, List<String> command, boolean tty) {
+    return runtimeArgs(c, command, tty, null);
+  }
+
+  /** As above, with the runtime writing the exec'd process's pid to {@code pidFile} (when not null). */
+  static List<String> runtimeArgs(ContainerHandle c, List<String> command, boolean tty, java.nio.file.Path pidFile) {
     List<String> args = new ArrayList<>();
     args.add(c.runtimePath().toString());
     args.add("--root");
@@ -81,6 +98,10 @@ final class ExecSession {
     args.add("exec");
     if (tty) {
       args.add("--tty");
+    }
+    if (pidFile != null) {
+      args.add("--pid-file");
+      args.add(pidFile.toString());
     }
     args.add(c.containerId());
     args.add("--");
@@ -94,7 +115,7 @@ final class ExecSession {
     threads.execute(() -> {
       Process p;
       try {
-        ProcessBuilder pb = new ProcessBuilder(runtimeArgs(container, command, tty));
+        ProcessBuilder pb = new ProcessBuilder(runtimeArgs(container, command, tty, pidFile));
         if (!stdout) {
           pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         }
@@ -156,8 +177,72 @@ final class ExecSession {
       });
     } else if (channel == CLOSE && v5 && frame.length() >= 2 && frame.getUnsignedByte(1) == STDIN) {
       onStdin(() -> closeQuietly(in));
-    } else if (channel == RESIZE) {
-      LOG.debug("Exec resize ignored container={} size={}", container.containerId(), frame.getString(1, frame.length()));
+    } else if (channel == RESIZE && tty && pidFile != null) {
+      String size = frame.getString(1, frame.length());
+      // in order with stdin: what is typed after a resize sees the new size
+      onStdin(() -> resize(size));
+    }
+  }
+
+  /** Sets the terminal size from a resize frame's {@code {"Width":W,"Height":H}}; bad frames are ignored. */
+  private void resize(String json) {
+    int width;
+    int height;
+    try {
+      var size = Json.mapper().readTree(json);
+      width = size.path("Width").asInt(-1);
+      height = size.path("Height").asInt(-1);
+    } catch (IOException e) {
+      LOG.debug("Exec resize frame unreadable container={} frame={}", container.containerId(), json);
+      return;
+    }
+    if (width < 0 || height < 0 || width > 65535 || height > 65535) {
+      return;
+    }
+    int pid = execPid();
+    if (pid <= 0) {
+      LOG.debug("Exec resize without a process container={}", container.containerId());
+      return;
+    }
+    try {
+      Process stty = new ProcessBuilder("stty", "-F", "/proc/" + pid + "/fd/0", "rows", Integer.toString(height),
+          "cols", Integer.toString(width)).redirectErrorStream(true).start();
+      String out = new String(stty.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (stty.waitFor() != 0) {
+        LOG.debug("Exec resize failed container={} err={}", container.containerId(), out.strip());
+      }
+    } catch (IOException e) {
+      LOG.debug("Exec resize failed container={} err={}", container.containerId(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The exec'd process's host pid from the runtime's pid file; the first resize frame can come before the
+   * runtime wrote it, so this waits a little (at most 2 s) while the runtime still runs.
+   */
+  private int execPid() {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    while (true) {
+      try {
+        String text = java.nio.file.Files.readString(pidFile).trim();
+        if (!text.isEmpty()) {
+          return Integer.parseInt(text);
+        }
+      } catch (IOException | NumberFormatException e) {
+        return -1;
+      }
+      Process p = process;
+      if (System.nanoTime() > deadline || p != null && !p.isAlive()) {
+        return -1;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      }
     }
   }
 
@@ -218,6 +303,13 @@ final class ExecSession {
       }
       threads.shutdown();
       stdinWriter.shutdown();
+      if (pidFile != null) {
+        try {
+          java.nio.file.Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+          LOG.debug("Exec pid file not removed path={} err={}", pidFile, e.getMessage());
+        }
+      }
     });
   }
 

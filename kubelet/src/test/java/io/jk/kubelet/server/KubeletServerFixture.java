@@ -48,6 +48,7 @@ final class KubeletServerFixture implements AutoCloseable {
         "[ \"$1\" = --root ] && [ \"$3\" = exec ] || { echo \"bad usage: $*\" >&2; exit 125; }",
         "shift 3",
         "[ \"$1\" = --tty ] && shift",
+        "[ \"$1\" = --pid-file ] && { echo $$ > \"$2\"; shift 2; }",
         "shift",
         "[ \"$1\" = -- ] || { echo \"missing --\" >&2; exit 125; }",
         "shift",

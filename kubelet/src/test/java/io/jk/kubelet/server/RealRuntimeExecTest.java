@@ -100,6 +100,29 @@ class RealRuntimeExecTest {
   }
 
   @Test
+  void aResizeFrameSetsTheTerminalSize() throws Exception {
+    var ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+    // the size is 0 0 until the resize reaches the terminal
+    String script = "for i in $(seq 50); do s=$(stty size 2>/dev/null); [ \"$s\" = \"30 100\" ] && break; sleep 0.1; done; echo size:$s";
+    String uri = "/exec/default/real/app?command=sh&command=-c&command=" + URLEncoder.encode(script, StandardCharsets.UTF_8)
+        + "&stdin=true&stdout=true&tty=true";
+    StringBuffer out = new StringBuffer();
+    CompletableFuture<Short> closed = new CompletableFuture<>();
+    ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port()).setURI(uri)
+        .addHeader("Authorization", "Bearer real-token").addSubProtocol("v5.channel.k8s.io")).onSuccess(s -> {
+          s.binaryMessageHandler(b -> {
+            if (b.getByte(0) == 1) {
+              out.append(b.getString(1, b.length()));
+            }
+          });
+          s.closeHandler(v -> closed.complete(s.closeStatusCode()));
+          s.writeBinaryMessage(Buffer.buffer().appendByte((byte) 4).appendString("{\"Width\":100,\"Height\":30}"));
+        }).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertEquals((short) 1000, closed.get(30, TimeUnit.SECONDS));
+    assertEquals("size:30 100", out.toString().trim());
+  }
+
+  @Test
   void statsSummaryHasTheContainersCgroupFigures() throws Exception {
     var http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
     String body = http.request(new RequestOptions().setHost("127.0.0.1").setPort(server.port())

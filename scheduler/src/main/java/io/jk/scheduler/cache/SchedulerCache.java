@@ -29,6 +29,8 @@ public final class SchedulerCache {
   private final Map<String, PodState> pods = new HashMap<>();
   /** The nodes in a stable order for snapshots; null when a node was added or removed since. */
   private List<NodeInfo> nodeList = List.of();
+  /** Accounted pods (on known nodes) declaring pod affinity or anti-affinity. */
+  private int podsWithAffinity;
 
   /** Adds or updates a node. */
   public void upsertNode(Node node) {
@@ -48,6 +50,7 @@ public final class SchedulerCache {
           info.addPod(p.pod());
         }
       }
+      podsWithAffinity += info.podsWithAffinity();
       nodeList = null; // rebuilt by the next snapshot: registering N nodes stays O(N)
     } finally {
       lock.unlock();
@@ -58,7 +61,9 @@ public final class SchedulerCache {
   public void removeNode(String name) {
     lock.lock();
     try {
-      if (nodes.remove(name) != null) {
+      NodeInfo gone = nodes.remove(name);
+      if (gone != null) {
+        podsWithAffinity -= gone.podsWithAffinity();
         nodeList = null;
       }
     } finally {
@@ -133,7 +138,7 @@ public final class SchedulerCache {
       if (nodeList == null) {
         nodeList = List.copyOf(nodes.values());
       }
-      return cycle.apply(new Snapshot(nodeList));
+      return cycle.apply(new Snapshot(nodeList, podsWithAffinity));
     } finally {
       lock.unlock();
     }
@@ -154,7 +159,9 @@ public final class SchedulerCache {
     pods.put(s.pod().uid(), s);
     NodeInfo n = nodes.get(s.nodeName());
     if (n != null) {
+      int before = n.podsWithAffinity();
       n.addPod(s.pod());
+      podsWithAffinity += n.podsWithAffinity() - before;
     }
   }
 
@@ -163,7 +170,9 @@ public final class SchedulerCache {
     if (old != null) {
       NodeInfo n = nodes.get(old.nodeName());
       if (n != null) {
+        int before = n.podsWithAffinity();
         n.removePod(uid);
+        podsWithAffinity += n.podsWithAffinity() - before;
       }
     }
   }

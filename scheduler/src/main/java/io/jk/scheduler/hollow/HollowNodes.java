@@ -55,6 +55,7 @@ public final class HollowNodes implements AutoCloseable {
 
   private final KubernetesClient client;
   private final RawApi raw;
+  private final RawApi leaseApi;
   private final HollowNodeSpec spec;
   private final List<String> names;
   private final Map<String, Integer> index = new HashMap<>();
@@ -64,13 +65,17 @@ public final class HollowNodes implements AutoCloseable {
   private final Set<String> finishing = ConcurrentHashMap.newKeySet();
   private final AtomicInteger podSeq = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
-  private LeanInformer<Pod> pods;
+  private LeanInformer<PodSummary> pods;
   private int nextLeaseSlice;
   private volatile boolean closed;
+  private volatile java.util.function.Consumer<PodSummary> listener = p -> { };
 
   private HollowNodes(KubernetesClient client, int count, HollowNodeSpec spec) {
     this.client = client;
-    this.raw = new RawApi(client);
+    // Pod status and deletion writes, and lease renewals, each with their own bounded
+    // concurrency: a burst of pods never delays renewals behind it, nor the other way round.
+    this.raw = new RawApi(client, 64);
+    this.leaseApi = new RawApi(client, 16);
     this.spec = spec;
     List<String> n = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -116,6 +121,15 @@ public final class HollowNodes implements AutoCloseable {
   /** The names of the nodes, in index order. */
   public List<String> nodeNames() {
     return names;
+  }
+
+  /**
+   * Also hands every added or updated pod the nodes' shared watch sees to {@code listener}, on
+   * the watch's thread (a benchmark observes bindings without a watch of its own, as
+   * scheduler_perf reads the scheduler's informer). Only with {@code runPods}.
+   */
+  public void onPodSeen(java.util.function.Consumer<PodSummary> listener) {
+    this.listener = listener;
   }
 
   /** How many pods these nodes moved to Running so far. */
@@ -224,7 +238,7 @@ public final class HollowNodes implements AutoCloseable {
     String patch = json(Map.of("spec", Map.of("renewTime", MICRO_TIME.format(now()))));
     for (int i = from; i < Math.min(n, from + per) && !closed; i++) {
       String name = names.get(i);
-      raw.mergePatch("/apis/coordination.k8s.io/v1/namespaces/" + LEASE_NS + "/leases/"
+      leaseApi.mergePatch("/apis/coordination.k8s.io/v1/namespaces/" + LEASE_NS + "/leases/"
           + RawApi.seg(name), patch).thenAccept(code -> {
             if (code / 100 != 2) {
               LOG.debug("Lease renewal failed node={} code={}", name, code);
@@ -234,26 +248,28 @@ public final class HollowNodes implements AutoCloseable {
   }
 
   private void watchPods() {
-    pods = LeanInformer.start(client, "/api/v1/pods", Pod.class, new LeanInformer.Handler<>() {
+    pods = LeanInformer.start(client, "/api/v1/pods", PodSummary.class,
+        new LeanInformer.Handler<>() {
       @Override
-      public void onAdd(Pod p) {
+      public void onAdd(PodSummary p) {
         handle(p);
       }
 
       @Override
-      public void onUpdate(Pod o, Pod p) {
+      public void onUpdate(PodSummary o, PodSummary p) {
         handle(p);
       }
 
       @Override
-      public void onDelete(Pod p) {
+      public void onDelete(PodSummary p) {
         started.remove(p.getMetadata().getUid());
         finishing.remove(p.getMetadata().getUid());
       }
     });
   }
 
-  private void handle(Pod p) {
+  private void handle(PodSummary p) {
+    listener.accept(p);
     String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
     Integer i = node == null ? null : index.get(node);
     if (i == null) {
@@ -282,7 +298,7 @@ public final class HollowNodes implements AutoCloseable {
     }
   }
 
-  private void markRunning(Pod p, int nodeIndex, int seq) {
+  private void markRunning(PodSummary p, int nodeIndex, int seq) {
     String t = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     List<Map<String, Object>> conditions = new ArrayList<>();
     for (String type : List.of("PodReadyToStartContainers", "Initialized", "Ready",
@@ -360,6 +376,8 @@ public final class HollowNodes implements AutoCloseable {
     if (pods != null) {
       pods.close();
     }
+    raw.close();
+    leaseApi.close();
     if (spec.deleteOnClose()) {
       List<Future<?>> pending = new ArrayList<>();
       for (String name : names) {

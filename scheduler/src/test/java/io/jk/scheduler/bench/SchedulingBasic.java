@@ -1,6 +1,5 @@
 package io.jk.scheduler.bench;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
@@ -15,6 +14,7 @@ import io.jk.scheduler.Scheduler;
 import io.jk.scheduler.SchedulerConfig;
 import io.jk.scheduler.hollow.HollowNodeSpec;
 import io.jk.scheduler.hollow.HollowNodes;
+import io.jk.scheduler.hollow.PodSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -75,7 +75,7 @@ public final class SchedulingBasic {
     KubernetesClient nodeClient = Clients.fromKubeconfig(kubeconfig);
     Scheduler scheduler = null;
     HollowNodes hollow = null;
-    LeanInformer<Pod> watch = null;
+    LeanInformer<PodSummary> watch = null;
     try {
       long t0 = System.nanoTime();
       hollow = HollowNodes.start(nodeClient, nodes, HollowNodeSpec.defaults()
@@ -91,48 +91,63 @@ public final class SchedulingBasic {
       long[] bound = new long[total];
       CountDownLatch initDone = new CountDownLatch(initPods);
       CountDownLatch measuredDone = new CountDownLatch(pods);
-      watch = LeanInformer.start(client, "/api/v1/namespaces/default/pods", Pod.class,
-          new LeanInformer.Handler<>() {
-        @Override
-        public void onAdd(Pod p) {
-          seen(p);
+      java.util.function.Consumer<PodSummary> seen = p -> {
+        String n = p.getMetadata().getName();
+        if (p.getSpec().getNodeName() == null || !"default".equals(p.getMetadata().getNamespace())
+            || !n.startsWith("pod-")) {
+          return;
         }
-
-        @Override
-        public void onUpdate(Pod o, Pod p) {
-          seen(p);
-        }
-
-        @Override
-        public void onDelete(Pod p) {}
-
-        private void seen(Pod p) {
-          if (p.getSpec().getNodeName() == null) {
+        int i = Integer.parseInt(n.substring(4));
+        synchronized (bound) {
+          if (bound[i] != 0) {
             return;
           }
-          String n = p.getMetadata().getName();
-          int i = Integer.parseInt(n.substring(n.indexOf('-') + 1));
-          synchronized (bound) {
-            if (bound[i] != 0) {
-              return;
-            }
-            bound[i] = System.nanoTime();
-          }
-          (i < initPods ? initDone : measuredDone).countDown();
+          bound[i] = System.nanoTime();
         }
-      });
+        (i < initPods ? initDone : measuredDone).countDown();
+      };
+      if (runPods) {
+        hollow.onPodSeen(seen); // one pod watch for the hollow kubelets and the measurement
+      } else {
+        watch = LeanInformer.start(client, "/api/v1/namespaces/default/pods", PodSummary.class,
+            new LeanInformer.Handler<>() {
+              @Override
+              public void onAdd(PodSummary p) {
+                seen.accept(p);
+              }
+
+              @Override
+              public void onUpdate(PodSummary o, PodSummary p) {
+                seen.accept(p);
+              }
+
+              @Override
+              public void onDelete(PodSummary p) {}
+            });
+      }
 
       createPods(client, 0, initPods, created);
       if (!initDone.await(600, TimeUnit.SECONDS)) {
         throw new IllegalStateException("init pods were not all bound");
       }
       System.out.printf("%d init pods bound%n", initPods);
+      long startWall = System.currentTimeMillis();
       long start = System.nanoTime();
       createPods(client, initPods, total, created);
       long createdAll = System.nanoTime();
       if (!measuredDone.await(1200, TimeUnit.SECONDS)) {
         throw new IllegalStateException("only " + (pods - measuredDone.getCount()) + " pods bound");
       }
+      int runningAtLastBound = hollow.runningPods();
+      long allBound = System.nanoTime();
+      if (runPods) {
+        // Hollow kubelets may still be posting Running statuses: report how far behind they are.
+        long deadline = allBound + TimeUnit.SECONDS.toNanos(120);
+        while (hollow.runningPods() < total && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+      }
+      long allRunning = System.nanoTime();
       long last = Arrays.stream(bound, initPods, total).max().orElse(start);
       double secs = (last - start) / 1e9;
       long[] lat = new long[pods];
@@ -146,6 +161,12 @@ public final class SchedulingBasic {
       System.out.printf("  creates took %.2f s (%.0f creates/s)%n", (createdAll - start) / 1e9,
           pods / ((createdAll - start) / 1e9));
       System.out.printf("  throughput %.0f pods/s (first create to last bound: %.2f s)%n", pods / secs, secs);
+      System.out.printf("  window %s .. %s (for profiles)%n", java.time.Instant.ofEpochMilli(startWall),
+          java.time.Instant.ofEpochMilli(startWall + (last - start) / 1_000_000));
+      if (runPods) {
+        System.out.printf("  hollow nodes: %d of %d pods Running at the last binding, %d %.2f s later%n",
+            runningAtLastBound, total, hollow.runningPods(), (allRunning - allBound) / 1e9);
+      }
       System.out.printf("  latency create->bound p50=%.1f ms p99=%.1f ms max=%.1f ms%n",
           lat[pods / 2] / 1e6, lat[(int) (pods * 0.99)] / 1e6, lat[pods - 1] / 1e6);
     } finally {

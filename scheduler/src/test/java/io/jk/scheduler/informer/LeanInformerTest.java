@@ -3,7 +3,9 @@ package io.jk.scheduler.informer;
 import static io.jk.scheduler.PodBuilders.pod;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -71,6 +73,10 @@ class LeanInformerTest {
         assertEquals(6, inf.list().size());
         assertNull(inf.get("default", "p2"));
         assertEquals("2", inf.get("default", "p1").getMetadata().getLabels().get("v"));
+        assertFalse(client.pods().inNamespace("default").withName("p1").get().getMetadata()
+            .getManagedFields().isEmpty(), "the server records managed fields");
+        var kept = inf.get("default", "p1").getMetadata().getManagedFields();
+        assertTrue(kept == null || kept.isEmpty(), "the informer leaves managed fields out");
       }
     }
   }

@@ -120,6 +120,9 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
     Set<String> existingAnti = new HashSet<>();
     Map<String, Long> pref = new HashMap<>();
     boolean own = !aff.isEmpty() || !anti.isEmpty() || !prefAff.isEmpty() || !prefAnti.isEmpty();
+    if (!own && snapshot.podsWithAffinity() == 0) {
+      return Status.SKIP; // nothing placed can constrain this pod, and it has no terms
+    }
     for (NodeInfo n : snapshot.nodes()) {
       if (!own && n.podsWithAffinity() == 0) {
         continue; // nothing here can constrain or attract this pod

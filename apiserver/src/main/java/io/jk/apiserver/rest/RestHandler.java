@@ -552,7 +552,8 @@ public final class RestHandler {
     ResourceType nsType = types.find("", "v1", "namespaces").orElseThrow();
     String key = nsType.key(null, namespace);
     // as Kubernetes' namespace lifecycle admission: from the cache, and from the store when the cache lacks it
-    KeyValue cached = store instanceof WatchCache cache ? cache.cached(key) : null;
+    KeyValue cached = store instanceof WatchCache cache ? cache.cached(key)
+        : store instanceof io.jk.apiserver.resources.events.EventStorage events ? events.cached(key) : null;
     Future<KeyValue> found = cached != null ? Future.succeededFuture(cached) : store.get(key);
     return found.map(kv -> {
       if (kv == null) {

@@ -13,6 +13,7 @@ import io.jk.apiserver.http.HttpReplies;
 import io.jk.apiserver.proxy.KubeletProxy;
 import io.jk.apiserver.proxy.NodeProxy;
 import io.jk.apiserver.registry.ResourceType;
+import io.jk.apiserver.resources.events.EventStorage;
 import io.jk.apiserver.registry.ResourceTypes;
 import io.jk.apiserver.rest.Objects;
 import io.jk.apiserver.rest.RestHandler;
@@ -92,13 +93,15 @@ public final class ApiServer {
     this.cache = new WatchCache(new MeteredStore(store, metrics), vertx, config.watchCacheEvents());
     this.store = cache;
     this.allocator = new ServiceAllocator(config.serviceClusterIpRange(), config.serviceNodePortRange());
-    this.watches = new Watches(this.store, config.bookmarkIntervalMs(), metrics);
+    // core/v1 and events.k8s.io/v1 Events are one resource: one storage, two views
+    Store served = new EventStorage(this.store);
+    this.watches = new Watches(served, config.bookmarkIntervalMs(), metrics);
     this.podNodes = new PodNodeIndex(this.store, vertx);
     this.kubelets = new KubeletProxy(vertx, KubeletProxy.credentialsOr(config.kubeletCredentials()));
     this.nodeProxy = new NodeProxy(this.store, types.find("", "v1", "nodes").orElseThrow(), kubelets);
     this.priorities = new PriorityAdmission(vertx, this.store,
         types.find("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow());
-    this.rest = new RestHandler(types, this.store, config.strategies(), config.unknownFields(),
+    this.rest = new RestHandler(types, served, config.strategies(), config.unknownFields(),
         AdmissionChain.of(priorities, allocator), watches, kubelets);
   }
 

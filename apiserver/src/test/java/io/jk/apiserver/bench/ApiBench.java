@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     apiserver/target/surefire-reports/TEST-io.jk.apiserver.server.DiscoveryTest.xml | cut -d'"' -f3)
  * java -cp "$CP" io.jk.apiserver.bench.ApiBench --clients 64 --seconds 10 --watchers 1000 --events 200 \
  *     [--server process] [--server-jvm-args "-XX:StartFlightRecording=settings=profile,filename=/tmp/api.jfr"] \
- *     [--targets sqlite,etcd,raw-etcd] [--server-classpath OTHER_BUILD_CLASSES:$CP]
+ *     [--targets sqlite,etcd,raw-etcd] [--server-classpath OTHER_BUILD_CLASSES:$CP] [--load-client jdk|vertx]
  * </pre>
  */
 public final class ApiBench {
@@ -80,6 +80,8 @@ public final class ApiBench {
     String targets = "sqlite,etcd,raw-etcd";
     String serverMode = "in-process";
     String serverJvmArgs = "";
+    // the creating clients' HTTP client: jdk (java.net.http, as before) or vertx (much less CPU per request)
+    String loadClient = "jdk";
     // the child server's class path (default this JVM's): put another build's classes first to compare builds
     String serverClasspath = System.getProperty("java.class.path");
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -93,6 +95,7 @@ public final class ApiBench {
         case "--server" -> serverMode = args[i + 1];
         case "--server-jvm-args" -> serverJvmArgs = args[i + 1];
         case "--server-classpath" -> serverClasspath = args[i + 1];
+        case "--load-client" -> loadClient = args[i + 1];
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -100,8 +103,11 @@ public final class ApiBench {
       throw new IllegalArgumentException("--server must be in-process or process, got " + serverMode);
     }
     boolean separate = serverMode.equals("process");
-    System.out.printf("clients=%d seconds=%d watchers=%d events=%d@%d/s cpus=%d server=%s%n", clients, seconds,
-        watchers, events, eventRate, Runtime.getRuntime().availableProcessors(), serverMode);
+    if (!loadClient.equals("jdk") && !loadClient.equals("vertx")) {
+      throw new IllegalArgumentException("--load-client must be jdk or vertx, got " + loadClient);
+    }
+    System.out.printf("clients=%d seconds=%d watchers=%d events=%d@%d/s cpus=%d server=%s load-client=%s%n",
+        clients, seconds, watchers, events, eventRate, Runtime.getRuntime().availableProcessors(), serverMode, loadClient);
     List<String> lines = new ArrayList<>();
     try (EtcdProcess etcd = EtcdProcess.start()) {
       for (String target : targets.split(",")) {
@@ -128,11 +134,15 @@ public final class ApiBench {
           String base = "http://127.0.0.1:" + server.port();
           HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofSeconds(5)).build();
-          StoreBench.measure("api-" + target + "-warmup", clients, separate ? 3 : 1, new byte[0], (k, v) -> createPod(http, base, k, "default"));
+          io.vertx.core.http.HttpClient vertxHttp = clientVertx.createHttpClient(new HttpClientOptions()
+              .setDefaultHost("127.0.0.1").setDefaultPort(server.port()).setMaxPoolSize(clients).setKeepAlive(true));
+          StoreBench.Op create = loadClient.equals("vertx") ? (k, v) -> createPod(vertxHttp, k, "default")
+              : (k, v) -> createPod(http, base, k, "default");
+          StoreBench.measure("api-" + target + "-warmup", clients, separate ? 3 : 1, new byte[0], create);
           long server0 = server.cpuNanos();
           long client0 = processCpuNanos();
           long etcd0 = procCpuNanos(etcd.pid());
-          Result r = StoreBench.measure("api-" + target, clients, seconds, new byte[0], (k, v) -> createPod(http, base, k, "default"));
+          Result r = StoreBench.measure("api-" + target, clients, seconds, new byte[0], create);
           long ops = Math.max(1, r.ops());
           lines.add(String.format(Locale.ROOT, "%-14s creates  %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  (%d errors)"
                   + "  cpu/create: server %5.0f us%s, etcd %4.0f us", "api/" + target, r.ops() / r.seconds(),
@@ -291,6 +301,22 @@ public final class ApiBench {
         .POST(HttpRequest.BodyPublishers.ofString(podJson(name, "0"))).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 201) {
       throw new IllegalStateException("create " + name + ": " + r.statusCode() + " " + r.body());
+    }
+  }
+
+  /** Creates one pod like {@link #createPod(HttpClient, String, String, String)} with a Vert.x client. */
+  private static void createPod(io.vertx.core.http.HttpClient http, String key, String namespace) throws Exception {
+    String name = key.substring("/registry/bench/".length()).replace('/', '-');
+    io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer(podJson(name, "0"));
+    int[] code = {0};
+    io.vertx.core.buffer.Buffer answer = await(http.request(HttpMethod.POST, "/api/v1/namespaces/" + namespace + "/pods")
+        .compose(req -> req.putHeader("Content-Type", "application/json").send(body))
+        .compose(resp -> {
+          code[0] = resp.statusCode();
+          return resp.body();
+        }));
+    if (code[0] != 201) {
+      throw new IllegalStateException("create " + name + ": " + code[0] + " " + answer);
     }
   }
 

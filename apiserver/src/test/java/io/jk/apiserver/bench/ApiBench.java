@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     apiserver/target/surefire-reports/TEST-io.jk.apiserver.server.DiscoveryTest.xml | cut -d'"' -f3)
  * java -cp "$CP" io.jk.apiserver.bench.ApiBench --clients 64 --seconds 10 --watchers 1000 --events 200 \
  *     [--server process] [--server-jvm-args "-XX:StartFlightRecording=settings=profile,filename=/tmp/api.jfr"] \
- *     [--targets sqlite,etcd,raw-etcd] [--server-classpath OTHER_BUILD_CLASSES:$CP]
+ *     [--targets sqlite,etcd,raw-etcd] [--server-classpath OTHER_BUILD_CLASSES:$CP] [--load-client jdk|vertx]
  * </pre>
  */
 public final class ApiBench {
@@ -80,6 +80,8 @@ public final class ApiBench {
     String targets = "sqlite,etcd,raw-etcd";
     String serverMode = "in-process";
     String serverJvmArgs = "";
+    // the creating clients' HTTP client: jdk (java.net.http, as before) or vertx (much less CPU per request)
+    String loadClient = "jdk";
     // the child server's class path (default this JVM's): put another build's classes first to compare builds
     String serverClasspath = System.getProperty("java.class.path");
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -93,6 +95,7 @@ public final class ApiBench {
         case "--server" -> serverMode = args[i + 1];
         case "--server-jvm-args" -> serverJvmArgs = args[i + 1];
         case "--server-classpath" -> serverClasspath = args[i + 1];
+        case "--load-client" -> loadClient = args[i + 1];
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -100,8 +103,11 @@ public final class ApiBench {
       throw new IllegalArgumentException("--server must be in-process or process, got " + serverMode);
     }
     boolean separate = serverMode.equals("process");
-    System.out.printf("clients=%d seconds=%d watchers=%d events=%d@%d/s cpus=%d server=%s%n", clients, seconds,
-        watchers, events, eventRate, Runtime.getRuntime().availableProcessors(), serverMode);
+    if (!loadClient.equals("jdk") && !loadClient.equals("vertx")) {
+      throw new IllegalArgumentException("--load-client must be jdk or vertx, got " + loadClient);
+    }
+    System.out.printf("clients=%d seconds=%d watchers=%d events=%d@%d/s cpus=%d server=%s load-client=%s%n",
+        clients, seconds, watchers, events, eventRate, Runtime.getRuntime().availableProcessors(), serverMode, loadClient);
     List<String> lines = new ArrayList<>();
     try (EtcdProcess etcd = EtcdProcess.start()) {
       for (String target : targets.split(",")) {
@@ -128,11 +134,15 @@ public final class ApiBench {
           String base = "http://127.0.0.1:" + server.port();
           HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofSeconds(5)).build();
-          StoreBench.measure("api-" + target + "-warmup", clients, separate ? 3 : 1, new byte[0], (k, v) -> createPod(http, base, k, "default"));
+          io.vertx.core.http.HttpClient vertxHttp = clientVertx.createHttpClient(new HttpClientOptions()
+              .setDefaultHost("127.0.0.1").setDefaultPort(server.port()).setMaxPoolSize(clients).setKeepAlive(true));
+          StoreBench.Op create = loadClient.equals("vertx") ? (k, v) -> createPod(vertxHttp, k, "default")
+              : (k, v) -> createPod(http, base, k, "default");
+          StoreBench.measure("api-" + target + "-warmup", clients, separate ? 3 : 1, new byte[0], create);
           long server0 = server.cpuNanos();
           long client0 = processCpuNanos();
           long etcd0 = procCpuNanos(etcd.pid());
-          Result r = StoreBench.measure("api-" + target, clients, seconds, new byte[0], (k, v) -> createPod(http, base, k, "default"));
+          Result r = StoreBench.measure("api-" + target, clients, seconds, new byte[0], create);
           long ops = Math.max(1, r.ops());
           lines.add(String.format(Locale.ROOT, "%-14s creates  %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  (%d errors)"
                   + "  cpu/create: server %5.0f us%s, etcd %4.0f us", "api/" + target, r.ops() / r.seconds(),
@@ -294,6 +304,22 @@ public final class ApiBench {
     }
   }
 
+  /** Creates one pod like {@link #createPod(HttpClient, String, String, String)} with a Vert.x client. */
+  private static void createPod(io.vertx.core.http.HttpClient http, String key, String namespace) throws Exception {
+    String name = key.substring("/registry/bench/".length()).replace('/', '-');
+    io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer(podJson(name, "0"));
+    int[] code = {0};
+    io.vertx.core.buffer.Buffer answer = await(http.request(HttpMethod.POST, "/api/v1/namespaces/" + namespace + "/pods")
+        .compose(req -> req.putHeader("Content-Type", "application/json").send(body))
+        .compose(resp -> {
+          code[0] = resp.statusCode();
+          return resp.body();
+        }));
+    if (code[0] != 201) {
+      throw new IllegalStateException("create " + name + ": " + code[0] + " " + answer);
+    }
+  }
+
   /** A pod of about 1 KB as clients send it. */
   static String podJson(String name, String sentNanos) {
     return "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\",\"labels\":{\"app\":\"bench\","
@@ -324,25 +350,36 @@ public final class ApiBench {
     CountDownLatch done = new CountDownLatch(1);
     io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost("127.0.0.1").setDefaultPort(port).setMaxPoolSize(watchers + 1));
-    String marker = "\"bench/sent\":\"";
-    String added = "{\"type\":\"ADDED\"";
+    byte[] marker = "\"bench/sent\":\"".getBytes(StandardCharsets.UTF_8);
+    byte[] added = "{\"type\":\"ADDED\"".getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < watchers; i++) {
       client.request(HttpMethod.GET, "/api/v1/namespaces/" + ns + "/pods?watch=true&resourceVersion=" + rv)
           .compose(req -> req.send())
           .onSuccess(resp -> {
-            // a line scan as cheap as a real client's framing, so that the clients sharing the
-            // server's CPU in this one process disturb the measurement as little as possible
-            StringBuilder pending = new StringBuilder();
+            // a byte scan of each chunk, cheaper than a real client's framing, so that the load
+            // generator takes as little as possible of the CPU it shares with the server: only the
+            // tail of a line split across chunks is copied
+            byte[][] partial = {null};
             resp.handler(chunk -> {
               long now = System.nanoTime();
-              pending.append(chunk.toString(StandardCharsets.ISO_8859_1));
+              byte[] data = chunk.getBytes();
+              if (partial[0] != null) {
+                byte[] joined = Arrays.copyOf(partial[0], partial[0].length + data.length);
+                System.arraycopy(data, 0, joined, partial[0].length, data.length);
+                data = joined;
+                partial[0] = null;
+              }
+              int len = data.length;
               int start = 0;
-              for (int end = pending.indexOf("\n", start); end >= 0; end = pending.indexOf("\n", start)) {
-                if (startsAt(pending, added, start)) {
-                  int at = pending.indexOf(marker, start);
-                  if (at >= 0 && at < end) {
-                    int from = at + marker.length();
-                    long sent = Long.parseLong(pending, from, pending.indexOf("\"", from), 10);
+              for (int end = indexOf(data, (byte) '\n', start, len); end >= 0;
+                  end = indexOf(data, (byte) '\n', start, len)) {
+                if (startsWith(data, added, start, end)) {
+                  int at = find(data, marker, start, end);
+                  if (at >= 0) {
+                    long sent = 0;
+                    for (int d = at + marker.length; d < end && data[d] != '"'; d++) {
+                      sent = sent * 10 + (data[d] - '0');
+                    }
                     int n = delivered.getAndIncrement();
                     if (n < delays.length) {
                       delays[n] = now - sent;
@@ -354,7 +391,9 @@ public final class ApiBench {
                 }
                 start = end + 1;
               }
-              pending.delete(0, start);
+              if (start < len) {
+                partial[0] = Arrays.copyOfRange(data, start, len);
+              }
             });
             connected.countDown();
           })
@@ -387,16 +426,34 @@ public final class ApiBench {
     return new long[] {got[n / 2], got[Math.min(n - 1, (int) (n * 0.99))], got[n - 1], n};
   }
 
-  private static boolean startsAt(CharSequence s, String prefix, int at) {
-    if (s.length() - at < prefix.length()) {
+  private static int indexOf(byte[] b, byte c, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] == c) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean startsWith(byte[] b, byte[] prefix, int from, int to) {
+    if (to - from < prefix.length) {
       return false;
     }
-    for (int i = 0; i < prefix.length(); i++) {
-      if (s.charAt(at + i) != prefix.charAt(i)) {
+    for (int i = 0; i < prefix.length; i++) {
+      if (b[from + i] != prefix[i]) {
         return false;
       }
     }
     return true;
+  }
+
+  private static int find(byte[] b, byte[] what, int from, int to) {
+    for (int i = from; i + what.length <= to; i++) {
+      if (b[i] == what[0] && startsWith(b, what, i, to)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static <T> T await(io.vertx.core.Future<T> f) throws Exception {

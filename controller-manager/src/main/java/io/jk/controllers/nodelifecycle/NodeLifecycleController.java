@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  *       secondary rate for large clusters, none for small ones), so a partition of half the
  *       cluster does not evict everything at once; when every zone has lost all its nodes the
  *       controller taints nothing and lifts its taints, as Kubernetes does.
+ *   <li>The NoSchedule taints of the node's conditions ({@link ConditionTaints}: not-ready,
+ *       unreachable, pressure, unschedulable) follow the conditions at once, not rate-limited, so
+ *       no new pod is placed on a lost node while its pods wait for eviction.
  *   <li>Pods on a NoExecute-tainted node that do not tolerate the taint are deleted at once; those
  *       tolerating it for {@code tolerationSeconds} are deleted when that time has passed since
  *       the taint was added. Their controllers create replacements.
@@ -117,6 +120,11 @@ public final class NodeLifecycleController implements Reconciler {
     if (stale && (ready == null || !"Unknown".equals(ready.getStatus()))) {
       markUnknown(node, now);
       return Result.requeueAfter(Duration.ofMillis(200));
+    }
+    List<Taint> noSchedule = ConditionTaints.reconcile(node, Pods.formatTime(now));
+    if (noSchedule != null) {
+      updateTaints(node, noSchedule, "NoSchedule");
+      return Result.requeueAfter(Duration.ofMillis(50)); // the NoExecute pass works on the updated node
     }
     Map<String, Integer[]> zones = zoneCounts();
     boolean allFullyDisrupted = zones.values().stream()
@@ -221,13 +229,18 @@ public final class NodeLifecycleController implements Reconciler {
         }
       }
     }
-    if (wanted != null && taints.stream().noneMatch(t -> wanted.equals(t.getKey()))) {
+    if (wanted != null && taints.stream().noneMatch(t -> wanted.equals(t.getKey()) && "NoExecute".equals(t.getEffect()))) {
       taints.add(new TaintBuilder().withKey(wanted).withEffect("NoExecute").withTimeAdded(Pods.formatTime(now)).build());
     }
+    updateTaints(node, taints, wanted == null ? "none" : wanted + ":NoExecute");
+  }
+
+  /** Writes {@code taints} as the node's (an update: a conflict retries the reconcile on the newer node). */
+  private void updateTaints(Node node, List<Taint> taints, String what) {
     Node copy = new NodeBuilder(node).editOrNewSpec().withTaints(taints).endSpec().build();
     try {
       client.nodes().resource(copy).update();
-      LOG.info("Node taints changed node={} taint={}", node.getMetadata().getName(), wanted == null ? "none" : wanted);
+      LOG.info("Node taints changed node={} taint={}", node.getMetadata().getName(), what);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         throw e;

@@ -133,8 +133,10 @@ public final class ControllerHistory {
       ControllerRevision existing = client.apps().controllerRevisions().inNamespace(ns).withName(name).get();
       if (existing != null && staleOwner(existing, owner)) {
         // Left by a deleted workload of the same name (owner names are unique, so the old owner
-        // is gone): it is garbage.
+        // is gone): it is garbage, and this workload's revision takes its place.
+        LOG.info("Replacing controller revision of a deleted owner revision={}/{}", ns, name);
         delete(existing);
+        return client.apps().controllerRevisions().inNamespace(ns).resource(rev).create();
       }
       // Or created by an earlier sync whose LIST result was stale: the caller retries.
       throw new IllegalStateException("controller revision " + ns + "/" + name + " already exists; retrying", e);

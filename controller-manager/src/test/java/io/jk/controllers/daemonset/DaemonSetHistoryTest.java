@@ -105,4 +105,32 @@ class DaemonSetHistoryTest {
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEquals(Set.of(3L), revisions(client).keySet()));
     }
   }
+
+  @Test
+  void aRecreatedDaemonSetOfTheSameNameReplacesTheRevisionLeftByTheDeletedOne() {
+    try (TestClusterAccess cluster = TestClusterAccess.start(List.of("daemonset"))) {
+      KubernetesClient client = cluster.client();
+      DaemonSetControllerTest.node(client, "w1", true);
+      var ds = new DaemonSetBuilder()
+          .withNewMetadata().withName("agent").withNamespace("default").endMetadata()
+          .withNewSpec().withNewSelector().addToMatchLabels("app", "agent").endSelector()
+          .withNewTemplate().withNewMetadata().addToLabels("app", "agent").endMetadata()
+          .withNewSpec().addNewContainer().withName("c").withImage("busybox:1").endContainer().endSpec()
+          .endTemplate().endSpec().build();
+      String oldUid = client.apps().daemonSets().inNamespace("default").resource(ds).create().getMetadata().getUid();
+      await().atMost(Duration.ofSeconds(30)).until(() -> revisions(client).size() == 1);
+      // No garbage collector runs here: the revision outlives its owner, as after a missed clean-up.
+      client.apps().daemonSets().inNamespace("default").withName("agent").delete();
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.apps().daemonSets().inNamespace("default").withName("agent").get() == null);
+      String newUid = client.apps().daemonSets().inNamespace("default").resource(ds).create().getMetadata().getUid();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        Map<Long, ControllerRevision> revs = revisions(client);
+        assertEquals(Set.of(1L), revs.keySet());
+        assertEquals(newUid, revs.get(1L).getMetadata().getOwnerReferences().get(0).getUid());
+      });
+      assertTrue(!oldUid.equals(newUid));
+      Kubectl.Result history = cluster.kubectl(cacheDir, "rollout", "history", "daemonset/agent");
+      assertTrue(history.output().lines().anyMatch(l -> l.matches("1\\s+<none>\\s*")), history.output());
+    }
+  }
 }

@@ -133,4 +133,31 @@ class DaemonSetHistoryTest {
       assertTrue(history.output().lines().anyMatch(l -> l.matches("1\\s+<none>\\s*")), history.output());
     }
   }
+
+  @Test
+  void aRevisionThatLivePodsStillRunIsKeptBeyondTheHistoryLimit() {
+    try (TestClusterAccess cluster = TestClusterAccess.start(List.of("daemonset"))) {
+      KubernetesClient client = cluster.client();
+      DaemonSetControllerTest.node(client, "w1", true);
+      client.apps().daemonSets().inNamespace("default").resource(new DaemonSetBuilder()
+          .withNewMetadata().withName("agent").withNamespace("default").endMetadata()
+          .withNewSpec().withRevisionHistoryLimit(0).withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
+          .withNewSelector().addToMatchLabels("app", "agent").endSelector()
+          .withNewTemplate().withNewMetadata().addToLabels("app", "agent").endMetadata()
+          .withNewSpec().addNewContainer().withName("c").withImage("busybox:1").endContainer().endSpec()
+          .endTemplate().endSpec().build()).create();
+      await().atMost(Duration.ofSeconds(30)).until(() -> images(client).equals(Set.of("busybox:1")) && revisions(client).size() == 1);
+      Kubectl.Result set = cluster.kubectl(cacheDir, "set", "image", "daemonset/agent", "c=busybox:2");
+      assertEquals(0, set.exitCode(), set.output());
+      // OnDelete: the pod keeps running revision 1, so it stays although the limit is 0.
+      await().atMost(Duration.ofSeconds(20)).until(() -> revisions(client).keySet().equals(Set.of(1L, 2L)));
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> revisions(client).keySet().equals(Set.of(1L, 2L))
+          && images(client).equals(Set.of("busybox:1")));
+      client.pods().inNamespace("default").withLabel("app", "agent").delete();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertEquals(Set.of("busybox:2"), images(client));
+        assertEquals(Set.of(2L), revisions(client).keySet());
+      });
+    }
+  }
 }

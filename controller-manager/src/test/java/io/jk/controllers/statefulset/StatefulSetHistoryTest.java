@@ -106,6 +106,11 @@ class StatefulSetHistoryTest {
       });
       Kubectl.Result after = cluster.kubectl(cacheDir, "rollout", "history", "statefulset/web");
       assertTrue(after.output().lines().anyMatch(l -> l.matches("3\\s+<none>\\s*")), after.output());
+
+      // Trimmed to revisionHistoryLimit once neither pods nor status name the old revision.
+      client.apps().statefulSets().inNamespace("default").withName("web")
+          .edit(x -> new StatefulSetBuilder(x).editSpec().withRevisionHistoryLimit(0).endSpec().build());
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEquals(Set.of(3L), revisions(client).keySet()));
     }
   }
 }

@@ -56,6 +56,7 @@ public final class ResourceTypes {
     t.add(type("apps", "daemonsets", "DaemonSet", true, List.of("ds"), List.of("all"), status("apps", "DaemonSet")));
     t.add(type("apps", "statefulsets", "StatefulSet", true, List.of("sts"), List.of("all"),
         status("apps", "StatefulSet"), scale()));
+    t.add(type("apps", "controllerrevisions", "ControllerRevision", true, List.of(), List.of()));
     // batch/v1
     t.add(type("batch", "jobs", "Job", true, List.of(), List.of("all"), status("batch", "Job")));
     t.add(type("batch", "cronjobs", "CronJob", true, List.of("cj"), List.of("all"), status("batch", "CronJob")));

@@ -23,6 +23,7 @@ public final class Strategies {
       Map.entry(key("apps", "ReplicaSet"), new ReplicaSetStrategy()),
       Map.entry(key("apps", "DaemonSet"), new DaemonSetStrategy()),
       Map.entry(key("apps", "StatefulSet"), new StatefulSetStrategy()),
+      Map.entry(key("apps", "ControllerRevision"), new ControllerRevisionStrategy()),
       Map.entry(key("", "Endpoints"), new EndpointsStrategy()),
       Map.entry(key("", "Event"), new EventStrategy(false)),
       Map.entry(key("", "ServiceAccount"), new ServiceAccountStrategy()),

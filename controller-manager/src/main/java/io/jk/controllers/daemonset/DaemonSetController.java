@@ -21,6 +21,7 @@ import io.jk.common.controller.Reconciler;
 import io.jk.common.controller.Result;
 import io.jk.controllers.deployment.PodTemplateHash;
 import io.jk.controllers.deployment.RollingMath;
+import io.jk.controllers.history.ControllerHistory;
 import io.jk.controllers.nodelifecycle.Taints;
 import io.jk.controllers.pods.Owners;
 import io.jk.controllers.pods.Pods;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * NoSchedule/NoExecute taints (DaemonSet pods get Kubernetes' default tolerations for
  * not-ready, unreachable and unschedulable nodes). Pods are bound directly through
  * {@code spec.nodeName}, follow nodes that join or leave, and carry a
- * {@code controller-revision-hash} label; RollingUpdate replaces out-of-date pods at most
+ * {@code controller-revision-hash} label (the template hash, also recorded as a ControllerRevision
+ * {@code <name>-<hash>} for {@code kubectl rollout history/undo}); RollingUpdate replaces out-of-date pods at most
  * {@code maxUnavailable} at a time, OnDelete leaves them until they are deleted.
  */
 public final class DaemonSetController implements Reconciler {
@@ -55,6 +57,7 @@ public final class DaemonSetController implements Reconciler {
   private final SharedIndexInformer<Pod> pods;
   private final ControllerExpectations expectations = new ControllerExpectations();
   private final Controller controller;
+  private final ControllerHistory history;
 
   /** A controller over the given informers. */
   public DaemonSetController(KubernetesClient client, SharedIndexInformer<DaemonSet> daemonSets, SharedIndexInformer<Node> nodes,
@@ -63,6 +66,7 @@ public final class DaemonSetController implements Reconciler {
     this.daemonSets = daemonSets;
     this.nodes = nodes;
     this.pods = pods;
+    this.history = new ControllerHistory(client);
     this.controller = Controller.builder("daemonset", this, registry).workers(workers)
         .watch(daemonSets)
         .watch(nodes, n -> daemonSets.getStore().list().stream().map(Controller::keyOf).toList())
@@ -152,6 +156,9 @@ public final class DaemonSetController implements Reconciler {
       if (Owners.isControlledBy(p, ds) && Pods.isActive(p) && p.getSpec().getNodeName() != null) {
         byNode.computeIfAbsent(p.getSpec().getNodeName(), n -> new ArrayList<>()).add(p);
       }
+    }
+    if (ds.getMetadata().getDeletionTimestamp() == null) {
+      syncHistory(ds, hash, byNode);
     }
     List<Node> allNodes = nodes.getStore().list();
     int desired = 0;
@@ -253,6 +260,24 @@ public final class DaemonSetController implements Reconciler {
       client.apps().daemonSets().inNamespace(ds.getMetadata().getNamespace()).resource(new DaemonSetBuilder(ds).withStatus(status).build()).updateStatus();
     }
     return Result.done();
+  }
+
+  /**
+   * Records the current template as the newest ControllerRevision (what {@code kubectl rollout
+   * history/undo} read) and trims the history, keeping revisions that live pods still run.
+   */
+  private void syncHistory(DaemonSet ds, String hash, Map<String, List<Pod>> byNode) {
+    java.util.Set<String> liveHashes = new java.util.HashSet<>();
+    byNode.values().forEach(list -> list.forEach(p -> {
+      String h = labels(p).get(REVISION_HASH);
+      if (h != null) {
+        liveHashes.add(h);
+      }
+    }));
+    int limit = ds.getSpec().getRevisionHistoryLimit() == null ? 10 : ds.getSpec().getRevisionHistoryLimit();
+    DaemonSet withKind = new DaemonSetBuilder(ds).withKind("DaemonSet").withApiVersion("apps/v1").build();
+    history.sync(withKind, ds.getSpec().getSelector(), ds.getSpec().getTemplate(), hash, limit,
+        r -> r.getMetadata().getLabels() != null && liveHashes.contains(r.getMetadata().getLabels().get(ControllerHistory.HASH_LABEL)));
   }
 
   private static Map<String, String> labels(Pod p) {

@@ -14,6 +14,7 @@ import io.jk.common.controller.Controller;
 import io.jk.common.controller.Reconciler;
 import io.jk.common.controller.Result;
 import io.jk.controllers.deployment.PodTemplateHash;
+import io.jk.controllers.history.ControllerHistory;
 import io.jk.controllers.pods.Owners;
 import io.jk.controllers.pods.Pods;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * default) pod {@code i} is created only when pods {@code 0..i-1} are Running and Ready, and
  * scale-down removes the highest ordinal first, one at a time; Parallel creates and deletes all
  * at once. RollingUpdate replaces out-of-date pods from the highest ordinal down to
- * {@code partition}, one at a time, waiting for each replacement to be ready. Volume claim
+ * {@code partition}, one at a time, waiting for each replacement to be ready. Every template is
+ * recorded as a ControllerRevision {@code <name>-<hash>} (the pods' {@code controller-revision-hash}
+ * and {@code status.currentRevision/updateRevision}) for {@code kubectl rollout history/undo}. Volume claim
  * templates are not handled.
  */
 public final class StatefulSetController implements Reconciler {
@@ -43,6 +46,7 @@ public final class StatefulSetController implements Reconciler {
   private final SharedIndexInformer<StatefulSet> sets;
   private final SharedIndexInformer<Pod> pods;
   private final Controller controller;
+  private final ControllerHistory history;
 
   /** A controller over the given informers. */
   public StatefulSetController(KubernetesClient client, SharedIndexInformer<StatefulSet> sets, SharedIndexInformer<Pod> pods,
@@ -50,6 +54,7 @@ public final class StatefulSetController implements Reconciler {
     this.client = client;
     this.sets = sets;
     this.pods = pods;
+    this.history = new ControllerHistory(client);
     this.controller = Controller.builder("statefulset", this, registry).workers(workers)
         .watch(sets)
         .watch(pods, p -> {
@@ -92,6 +97,7 @@ public final class StatefulSetController implements Reconciler {
         maxOrdinal = Math.max(maxOrdinal, ord);
       }
     }
+    syncHistory(set, revision, byOrdinal.values());
     boolean acted = false;
     // Create or replace missing pods in ordinal order.
     for (int i = 0; i < replicas && !acted; i++) {
@@ -184,6 +190,30 @@ public final class StatefulSetController implements Reconciler {
       client.apps().statefulSets().inNamespace(ns).resource(new StatefulSetBuilder(set).withStatus(status).build()).updateStatus();
     }
     return Result.done();
+  }
+
+  /**
+   * Records the current template as the newest ControllerRevision (named as the pods'
+   * {@code controller-revision-hash} label and the status revisions) and trims the history,
+   * keeping revisions that live pods or the status still name.
+   */
+  private void syncHistory(StatefulSet set, String revision, java.util.Collection<Pod> owned) {
+    java.util.Set<String> live = new java.util.HashSet<>();
+    for (Pod p : owned) {
+      String r = label(p, REVISION_HASH);
+      if (r != null) {
+        live.add(r);
+      }
+    }
+    if (set.getStatus() != null) {
+      live.add(set.getStatus().getCurrentRevision());
+      live.add(set.getStatus().getUpdateRevision());
+    }
+    int limit = set.getSpec().getRevisionHistoryLimit() == null ? 10 : set.getSpec().getRevisionHistoryLimit();
+    StatefulSet withKind = new StatefulSetBuilder(set).withKind("StatefulSet").withApiVersion("apps/v1").build();
+    String hash = revision.substring(set.getMetadata().getName().length() + 1);
+    history.sync(withKind, set.getSpec().getSelector(), set.getSpec().getTemplate(), hash, limit,
+        r -> live.contains(r.getMetadata().getName()));
   }
 
   /** The ordinal of a pod named {@code <set>-<n>}, or -1. */

@@ -1,0 +1,116 @@
+package io.jk.controllers.statefulset;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jk.common.json.Json;
+import io.jk.controllers.Kubectl;
+import io.jk.controllers.TestClusterAccess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A StatefulSet's ControllerRevisions and status revisions, read and rolled back by the real {@code kubectl rollout}. */
+class StatefulSetHistoryTest {
+
+  @TempDir Path cacheDir;
+
+  static Map<Long, ControllerRevision> revisions(KubernetesClient client) {
+    return client.apps().controllerRevisions().inNamespace("default").withLabel("app", "web").list().getItems().stream()
+        .collect(Collectors.toMap(ControllerRevision::getRevision, r -> r, (a, b) -> a, TreeMap::new));
+  }
+
+  static List<Pod> pods(KubernetesClient client) {
+    return client.pods().inNamespace("default").withLabel("app", "web").list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  static Set<String> images(KubernetesClient client) {
+    return pods(client).stream().map(p -> p.getSpec().getContainers().get(0).getImage()).collect(Collectors.toSet());
+  }
+
+  static StatefulSet get(KubernetesClient client) {
+    return client.apps().statefulSets().inNamespace("default").withName("web").get();
+  }
+
+  @Test
+  void rolloutHistoryListsRevisionsAndUndoBringsTheFirstTemplateBack() {
+    try (TestClusterAccess cluster = TestClusterAccess.start(List.of("statefulset"))) {
+      KubernetesClient client = cluster.client();
+      client.apps().statefulSets().inNamespace("default").resource(new StatefulSetBuilder()
+          .withNewMetadata().withName("web").withNamespace("default").endMetadata()
+          .withNewSpec().withReplicas(2).withServiceName("web").withPodManagementPolicy("Parallel")
+          .withNewSelector().addToMatchLabels("app", "web").endSelector()
+          .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
+          .withNewSpec().addNewContainer().withName("c").withImage("busybox:1").endContainer().endSpec()
+          .endTemplate().endSpec().build()).create();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertEquals(Set.of("busybox:1"), images(client));
+        assertEquals(2, pods(client).size());
+        assertEquals(Set.of(1L), revisions(client).keySet());
+        assertEquals(2, get(client).getStatus().getReadyReplicas());
+      });
+      ControllerRevision first = revisions(client).get(1L);
+      String firstName = first.getMetadata().getName();
+      assertTrue(firstName.startsWith("web-"), firstName);
+      assertEquals("StatefulSet", first.getMetadata().getOwnerReferences().get(0).getKind());
+      JsonNode data = Json.mapper().valueToTree(first.getData());
+      assertEquals("replace", data.path("spec").path("template").path("$patch").asText(), data.toString());
+      assertEquals(firstName, get(client).getStatus().getCurrentRevision());
+      assertEquals(firstName, get(client).getStatus().getUpdateRevision());
+      for (Pod p : pods(client)) {
+        assertEquals(firstName, p.getMetadata().getLabels().get(StatefulSetController.REVISION_HASH));
+      }
+
+      Kubectl.Result set = cluster.kubectl(cacheDir, "set", "image", "statefulset/web", "c=busybox:2");
+      assertEquals(0, set.exitCode(), set.output());
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertEquals(Set.of("busybox:2"), images(client));
+        assertEquals(2, pods(client).size());
+        assertEquals(Set.of(1L, 2L), revisions(client).keySet());
+        StatefulSet s = get(client);
+        String second = revisions(client).get(2L).getMetadata().getName();
+        assertEquals(second, s.getStatus().getUpdateRevision());
+        assertEquals(second, s.getStatus().getCurrentRevision());
+      });
+      Kubectl.Result history = cluster.kubectl(cacheDir, "rollout", "history", "statefulset/web");
+      assertEquals(0, history.exitCode(), history.output());
+      assertTrue(history.output().lines().anyMatch(l -> l.matches("1\\s+<none>\\s*")), history.output());
+      assertTrue(history.output().lines().anyMatch(l -> l.matches("2\\s+<none>\\s*")), history.output());
+
+      Kubectl.Result undo = cluster.kubectl(cacheDir, "rollout", "undo", "statefulset/web");
+      assertEquals(0, undo.exitCode(), undo.output());
+      assertTrue(undo.output().contains("rolled back"), undo.output());
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertEquals("busybox:1", get(client).getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        assertEquals(Set.of("busybox:1"), images(client));
+        assertEquals(2, pods(client).size());
+        Map<Long, ControllerRevision> revs = revisions(client);
+        assertEquals(Set.of(2L, 3L), revs.keySet());
+        assertEquals(firstName, revs.get(3L).getMetadata().getName());
+        assertEquals(firstName, get(client).getStatus().getUpdateRevision());
+        assertEquals(firstName, get(client).getStatus().getCurrentRevision());
+      });
+      Kubectl.Result after = cluster.kubectl(cacheDir, "rollout", "history", "statefulset/web");
+      assertTrue(after.output().lines().anyMatch(l -> l.matches("3\\s+<none>\\s*")), after.output());
+
+      // Trimmed to revisionHistoryLimit once neither pods nor status name the old revision.
+      client.apps().statefulSets().inNamespace("default").withName("web")
+          .edit(x -> new StatefulSetBuilder(x).editSpec().withRevisionHistoryLimit(0).endSpec().build());
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEquals(Set.of(3L), revisions(client).keySet()));
+    }
+  }
+}

@@ -334,6 +334,7 @@ public final class GarbageCollector implements Reconciler {
     m.put("Job", io.fabric8.kubernetes.api.model.batch.v1.Job.class);
     m.put("DaemonSet", io.fabric8.kubernetes.api.model.apps.DaemonSet.class);
     m.put("StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class);
+    m.put("ControllerRevision", io.fabric8.kubernetes.api.model.apps.ControllerRevision.class);
     return m;
   }
 }

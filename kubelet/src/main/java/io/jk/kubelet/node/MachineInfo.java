@@ -40,8 +40,10 @@ public final class MachineInfo {
   }
 
   public static String read(String path, String fallback) {
-    try {
-      return Files.readString(Path.of(path)).trim();
+    // One large read, not Files.readString: /proc/sys files report size 0, the JDK then reads one
+    // byte first, and a sysctl read at a non-zero offset returns nothing ("32768" read as "3").
+    try (java.io.InputStream in = Files.newInputStream(Path.of(path))) {
+      return new String(in.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
       return fallback;
     }

@@ -212,6 +212,9 @@ public final class Scheduler {
     }
     nodeInformer = client.nodes().inform(handler(this::onNodeAdd, this::onNodeUpdate,
         n -> cache.removeNode(n.getMetadata().getName())), 0);
+    // The scheduler never reads container statuses: the largest part of a running pod.
+    Map<Class<?>, java.util.Set<String>> unread = Map.of(io.fabric8.kubernetes.api.model.PodStatus.class,
+        java.util.Set.of("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"));
     podInformer = LeanInformer.start(client, "/api/v1/pods", Pod.class,
         new LeanInformer.Handler<>() {
           @Override
@@ -228,7 +231,7 @@ public final class Scheduler {
           public void onDelete(Pod p) {
             onPodDelete(p);
           }
-        });
+        }, unread);
     LOG.info("Informers synced nodes={} pods={}", nodeInformer.getStore().list().size(),
         podInformer.list().size());
   }

@@ -91,13 +91,13 @@ public final class LeanInformer<T extends HasMetadata> implements AutoCloseable 
   private final int watchTimeoutSeconds;
 
   private LeanInformer(KubernetesClient client, String path, Class<T> type, Handler<T> handler,
-      int watchTimeoutSeconds) {
+      int watchTimeoutSeconds, Map<Class<?>, Set<String>> ignored) {
     this.watchTimeoutSeconds = watchTimeoutSeconds;
     this.http = client.getHttpClient();
     String base = client.getMasterUrl().toString();
     this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
     this.type = type;
-    this.reader = WITHOUT_MANAGED_FIELDS.readerFor(type);
+    this.reader = readerFor(type, ignored);
     this.handler = handler;
     this.name = type.getSimpleName();
     this.decoder = Executors.newSingleThreadExecutor(r -> {
@@ -115,14 +115,42 @@ public final class LeanInformer<T extends HasMetadata> implements AutoCloseable 
    */
   public static <T extends HasMetadata> LeanInformer<T> start(KubernetesClient client,
       String path, Class<T> type, Handler<T> handler) {
-    return start(client, path, type, handler, 240);
+    return start(client, path, type, handler, 240, Map.of());
+  }
+
+  /**
+   * As {@link #start(KubernetesClient, String, Class, Handler)}, also leaving out, for each
+   * class in {@code ignored}, the named properties its consumer never reads (the parser skips
+   * them instead of building objects).
+   */
+  public static <T extends HasMetadata> LeanInformer<T> start(KubernetesClient client,
+      String path, Class<T> type, Handler<T> handler, Map<Class<?>, Set<String>> ignored) {
+    return start(client, path, type, handler, 240, ignored);
+  }
+
+  private static ObjectReader readerFor(Class<?> type, Map<Class<?>, Set<String>> ignored) {
+    if (ignored.isEmpty()) {
+      return WITHOUT_MANAGED_FIELDS.readerFor(type);
+    }
+    ObjectMapper m = WITHOUT_MANAGED_FIELDS.copy();
+    ignored.forEach((cls, fields) -> m.configOverride(cls).setIgnorals(
+        com.fasterxml.jackson.annotation.JsonIgnoreProperties.Value.forIgnoredProperties(fields)
+            .withIgnoreUnknown()));
+    return m.readerFor(type);
   }
 
   /** As {@link #start(KubernetesClient, String, Class, Handler)}, with streams of about
    * {@code watchTimeoutSeconds} (tests use short ones to exercise resuming). */
   static <T extends HasMetadata> LeanInformer<T> start(KubernetesClient client,
       String path, Class<T> type, Handler<T> handler, int watchTimeoutSeconds) {
-    LeanInformer<T> inf = new LeanInformer<>(client, path, type, handler, watchTimeoutSeconds);
+    return start(client, path, type, handler, watchTimeoutSeconds, Map.of());
+  }
+
+  private static <T extends HasMetadata> LeanInformer<T> start(KubernetesClient client,
+      String path, Class<T> type, Handler<T> handler, int watchTimeoutSeconds,
+      Map<Class<?>, Set<String>> ignored) {
+    LeanInformer<T> inf = new LeanInformer<>(client, path, type, handler, watchTimeoutSeconds,
+        ignored);
     try {
       inf.decoder.submit(() -> {
         inf.relist();

@@ -132,12 +132,14 @@ public final class SchedulingBasic {
       }
       System.out.printf("%d init pods bound%n", initPods);
       long startWall = System.currentTimeMillis();
+      long cpuStart = processCpuNanos();
       long start = System.nanoTime();
       createPods(client, initPods, total, created);
       long createdAll = System.nanoTime();
       if (!measuredDone.await(1200, TimeUnit.SECONDS)) {
         throw new IllegalStateException("only " + (pods - measuredDone.getCount()) + " pods bound");
       }
+      long cpuAtLastBound = processCpuNanos();
       int runningAtLastBound = hollow.runningPods();
       long allBound = System.nanoTime();
       if (runPods) {
@@ -148,6 +150,7 @@ public final class SchedulingBasic {
         }
       }
       long allRunning = System.nanoTime();
+      long cpuAllRunning = processCpuNanos();
       long last = Arrays.stream(bound, initPods, total).max().orElse(start);
       double secs = (last - start) / 1e9;
       long[] lat = new long[pods];
@@ -167,6 +170,12 @@ public final class SchedulingBasic {
         System.out.printf("  hollow nodes: %d of %d pods Running at the last binding, %d %.2f s later%n",
             runningAtLastBound, total, hollow.runningPods(), (allRunning - allBound) / 1e9);
       }
+      // CPU the whole process (API server, scheduler, hollow nodes, generator) spent per pod:
+      // unlike pods/s, it hardly depends on what else the machine runs.
+      double perPod = (cpuAtLastBound - cpuStart) / 1e6 / pods;
+      double perPodAll = (cpuAllRunning - cpuStart) / 1e6 / pods;
+      System.out.printf("  process CPU per pod: %.2f ms to the last binding, %.2f ms until all Running"
+          + " (2 idle cores: at most %.0f pods/s)%n", perPod, perPodAll, 2000 / perPodAll);
       System.out.printf("  latency create->bound p50=%.1f ms p99=%.1f ms max=%.1f ms%n",
           lat[pods / 2] / 1e6, lat[(int) (pods * 0.99)] / 1e6, lat[pods - 1] / 1e6);
     } finally {
@@ -190,6 +199,11 @@ public final class SchedulingBasic {
       }
     }
     System.exit(0);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Creates pods {@code from..to-1} with up to 128 requests in flight (raw async POSTs). */

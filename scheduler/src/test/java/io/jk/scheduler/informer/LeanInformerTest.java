@@ -82,6 +82,23 @@ class LeanInformerTest {
   }
 
   @Test
+  void propertiesTheConsumerNeverReadsAreLeftOut() throws Exception {
+    try (TestApiServer api = TestApiServer.start()) {
+      KubernetesClient client = api.client();
+      client.pods().inNamespace("default").resource(pod("p").label("app", "web").build()).create();
+      try (LeanInformer<Pod> inf = LeanInformer.start(client, "/api/v1/pods", Pod.class,
+          new Recorder(), java.util.Map.of(io.fabric8.kubernetes.api.model.PodSpec.class,
+              java.util.Set.of("containers")))) {
+        Pod got = inf.get("default", "p");
+        assertTrue(got.getSpec().getContainers().isEmpty(), "containers left out");
+        assertEquals("web", got.getMetadata().getLabels().get("app"), "the rest is read");
+        assertFalse(client.pods().inNamespace("default").withName("p").get().getSpec()
+            .getContainers().isEmpty());
+      }
+    }
+  }
+
+  @Test
   void linesAreCutAtNewlinesAcrossBufferBoundaries() {
     List<String> got = new ArrayList<>();
     LineSplitter s = new LineSplitter(b -> got.add(new String(b, StandardCharsets.UTF_8)));

@@ -64,7 +64,7 @@ delete -f $examples/web.yaml --wait=false
 config view
 config get-contexts
 EOT
-KUBECONFIG="$kubeconfig" JK_CDS=0 JK_JAVA_OPTS="-XX:DumpLoadedClassList=$work/jkctl.classlist" \
+KUBECONFIG="$kubeconfig" KUBECACHEDIR="$work/cache" JK_CDS=0 JK_JAVA_OPTS="-XX:DumpLoadedClassList=$work/jkctl.classlist" \
   "$dist/bin/jk-java" jkctl io.jk.cli.Training <"$work/commands" 2>"$work/training.log" \
   || warn "training run failed: $(tail -3 "$work/training.log")"
 grep -q 'exit 0: jkctl get pods' "$work/training.log" || warn "training did not reach the server: $(grep -m3 'exit [1-9]' "$work/training.log")"

@@ -232,10 +232,14 @@ class OperationsTest {
   void unreachableServerAndMissingKubeconfigFailClearly() throws Exception {
     Path dead = api.dir().resolve("dead.kubeconfig");
     Files.writeString(dead, Files.readString(api.kubeconfig()).replace(api.url(), "http://127.0.0.1:1"));
-    Cli.Result r = new Cli(dead).jkctl("get", "pods");
+    Cli deadCli = new Cli(dead);
+    Cli.Result r = deadCli.jkctl("get", "pods");
+    deadCli.close();
     assertEquals(1, r.exitCode());
     assertTrue(r.err().startsWith("error: The connection to the server 127.0.0.1:1 was refused"), r::toString);
-    Cli.Result noConfig = new Cli(api.dir().resolve("none")).jkctl("get", "pods");
+    Cli noConfigCli = new Cli(api.dir().resolve("none"));
+    Cli.Result noConfig = noConfigCli.jkctl("get", "pods");
+    noConfigCli.close();
     assertEquals(1, noConfig.exitCode());
     assertTrue(noConfig.err().startsWith("error: no context is set"), noConfig::toString);
   }

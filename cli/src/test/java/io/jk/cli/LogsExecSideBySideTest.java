@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -145,6 +147,44 @@ class LogsExecSideBySideTest {
     assertEquals(0, kc.exitCode(), kc::toString);
     assertEquals(kc, jk);
     assertEquals("2", jk.out().strip());
+  }
+
+  /** {@code top} and {@code image load} reach the kubelet through the API server's node proxy. */
+  @Test
+  void topAndImageLoadGoThroughTheNodeProxy() throws Exception {
+    Cli.Result nodes = cli.jkctl("top", "nodes");
+    assertEquals(0, nodes.exitCode(), nodes::toString);
+    assertTrue(nodes.out().startsWith("NAME") && nodes.out().contains("node-1 "), nodes::toString);
+    Cli.Result pods = cli.jkctl("top", "pods");
+    assertEquals(0, pods.exitCode(), pods::toString);
+    assertTrue(pods.out().lines().anyMatch(l -> l.startsWith("web ") && l.endsWith("Mi")), pods::toString);
+
+    Path archive = Files.createTempFile("jkctl-load-", ".tar");
+    try {
+      RealNode.writeBusyboxArchive(archive, "jk.local/loaded:1");
+      Cli.Result load = cli.jkctl("image", "load", archive.toString(), "--node", "node-1");
+      assertEquals(0, load.exitCode(), load::toString);
+      assertTrue(load.out().contains("loaded on node/node-1"), load::toString);
+    } finally {
+      Files.deleteIfExists(archive);
+    }
+    // a pod that may only use images already on the node starts from the loaded one
+    Cli.Result applied = cli.jkctlWithInput("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: loaded}
+        spec:
+          nodeName: node-1
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: c, image: "jk.local/loaded:1", imagePullPolicy: Never, command: [sh, -c, "echo from-loaded; sleep 3600"]}
+        """, "apply", "-f", "-");
+    assertEquals(0, applied.exitCode(), applied::toString);
+    try {
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals("from-loaded\n", cli.jkctl("logs", "loaded").out()));
+    } finally {
+      cli.jkctl("delete", "pod", "loaded", "--wait=true");
+    }
   }
 
   @Test

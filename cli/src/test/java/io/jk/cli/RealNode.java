@@ -87,7 +87,8 @@ final class RealNode implements AutoCloseable {
     Files.writeString(caFile, ca.certificatePem());
     Files.writeString(root.resolve("tokens.csv"), "");
     server = new KubeletServer(vertx, new KubeletServerConfig("127.0.0.1", port, null, null, caFile,
-        root.resolve("tokens.csv"), root.resolve("kubelet-server")), kubelet.podContainers(), NODE);
+        root.resolve("tokens.csv"), root.resolve("kubelet-server")), kubelet.podContainers(), NODE)
+        .withImageImport(images, root.resolve("uploads"));
     server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
@@ -100,6 +101,18 @@ final class RealNode implements AutoCloseable {
   /** An image service with busybox:1.36 (every applet of Debian's busybox-static) imported. */
   private static OciImageService busybox(Path root) throws Exception {
     OciImageService images = new OciImageService(root, Set.of());
+    Path archive = Files.createTempFile("jkctl-busybox-", ".tar");
+    try {
+      writeBusyboxArchive(archive, "busybox:1.36");
+      images.importBlocking(archive);
+    } finally {
+      Files.deleteIfExists(archive);
+    }
+    return images;
+  }
+
+  /** An OCI archive of a busybox image (every applet of Debian's busybox-static) named {@code name}. */
+  static void writeBusyboxArchive(Path archive, String name) throws Exception {
     LayerBuilder layer = new LayerBuilder().dir("bin", 0755).copy("bin/busybox", Path.of("/bin/busybox"), 0755);
     Process list = new ProcessBuilder("/bin/busybox", "--list").start();
     for (String applet : new String(list.getInputStream().readAllBytes()).lines().toList()) {
@@ -112,14 +125,7 @@ final class RealNode implements AutoCloseable {
         .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644);
     OciImage img = OciImage.builder().layer(layer).cmd("sh")
         .env("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").build();
-    Path archive = Files.createTempFile("jkctl-busybox-", ".tar");
-    try {
-      img.writeOciArchive(archive, "busybox:1.36");
-      images.importBlocking(archive);
-    } finally {
-      Files.deleteIfExists(archive);
-    }
-    return images;
+    img.writeOciArchive(archive, name);
   }
 
   /** Host PIDs of the containers' processes and shims still running. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -16,6 +17,9 @@ final class TopCommand extends Base {
   @Parameters(index = "0", paramLabel = "nodes|pods")
   String what;
 
+  @Option(names = {"-A", "--all-namespaces"}, description = "Pods of every namespace (with a NAMESPACE column).")
+  boolean allNamespaces;
+
   @Override
   void run() {
     boolean nodes = what.startsWith("no");
@@ -23,7 +27,8 @@ final class TopCommand extends Base {
       throw new CliException("unknown resource for top: \"" + what + "\" (use nodes or pods)");
     }
     List<List<String>> rows = new ArrayList<>();
-    rows.add(nodes ? List.of("NAME", "CPU(cores)", "MEMORY(bytes)") : List.of("NAME", "CPU(cores)", "MEMORY(bytes)"));
+    rows.add(nodes || !allNamespaces ? List.of("NAME", "CPU(cores)", "MEMORY(bytes)")
+        : List.of("NAMESPACE", "NAME", "CPU(cores)", "MEMORY(bytes)"));
     for (JsonNode n : api().get("/api/v1/nodes").path("items")) {
       String name = n.path("metadata").path("name").asText();
       ApiClient.Response r = api().send("GET", "/api/v1/nodes/" + Paths.segment(name) + "/proxy/stats/summary",
@@ -37,8 +42,12 @@ final class TopCommand extends Base {
         rows.add(List.of(name, cpu(s.path("node").path("cpu")), mem(s.path("node").path("memory"))));
       } else {
         for (JsonNode p : s.path("pods")) {
-          if (p.path("podRef").path("namespace").asText().equals(session().namespace())) {
-            rows.add(List.of(p.path("podRef").path("name").asText(), cpu(p.path("cpu")), mem(p.path("memory"))));
+          String ns = p.path("podRef").path("namespace").asText();
+          String pod = p.path("podRef").path("name").asText();
+          if (allNamespaces) {
+            rows.add(List.of(ns, pod, cpu(p.path("cpu")), mem(p.path("memory"))));
+          } else if (ns.equals(session().namespace())) {
+            rows.add(List.of(pod, cpu(p.path("cpu")), mem(p.path("memory"))));
           }
         }
       }

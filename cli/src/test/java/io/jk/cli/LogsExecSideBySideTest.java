@@ -158,6 +158,9 @@ class LogsExecSideBySideTest {
     Cli.Result pods = cli.jkctl("top", "pods");
     assertEquals(0, pods.exitCode(), pods::toString);
     assertTrue(pods.out().lines().anyMatch(l -> l.startsWith("web ") && l.endsWith("Mi")), pods::toString);
+    Cli.Result all = cli.jkctl("top", "pods", "-A");
+    assertEquals(0, all.exitCode(), all::toString);
+    assertTrue(all.out().startsWith("NAMESPACE") && all.out().lines().anyMatch(l -> l.matches("default +web .*Mi")), all::toString);
 
     Path archive = Files.createTempFile("jkctl-load-", ".tar");
     try {

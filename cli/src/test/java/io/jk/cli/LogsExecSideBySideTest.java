@@ -128,7 +128,7 @@ class LogsExecSideBySideTest {
   void execPassesOutputAndTheExitCodeThrough() {
     Cli.Result ok = same("exec", "web", "-c", "app", "--", "cat", "/etc/passwd");
     assertEquals(0, ok.exitCode());
-    assertEquals("root:x:0:0:root:/root:/bin/sh\n", ok.out());
+    assertEquals("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n", ok.out());
 
     Cli.Result jk = cli.jkctl("exec", "web", "-c", "side", "--", "sh", "-c", "echo out; echo err >&2; exit 3");
     Cli.Result kc = cli.kubectl("exec", "web", "-c", "side", "--", "sh", "-c", "echo out; echo err >&2; exit 3");

@@ -19,8 +19,6 @@ import io.jk.kubelet.server.KubeletServer;
 import io.jk.kubelet.server.KubeletServerConfig;
 import io.jk.kubelet.volume.DefaultVolumeManager;
 import io.jk.testing.TestApiServer;
-import io.jk.testing.images.LayerBuilder;
-import io.jk.testing.images.OciImage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -113,19 +111,7 @@ final class RealNode implements AutoCloseable {
 
   /** An OCI archive of a busybox image (every applet of Debian's busybox-static) named {@code name}. */
   static void writeBusyboxArchive(Path archive, String name) throws Exception {
-    LayerBuilder layer = new LayerBuilder().dir("bin", 0755).copy("bin/busybox", Path.of("/bin/busybox"), 0755);
-    Process list = new ProcessBuilder("/bin/busybox", "--list").start();
-    for (String applet : new String(list.getInputStream().readAllBytes()).lines().toList()) {
-      if (!applet.equals("busybox")) {
-        layer.symlink("bin/" + applet, "busybox");
-      }
-    }
-    list.waitFor();
-    layer.dir("tmp", 01777).dir("etc", 0755).dir("proc", 0555).dir("sys", 0555).dir("dev", 0755).dir("root", 0700)
-        .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644);
-    OciImage img = OciImage.builder().layer(layer).cmd("sh")
-        .env("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").build();
-    img.writeOciArchive(archive, name);
+    io.jk.testing.images.BusyboxArchive.write(archive, name);
   }
 
   /** Host PIDs of the containers' processes and shims still running. */

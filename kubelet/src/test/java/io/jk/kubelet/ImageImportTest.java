@@ -23,6 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -108,13 +109,13 @@ class ImageImportTest {
       if (token != null) {
         ro.putHeader("Authorization", "Bearer " + token);
       }
+      // the body is asked for inside the request's callback, not chained after it from this thread (vert.x#4705)
       Future<Reply> reply = client.request(ro).compose(req -> {
-        if (archive == null) {
-          return req.send();
-        }
-        req.setChunked(true);
-        return vertx.fileSystem().open(archive.toString(), new OpenOptions().setRead(true)).compose(req::send);
-      }).compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())));
+        Future<HttpClientResponse> sent = archive == null ? req.send()
+            : vertx.fileSystem().open(archive.toString(), new OpenOptions().setRead(true))
+                .compose(file -> req.setChunked(true).send(file));
+        return sent.compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())));
+      });
       return reply.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } finally {
       client.close();

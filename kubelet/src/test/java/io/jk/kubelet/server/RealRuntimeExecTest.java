@@ -73,7 +73,7 @@ class RealRuntimeExecTest {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("started\n",
         http.request(new RequestOptions().setHost("127.0.0.1").setPort(server.port())
             .setURI("/containerLogs/default/real/app").addHeader("Authorization", "Bearer real-token"))
-            .compose(r -> r.send()).compose(r -> r.body()).map(b -> b.toString(StandardCharsets.UTF_8))
+            .compose(r -> r.send().compose(resp -> resp.body())).map(b -> b.toString(StandardCharsets.UTF_8))
             .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)));
   }
 
@@ -127,7 +127,7 @@ class RealRuntimeExecTest {
     var http = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
     String body = http.request(new RequestOptions().setHost("127.0.0.1").setPort(server.port())
             .setURI("/stats/summary").addHeader("Authorization", "Bearer real-token"))
-        .compose(r -> r.send()).compose(r -> r.body()).map(b -> b.toString(StandardCharsets.UTF_8))
+        .compose(r -> r.send().compose(resp -> resp.body())).map(b -> b.toString(StandardCharsets.UTF_8))
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     JsonNode doc = Json.mapper().readTree(body);
     JsonNode pod = null;

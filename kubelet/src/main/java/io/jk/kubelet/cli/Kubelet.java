@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.jk.common.resources.NodeAllocatable;
 import io.jk.common.resources.Resources;
+import io.jk.kubelet.container.Cgroups;
 import io.jk.kubelet.container.ContainerDirs;
 import io.jk.kubelet.container.EnvResolver;
 import io.jk.kubelet.container.ShimRuntime;
@@ -218,6 +219,8 @@ public final class Kubelet {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // the pods' parent cgroup goes when no pod is left under it (running pods keep it, for adoption)
+    Cgroups.removeIfEmpty(cfg.cgroupParent());
     LOG.info("Kubelet stopped node={}", cfg.nodeName());
     return Future.succeededFuture();
   }

@@ -61,6 +61,21 @@ public final class Cgroups {
   }
 
   /** rmdir of {@code relative} and its children, deepest first; directories still holding processes stay. */
+  /**
+   * Removes the directories of {@code relative} in every hierarchy where they have no child cgroup and
+   * no process (the kernel refuses the others, which are kept): the pods' parent cgroup when no pod
+   * is left, so a stopped node leaves nothing behind.
+   */
+  public static void removeIfEmpty(String relative) {
+    for (Path dir : directories(relative)) {
+      try {
+        Files.deleteIfExists(dir);
+      } catch (IOException ignored) {
+        // pods still run under it (a restarted kubelet adopts them)
+      }
+    }
+  }
+
   public static void remove(String relative) {
     for (Path dir : directories(relative)) {
       try (Stream<Path> s = Files.walk(dir)) {

@@ -34,19 +34,29 @@ public final class LabCommand implements Callable<Integer> {
     Lab lab() {
       return new Lab(name, dir != null ? dir : Lab.defaultDir(name), System.out);
     }
+
+    /**
+     * Runs {@code action} on this lab; bad input and failures become a message on stderr and exit code 2
+     * (bad input, a state that does not allow it) or 1 (anything else), as every subcommand answers.
+     */
+    int run(LabAction action) {
+      try {
+        action.run(lab());
+        return 0;
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        System.err.println("error: " + e.getMessage());
+        return 2;
+      } catch (Exception e) {
+        System.err.println("error: " + e.getMessage());
+        return 1;
+      }
+    }
   }
 
-  /** Runs {@code body}, turning bad input and failures into a message and exit code. */
-  static int run(Callable<Integer> body) {
-    try {
-      return body.call();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      System.err.println("error: " + e.getMessage());
-      return 2;
-    } catch (Exception e) {
-      System.err.println("error: " + e.getMessage());
-      return 1;
-    }
+  /** What a subcommand does to the lab. */
+  @FunctionalInterface
+  interface LabAction {
+    void run(Lab lab) throws Exception;
   }
 
   /** {@code jk lab up}. */
@@ -67,10 +77,7 @@ public final class LabCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return run(() -> {
-        opts.lab().up(nodes, new LabConfig(split, LabConfig.parseGrace(grace)));
-        return 0;
-      });
+      return opts.run(lab -> lab.up(nodes, new LabConfig(split, LabConfig.parseGrace(grace))));
     }
   }
 
@@ -81,10 +88,7 @@ public final class LabCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return run(() -> {
-        opts.lab().down();
-        return 0;
-      });
+      return opts.run(Lab::down);
     }
   }
 
@@ -95,10 +99,7 @@ public final class LabCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return run(() -> {
-        opts.lab().status();
-        return 0;
-      });
+      return opts.run(Lab::status);
     }
   }
 
@@ -116,8 +117,7 @@ public final class LabCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return run(() -> {
-        Lab lab = opts.lab();
+      return opts.run(lab -> {
         switch (action) {
           case "stop" -> lab.stopNode(node);
           case "start" -> lab.startNode(node);
@@ -125,7 +125,6 @@ public final class LabCommand implements Callable<Integer> {
           case "heal" -> lab.partition(node, false);
           default -> throw new IllegalArgumentException("unknown action " + action + " (stop, start, partition, heal)");
         }
-        return 0;
       });
     }
   }
@@ -148,14 +147,12 @@ public final class LabCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return run(() -> {
-        Lab lab = opts.lab();
+      return opts.run(lab -> {
         switch (action) {
           case "kill" -> lab.kill(role, node);
           case "start" -> lab.start(role, node);
           default -> throw new IllegalArgumentException("unknown action " + action + " (kill, start)");
         }
-        return 0;
       });
     }
   }

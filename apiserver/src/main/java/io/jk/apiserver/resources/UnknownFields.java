@@ -100,13 +100,23 @@ public final class UnknownFields {
    * document order; empty for valid objects and for kinds without a schema here.
    */
   public static List<String> find(String group, String version, String kind, JsonNode obj) {
-    Class<?> c = KINDS.get(key(group, version, kind));
+    Class<?> c = modelClass(group, version, kind);
     if (c == null || obj == null || !obj.isObject()) {
       return List.of();
     }
     List<String> out = new ArrayList<>();
     walk(Json.mapper().constructType(c), obj, "", out);
     return out;
+  }
+
+  /** The fabric8 model class of a kind, or {@code null} when it has no schema here. */
+  static Class<?> modelClass(String group, String version, String kind) {
+    return KINDS.get(key(group, version, kind));
+  }
+
+  /** Whether {@link #properties} of a type means "not structured here: any value". */
+  static boolean isLeaf(Map<String, JavaType> properties) {
+    return properties == LEAF;
   }
 
   private static String key(String group, String version, String kind) {
@@ -137,7 +147,7 @@ public final class UnknownFields {
       }
       return;
     }
-    Map<String, JavaType> props = schema(type);
+    Map<String, JavaType> props = properties(type);
     if (props == LEAF || !node.isObject()) {
       return;
     }
@@ -157,7 +167,8 @@ public final class UnknownFields {
     return path.isEmpty() ? field : path + "." + field;
   }
 
-  private static Map<String, JavaType> schema(JavaType type) {
+  /** The known properties of a structured model type and their types (cached), or the leaf marker. */
+  static Map<String, JavaType> properties(JavaType type) {
     Map<String, JavaType> s = SCHEMAS.get(type);
     if (s == null) {
       s = introspect(type);

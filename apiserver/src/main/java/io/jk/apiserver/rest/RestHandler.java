@@ -73,6 +73,14 @@ public final class RestHandler {
   public interface UnknownFields {
     /** Paths such as {@code spec.foo} of unknown fields; empty when all are known. */
     List<String> find(ResourceType type, ObjectNode obj);
+
+    /**
+     * Known fields whose JSON value has the wrong type ({@code spec.replicas: expected an integer (int32),
+     * got a string}); none by default.
+     */
+    default List<String> wrongTypes(ResourceType type, ObjectNode obj) {
+      return List.of();
+    }
   }
 
   /**
@@ -410,6 +418,27 @@ public final class RestHandler {
     return obj;
   }
 
+  /**
+   * 400 when a known field has a value of the wrong JSON type, as Kubernetes' decoder answers ("Pod in
+   * version "v1" cannot be handled as a Pod: ..."). On updates, mismatches the stored object already had
+   * are let through, so an object stored before this check can still be updated and deleted.
+   */
+  private void rejectWrongTypes(ResourceType type, String name, ObjectNode obj, ObjectNode old) {
+    List<String> wrong = unknownFields.wrongTypes(type, obj);
+    if (wrong.isEmpty()) {
+      return;
+    }
+    if (old != null) {
+      wrong = new ArrayList<>(wrong);
+      wrong.removeAll(unknownFields.wrongTypes(type, old));
+      if (wrong.isEmpty()) {
+        return;
+      }
+    }
+    throw ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
+        + type.kind() + ": " + String.join("; ", wrong));
+  }
+
   /** Applies {@code fieldValidation}: Strict fails, Warn returns warnings, Ignore nothing. */
   private List<String> checkFields(RoutingContext ctx, ResourceType type, ObjectNode obj) {
     String mode = ctx.queryParams().get("fieldValidation");
@@ -514,6 +543,7 @@ public final class RestHandler {
       }
       obj.with("status").put("phase", "Active");
     }
+    rejectWrongTypes(type, name, obj, null);
     ResourceStrategy strategy = strategy(type);
     strategy.prepareForCreate(obj);
     strategy.applyDefaults(obj);
@@ -783,6 +813,7 @@ public final class RestHandler {
       }
     }
     meta.put("resourceVersion", oldMeta.path("resourceVersion").asText());
+    rejectWrongTypes(type, info.name(), obj, old);
     ResourceStrategy strategy = strategy(type);
     List<FieldError> errors = new ArrayList<>();
     if ("status".equals(info.subresource())) {

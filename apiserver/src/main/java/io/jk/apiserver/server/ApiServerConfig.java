@@ -1,14 +1,17 @@
 package io.jk.apiserver.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.auth.Authenticator;
 import io.jk.apiserver.proxy.KubeletClientCredentials;
 import io.jk.apiserver.registry.ResourceStrategy;
 import io.jk.apiserver.registry.ResourceType;
+import io.jk.apiserver.resources.FieldTypes;
 import io.jk.apiserver.resources.Strategies;
 import io.jk.apiserver.resources.UnknownFields;
 import io.jk.apiserver.rest.RestHandler;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -54,8 +57,21 @@ public record ApiServerConfig(
   public static ApiServerConfig defaults() {
     return new ApiServerConfig("127.0.0.1", 0, "127.0.0.1", "10.96.0.0/12", "30000-32767",
         t -> Strategies.forKind(t.group(), t.kind()),
-        (t, o) -> UnknownFields.find(t.group(), t.version(), t.kind(), o), 60_000, null, 10_000, null, null, null);
+        MODEL_SCHEMAS, 60_000, null, 10_000, null, null, null);
   }
+
+  /** Unknown fields and wrong value types, from the built-in kinds' schemas. */
+  private static final RestHandler.UnknownFields MODEL_SCHEMAS = new RestHandler.UnknownFields() {
+    @Override
+    public List<String> find(ResourceType t, ObjectNode o) {
+      return UnknownFields.find(t.group(), t.version(), t.kind(), o);
+    }
+
+    @Override
+    public List<String> wrongTypes(ResourceType t, ObjectNode o) {
+      return FieldTypes.find(t.group(), t.version(), t.kind(), o);
+    }
+  };
 
   public ApiServerConfig withListen(String address, int listenPort) {
     return new ApiServerConfig(address, listenPort, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,

@@ -2,6 +2,8 @@ package io.jk.apiserver.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jk.apiserver.http.ApiException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The options of a delete, from the {@code DeleteOptions} body and the query.
@@ -23,7 +25,8 @@ public record DeleteOptions(Long gracePeriodSeconds, String uid, String resource
       grace = parseLong(q, "gracePeriodSeconds");
     }
     String policy = query.apply("propagationPolicy");
-    boolean dry = "All".equals(query.apply("dryRun"));
+    String dryQuery = query.apply("dryRun");
+    boolean dry = dryQuery != null && dryRun(List.of(dryQuery));
     String uid = null;
     String rv = null;
     if (body != null && body.isObject()) {
@@ -38,9 +41,9 @@ public record DeleteOptions(Long gracePeriodSeconds, String uid, String resource
       JsonNode pre = body.path("preconditions");
       uid = pre.hasNonNull("uid") ? pre.get("uid").asText() : null;
       rv = pre.hasNonNull("resourceVersion") ? pre.get("resourceVersion").asText() : null;
-      for (JsonNode d : body.path("dryRun")) {
-        dry |= d.asText().equals("All");
-      }
+      List<String> dryBody = new ArrayList<>();
+      body.path("dryRun").forEach(d -> dryBody.add(d.asText()));
+      dry |= dryRun(dryBody);
     }
     if (policy != null && !policy.equals("Orphan") && !policy.equals("Background") && !policy.equals("Foreground")) {
       throw ApiException.badRequest("propagationPolicy: Unsupported value: \"" + policy
@@ -50,6 +53,19 @@ public record DeleteOptions(Long gracePeriodSeconds, String uid, String resource
       grace = 0L;
     }
     return new DeleteOptions(grace, uid, rv, policy, dry);
+  }
+
+  /**
+   * Whether a request's {@code dryRun} values ask for a dry run: none is a real write, {@code All} a dry
+   * run, anything else a 400 (as Kubernetes answers), never silently a real write.
+   */
+  static boolean dryRun(List<String> values) {
+    for (String v : values) {
+      if (!v.equals("All")) {
+        throw ApiException.badRequest("dryRun: Unsupported value: \"" + v + "\": supported values: \"All\"");
+      }
+    }
+    return !values.isEmpty();
   }
 
   static long parseLong(String s, String what) {

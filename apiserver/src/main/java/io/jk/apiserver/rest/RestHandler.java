@@ -479,7 +479,7 @@ public final class RestHandler {
   }
 
   private static boolean dryRun(RoutingContext ctx) {
-    return ctx.queryParams().getAll("dryRun").contains("All");
+    return DeleteOptions.dryRun(ctx.queryParams().getAll("dryRun"));
   }
 
   // ---- create ----

@@ -1026,7 +1026,11 @@ public final class RestHandler {
         wanted = scaleBody;
       }
       JsonNode replicas = wanted.path("spec").path("replicas");
-      if (!replicas.isMissingNode() && !replicas.canConvertToInt() || replicas.asInt(0) < 0) {
+      if (!replicas.isMissingNode() && !replicas.isNull() && !(replicas.isIntegralNumber() && replicas.canConvertToInt())) {
+        throw ApiException.badRequest("Scale in version \"v1\" cannot be handled as a Scale: spec.replicas: "
+            + "expected an integer (int32), got " + replicas);
+      }
+      if (replicas.asInt(0) < 0) {
         throw ApiException.invalid("Scale", info.name(),
             List.of(FieldError.invalid("spec.replicas", replicas.asInt(), "must be greater than or equal to 0")));
       }

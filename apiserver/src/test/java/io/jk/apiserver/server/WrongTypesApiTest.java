@@ -56,4 +56,21 @@ class WrongTypesApiTest {
     assertEquals(200, fine.code(), fine.text());
     assertEquals("b", f.get(PODS + "/ok").json().path("metadata").path("labels").path("a").asText());
   }
+
+  @Test
+  void scaleWithAStringIsABadRequestAndANegativeCountInvalid() throws Exception {
+    String deploy = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\"},\"spec\":"
+        + "{\"replicas\":2,\"selector\":{\"matchLabels\":{\"a\":\"b\"}},\"template\":{\"metadata\":{\"labels\":"
+        + "{\"a\":\"b\"}},\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"b\"}]}}}}";
+    String scale = "/apis/apps/v1/namespaces/default/deployments/web/scale";
+    assertEquals(201, f.post("/apis/apps/v1/namespaces/default/deployments", deploy).code());
+    var text = f.patch(scale, "application/merge-patch+json", "{\"spec\":{\"replicas\":\"x\"}}");
+    assertEquals(400, text.code(), text.text());
+    assertEquals("Scale in version \"v1\" cannot be handled as a Scale: spec.replicas: expected an integer (int32), got \"x\"",
+        text.json().path("message").asText());
+    var negative = f.put(scale, "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\",\"metadata\":{\"name\":\"web\"},"
+        + "\"spec\":{\"replicas\":-3}}");
+    assertEquals(422, negative.code(), negative.text());
+    assertEquals(2, f.get(scale).json().path("spec").path("replicas").asInt());
+  }
 }

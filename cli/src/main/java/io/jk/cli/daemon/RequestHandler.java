@@ -32,6 +32,8 @@ final class RequestHandler implements Runnable {
   private final Object writeLock = new Object();
   private final BlockingQueue<byte[]> stdin = new LinkedBlockingQueue<>();
   private volatile boolean clientGone;
+  /** Set once the command has ended: the client's leaving is then no reason to interrupt anything. */
+  private volatile boolean finished;
 
   RequestHandler(Daemon daemon, SocketChannel ch) {
     this.daemon = daemon;
@@ -71,6 +73,8 @@ final class RequestHandler implements Runnable {
         case "run" -> runCommand(req);
         default -> send(Protocol.REFUSED, bytes("unknown request kind " + req.kind()));
       }
+    } catch (java.nio.channels.ClosedByInterruptException e) {
+      Daemon.log("Client went away during its command");
     } catch (IOException e) {
       Daemon.log("Client connection failed", "err", e.getMessage());
     }
@@ -121,6 +125,7 @@ final class RequestHandler implements Runnable {
       }
       o.flush();
       e.flush();
+      finished = true;
       send(Protocol.EXIT, Protocol.u32(code));
       clean = code == 0 && !clientGone;
       Daemon.log("Request served", "args", String.valueOf(req.args().size()), "exit", String.valueOf(code),
@@ -156,7 +161,7 @@ final class RequestHandler implements Runnable {
         }
       }
     } catch (IOException e) {
-      if (ch.isOpen()) {
+      if (ch.isOpen() && !finished) {
         clientGone = true;
         stdin.add(GONE);
         worker.interrupt();

@@ -31,7 +31,9 @@ class DaemonSideBySideTest {
 
   @BeforeAll
   static void start() throws Exception {
-    api = TestApiServer.start();
+    // bearer tokens checked: a wrong one is refused (401), so a client kept for a right one would show
+    api = TestApiServer.start(c -> c.withAuthenticator(io.jk.apiserver.auth.TokenFileAuthenticator.parse(
+        "test-admin,admin,1\n", "tokens")));
     jk = new JkctlBinary(api.kubeconfig());
     Files.writeString(jk.work.resolve("app.yaml"), """
         apiVersion: apps/v1
@@ -183,6 +185,20 @@ class DaemonSideBySideTest {
     assertEquals(1, down.exitCode(), down::toString);
     assertSame(jk.runWithoutDaemon(deadEnv, null, jk.work, "get", "cm"), down);
     assertNames(jk.run(relA, null, jk.work, "get", "cm", "-o", "name"), "configmap/only-a");
+
+    // credentials are the request's own: a wrong token right after the right one is refused, and the
+    // right one works right after the wrong one
+    Path badToken = jk.root.resolve("kc-bad-token");
+    Files.writeString(badToken, base.replace("token: test-admin", "token: not-the-token"));
+    Map<String, String> badEnv = Map.of("KUBECONFIG", badToken.toString());
+    for (int i = 0; i < 2; i++) {
+      assertNames(jk.run(relA, null, jk.work, "get", "cm", "-o", "name"), "configmap/only-a");
+      JkctlBinary.Result refused = jk.run(badEnv, null, jk.work, "get", "cm", "-n", "ns-a");
+      assertTrue(refused.byDaemon(), refused::toString);
+      assertEquals(1, refused.exitCode(), refused::toString);
+      assertTrue(refused.err().contains("Unauthorized"), refused::toString);
+      assertSame(jk.runWithoutDaemon(badEnv, null, jk.work, "get", "cm", "-n", "ns-a"), refused);
+    }
 
     // the discovery cache goes where a relative --cache-dir says, from the user's directory
     JkctlBinary.Result cached = jk.run(Map.of(), null, sub, "get", "cm", "-n", "ns-a", "--cache-dir", "cache-here");

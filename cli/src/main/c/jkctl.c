@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -48,6 +49,8 @@
 #define JVM_MAIN "io.jk.cli.JkctlCommand"
 /* a failed daemon start is not retried sooner than this */
 #define SPAWN_INTERVAL_S 30
+/* a daemon that has not accepted a command by then is given up (the client runs the JVM) */
+#define ACCEPT_TIMEOUT_MS 5000
 /* the daemon's log is started anew past this size */
 #define LOG_MAX_BYTES (1 << 20)
 
@@ -444,6 +447,16 @@ static enum outcome relay(int fd, const char *dir, int *code, int *mismatch) {
   int out_broken = 0, err_broken = 0;
   for (;;) {
     unsigned char head[5];
+    if (!accepted) {
+      struct pollfd p = {.fd = fd, .events = POLLIN};
+      int r;
+      while ((r = poll(&p, 1, ACCEPT_TIMEOUT_MS)) < 0 && errno == EINTR) {
+      }
+      if (r == 0) {
+        debug("no answer from the daemon in %d ms", ACCEPT_TIMEOUT_MS);
+        return FALLBACK; /* closing without a go: the daemon will not run it */
+      }
+    }
     if (read_all(fd, head, 5) != 0) {
       if (!accepted) {
         debug("the daemon closed the connection before accepting");
@@ -505,6 +518,11 @@ static enum outcome relay(int fd, const char *dir, int *code, int *mismatch) {
     }
     switch (type) {
     case 'A':
+      /* committed from here on: the command runs in the daemon, never a second time here */
+      if (send_frame(fd, 'G', NULL, 0) != 0) {
+        debug("cannot confirm to the daemon");
+        return FALLBACK;
+      }
       accepted = 1;
       break;
     case 'B':
@@ -567,6 +585,7 @@ static int daemon_admin(int argc, char **args) {
     char **v = jvm_argv(launcher, sizeof launcher, extra, 4, argc - 2, args + 2);
     if (v == NULL)
       return 1;
+    signal(SIGPIPE, SIG_DFL);
     execv(launcher, v);
     fprintf(stderr, "error: jkctl: cannot run %s: %s\n", launcher, strerror(errno));
     return 127;
@@ -613,6 +632,8 @@ int main(int argc, char **argv) {
   char **args = argv + 1;
   const char *dbg = getenv("JKCTL_DAEMON_DEBUG");
   debug_on = dbg != NULL && strcmp(dbg, "1") == 0;
+  /* a peer that went away (the daemon, a closed stdout pipe) is an error to handle, not a signal */
+  signal(SIGPIPE, SIG_IGN);
   if (n > 0 && strcmp(args[0], "daemon") == 0)
     return daemon_admin(n, args);
   const char *use = getenv("JKCTL_DAEMON");
@@ -628,8 +649,6 @@ int main(int argc, char **argv) {
     spawn_daemon(dir);
     run_jvm(n, args);
   }
-  /* a client that went away (closed pipe) must not kill this one before the exit code arrives */
-  signal(SIGPIPE, SIG_IGN);
   int code = 1, mismatch = 0;
   if (send_request(fd, "run", n, args) != 0) {
     debug("cannot send the request");

@@ -127,6 +127,32 @@ class DaemonLifecycleTest {
   }
 
   @Test
+  void aDaemonThatDoesNotAnswerIsGivenUpAndTheCommandRunsOnce() throws Exception {
+    long pid = jk.startDaemon(jk.launcher);
+    Files.writeString(jk.work.resolve("once.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: once}\n");
+    signal("STOP", pid);
+    JkctlBinary.Result r;
+    try {
+      r = jk.run("create", "-f", "once.yaml");
+    } finally {
+      signal("CONT", pid);
+    }
+    assertFalse(r.byDaemon(), r::toString);
+    assertTrue(r.debug().contains("no answer from the daemon"), r::toString);
+    assertEquals(0, r.exitCode(), r::toString);
+    assertEquals("configmap/once created\n", r.out(), r::toString);
+    // the daemon, awake again, finds the request given up and does not run it a second time
+    await().atMost(Duration.ofSeconds(30)).until(() -> jk.status().exitCode() == 0);
+    assertTrue(jk.status().out().contains(" 0 commands served"), () -> jk.status().toString());
+    api.client().configMaps().inNamespace("default").withName("once").delete();
+  }
+
+  private static void signal(String sig, long pid) throws Exception {
+    Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
+    assertEquals(0, p.waitFor(), "kill -" + sig + " " + pid);
+  }
+
+  @Test
   void aSocketDirectoryOthersCouldEnterIsRefused() throws Exception {
     Path dir = Files.createDirectories(jk.daemonDir());
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -179,9 +179,11 @@ public final class Daemon {
     }
   }
 
-  /** Gives a request slot back. */
-  void leave() {
-    served.incrementAndGet();
+  /** Gives a request slot back; {@code ran}: the command ran (the client did not give up first). */
+  void leave(boolean ran) {
+    if (ran) {
+      served.incrementAndGet();
+    }
     lastActive.set(System.nanoTime());
     active.decrementAndGet();
   }

@@ -17,7 +17,9 @@ import java.util.List;
  * client                                      daemon
  *   Q request: magic, build id, kind (run|status|stop), cwd, tty flags, columns, argv, environment
  *                                              B busy | M other build id | F refused   (client runs the JVM itself)
- *                                              A accepted                              (from here on no fallback)
+ *                                              A accepted
+ *   G go: the client commits (from here on it never runs the command itself); a client that
+ *     got no A in time closes instead, and the daemon then never runs the command
  *                                              1 stdout bytes | 2 stderr bytes
  *                                              R wants up to N bytes of stdin (u32)
  *   I stdin bytes (empty: end of input)
@@ -32,6 +34,7 @@ final class Protocol {
 
   static final byte REQUEST = 'Q';
   static final byte STDIN = 'I';
+  static final byte GO = 'G';
   static final byte ACCEPTED = 'A';
   static final byte BUSY = 'B';
   static final byte MISMATCH = 'M';

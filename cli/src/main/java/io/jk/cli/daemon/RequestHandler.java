@@ -61,12 +61,12 @@ final class RequestHandler implements Runnable {
       }
       switch (req.kind()) {
         case "status" -> {
-          send(Protocol.ACCEPTED, EMPTY);
+          accept();
           send(Protocol.STDOUT, bytes(daemon.status()));
           send(Protocol.EXIT, Protocol.u32(0));
         }
         case "stop" -> {
-          send(Protocol.ACCEPTED, EMPTY);
+          accept();
           send(Protocol.EXIT, Protocol.u32(0));
           daemon.shutdown("stop requested");
         }
@@ -102,9 +102,11 @@ final class RequestHandler implements Runnable {
     }
     ClientPool.Lease lease = daemon.clients().lease();
     boolean clean = false;
+    boolean ran = false;
     Thread reader = null;
     try {
-      send(Protocol.ACCEPTED, EMPTY);
+      accept();
+      ran = true;
       Thread worker = Thread.currentThread();
       reader = new Thread(() -> readClient(worker), "jkctl-daemon-client-reader");
       reader.setDaemon(true);
@@ -132,7 +134,7 @@ final class RequestHandler implements Runnable {
           "ms", String.valueOf((System.nanoTime() - start) / 1_000_000));
     } finally {
       lease.close(clean);
-      daemon.leave();
+      daemon.leave(ran);
       Thread.interrupted(); // a late interrupt from the reader must not outlive the request
     }
   }
@@ -166,6 +168,18 @@ final class RequestHandler implements Runnable {
         stdin.add(GONE);
         worker.interrupt();
       }
+    }
+  }
+
+  /**
+   * Accepts the request and waits for the client's go: a client that gave up waiting has run
+   * the command itself and closed instead, and then the command must not run here too.
+   */
+  private void accept() throws IOException {
+    send(Protocol.ACCEPTED, EMPTY);
+    Protocol.Frame go = Protocol.read(ch, 0);
+    if (go.type() != Protocol.GO) {
+      throw new IOException("expected the client's go, got '" + (char) go.type() + "'");
     }
   }
 

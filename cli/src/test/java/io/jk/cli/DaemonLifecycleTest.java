@@ -185,6 +185,13 @@ class DaemonLifecycleTest {
   }
 
   @Test
+  void aDaemonWhoseSocketWasRemovedEnds() throws Exception {
+    long pid = jk.startDaemon(jk.launcher);
+    Files.delete(jk.daemonDir().resolve("sock"));
+    ProcessHandle.of(pid).orElseThrow().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Test
   void anIdleDaemonEndsByItself() throws Exception {
     long pid = jk.startDaemon(jk.launcher, "--idle-timeout", "2s");
     ProcessHandle h = ProcessHandle.of(pid).orElseThrow();

@@ -56,6 +56,8 @@ public final class Daemon {
   private volatile boolean stopping;
   private volatile String stopReason;
   private ServerSocketChannel server;
+  /** The bound socket file's identity: when it is gone or replaced, no client can reach this daemon. */
+  private Object socketKey;
   private FileChannel lockFile;
   private FileLock lock;
 
@@ -91,6 +93,7 @@ public final class Daemon {
     Files.deleteIfExists(dir.socket()); // left by a daemon that was killed: we hold the lock, so it is not in use
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(dir.socket()));
+    socketKey = socketKey();
     return true;
   }
 
@@ -158,8 +161,21 @@ public final class Daemon {
     }
   }
 
+  private Object socketKey() {
+    try {
+      return Files.readAttributes(dir.socket(), java.nio.file.attribute.BasicFileAttributes.class,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   private void tick() {
     clients.expire();
+    if (!stopping && (socketKey == null || !socketKey.equals(socketKey()))) {
+      shutdown("the socket " + dir.socket() + " was removed");
+      return;
+    }
     if (!stopping && active.get() == 0 && System.nanoTime() - lastActive.get() > idleTimeout.toNanos()) {
       shutdown("idle for " + idleTimeout);
     }
@@ -219,7 +235,10 @@ public final class Daemon {
     }
     log("Daemon stopping", "reason", why);
     try {
-      Files.deleteIfExists(dir.socket());
+      // only our own: the directory may have been removed and made anew, with another daemon in it
+      if (socketKey != null && socketKey.equals(socketKey())) {
+        Files.deleteIfExists(dir.socket());
+      }
     } catch (IOException e) {
       log("Cannot remove the socket", "err", e.getMessage());
     }

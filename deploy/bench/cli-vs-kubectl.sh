@@ -13,9 +13,10 @@
 # Each jkctl way has its own daemon directory (XDG_RUNTIME_DIR) below a temporary directory,
 # removed at the end with the daemons in it. Runs alternate between the tools (kubectl, warm,
 # first, JVM only, kubectl, ...) so that a change of load on a shared machine hits them alike.
-# Each cell shows the median wall time and the median CPU time of the client process (user+sys,
-# which load changes less; for `warm` the daemon's CPU is not in it), in ms, and the rows end
-# with the wall-time ratios warm/kubectl and JVM-only/kubectl.
+# Each cell shows the median wall time and the median CPU time (user+sys, which load changes
+# less), in ms; for `warm` the CPU is the client's median plus the daemon's own CPU time over the
+# run divided by the number of commands it served. The rows end with the wall-time ratios
+# warm/kubectl and JVM-only/kubectl.
 # JKCTL picks the jkctl to measure (default: the built distribution's); JKCTL_BEFORE adds a
 # column for another one (e.g. main's build) measured in the same rounds.
 set -euo pipefail
@@ -68,6 +69,13 @@ run_tool() {
   esac
 }
 
+# user+sys CPU ms of the warm daemon so far (from /proc/PID/stat, in clock ticks)
+daemon_cpu_ms() {
+  local pid
+  pid="$(XDG_RUNTIME_DIR="$tmp/warm" "$JKCTL" daemon status | sed -n 's/.*running: pid \([0-9]*\),.*/\1/p')"
+  awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print int(($12 + $13) * 1000 / hz)}' "/proc/$pid/stat"
+}
+
 bench() { # label, then the command's words (jkctl stands for $JKCTL)
   local label="$1"; shift
   local -A wall cpu
@@ -75,15 +83,21 @@ bench() { # label, then the command's words (jkctl stands for $JKCTL)
   [ -n "${JKCTL_BEFORE:-}" ] && tools+=(before)
   for t in "${tools[@]}"; do run_tool "$t" "$@" >/dev/null; done # warm-up (archives made, daemon started)
   await_daemon "$tmp/warm"
+  local d0 d1
+  d0="$(daemon_cpu_ms)"
   for _ in $(seq 1 "$RUNS"); do
     for t in "${tools[@]}"; do
       read -r w c < <(run_tool "$t" "$@")
       wall[$t]+="$w "; cpu[$t]+="$c "
     done
   done
+  d1="$(daemon_cpu_ms)"
   printf '%-30s' "$label"
   for t in "${tools[@]}"; do
-    printf ' %7s/%-5s' "$(echo ${wall[$t]} | tr ' ' '\n' | median)" "$(echo ${cpu[$t]} | tr ' ' '\n' | median)"
+    local c
+    c="$(echo ${cpu[$t]} | tr ' ' '\n' | median)"
+    [ "$t" = warm ] && c=$((c + (d1 - d0) / RUNS))
+    printf ' %7s/%-5s' "$(echo ${wall[$t]} | tr ' ' '\n' | median)" "$c"
   done
   local k w j
   k="$(echo ${wall[kubectl]} | tr ' ' '\n' | median)"

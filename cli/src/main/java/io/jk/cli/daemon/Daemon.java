@@ -113,7 +113,7 @@ public final class Daemon {
         log("Accept failed", "err", e.getMessage());
         continue;
       }
-      if (!sameUser(ch, me.getUsername())) {
+      if (!sameUser(ch, me.getUsername(), me.getUid())) {
         close(ch);
         continue;
       }
@@ -140,10 +140,11 @@ public final class Daemon {
   }
 
   /** The peer must be this daemon's user (the directory's mode already keeps others out: belt and braces). */
-  private static boolean sameUser(SocketChannel ch, String me) {
+  private static boolean sameUser(SocketChannel ch, String me, long uid) {
     try {
       var peer = ch.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
-      if (peer.user().getName().equals(me)) {
+      // a uid without a passwd entry has its number for a name
+      if (peer.user().getName().equals(me) || peer.user().getName().equals(Long.toString(uid))) {
         return true;
       }
       log("Connection refused", "peer", peer.user().getName());

@@ -139,7 +139,7 @@ final class RequestHandler implements Runnable {
     }
   }
 
-  /** The request's environment as a map (the last of duplicate names wins, as getenv would see the first: rare). */
+  /** The request's environment as a map (of a name given twice, the first counts, as for getenv). */
   private static Map<String, String> environment(Protocol.Request req) {
     Map<String, String> env = new LinkedHashMap<>();
     for (String kv : req.env()) {

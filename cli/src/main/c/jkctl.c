@@ -255,8 +255,12 @@ static int daemon_dir(char *out, size_t n, int create) {
   return 0;
 }
 
-/* Connects to DIR/sock; on success also gives the daemon's pid (checked to run as our user). */
-static int connect_daemon(const char *dir, pid_t *pid) {
+/*
+ * Connects to DIR/sock; on success also gives the daemon's pid (checked to run as our user). On
+ * failure *absent says whether no daemon listens there (so that starting one can help).
+ */
+static int connect_daemon(const char *dir, pid_t *pid, int *absent) {
+  *absent = 0;
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   if ((size_t)snprintf(addr.sun_path, sizeof addr.sun_path, "%s/sock", dir) >= sizeof addr.sun_path) {
     debug("socket path %s/sock is too long for a Unix socket", dir);
@@ -266,6 +270,7 @@ static int connect_daemon(const char *dir, pid_t *pid) {
   if (fd < 0)
     return -1;
   if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    *absent = errno == ENOENT || errno == ECONNREFUSED;
     debug("cannot connect to %s: %s", addr.sun_path, strerror(errno));
     close(fd);
     return -1;
@@ -595,7 +600,8 @@ static int daemon_admin(int argc, char **args) {
     return 2;
   }
   pid_t pid = 0;
-  int fd = daemon_dir(dir, sizeof dir, 0) == 0 ? connect_daemon(dir, &pid) : -1;
+  int absent;
+  int fd = daemon_dir(dir, sizeof dir, 0) == 0 ? connect_daemon(dir, &pid, &absent) : -1;
   if (fd < 0) {
     printf("no jkctl daemon is running\n");
     return strcmp(sub, "stop") == 0 ? 0 : 1;
@@ -644,9 +650,11 @@ int main(int argc, char **argv) {
   if (daemon_dir(dir, sizeof dir, 1) != 0)
     run_jvm(n, args);
   pid_t pid = 0;
-  int fd = connect_daemon(dir, &pid);
+  int absent;
+  int fd = connect_daemon(dir, &pid, &absent);
   if (fd < 0) {
-    spawn_daemon(dir);
+    if (absent)
+      spawn_daemon(dir);
     run_jvm(n, args);
   }
   int code = 1, mismatch = 0;

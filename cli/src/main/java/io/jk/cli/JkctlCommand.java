@@ -156,23 +156,24 @@ public final class JkctlCommand implements Runnable {
    * @return the exit code
    */
   public static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
-    return run(args, env, java.nio.file.Path.of("").toAbsolutePath(), ApiClients.NEW, in, out, err);
+    return run(args, env, java.nio.file.Path.of("").toAbsolutePath(), ApiClients.NEW, null, in, out, err);
   }
 
   /**
    * Runs jkctl in this process for a command issued in {@code cwd} (an absolute path), with API
    * clients from {@code clients}: what the jkctl daemon does for each request.
    *
+   * @param terminal the terminal the command was typed in (null: this process's own)
    * @return the exit code
    */
   public static int run(String[] args, Map<String, String> env, java.nio.file.Path cwd, ApiClients clients,
-      InputStream in, PrintStream out, PrintStream err) {
+      Terminal terminal, InputStream in, PrintStream out, PrintStream err) {
     boolean traced = Trace.active();
     if (!traced) {
       Trace.begin(env, err);
     }
     try {
-      return execute(args, new JkctlCommand(env, in, cwd, clients), out, err);
+      return execute(args, new JkctlCommand(env, in, cwd, clients), terminal, out, err);
     } finally {
       if (!traced) {
         Trace.end();
@@ -180,7 +181,8 @@ public final class JkctlCommand implements Runnable {
     }
   }
 
-  private static int execute(String[] args, JkctlCommand root, PrintStream out, PrintStream err) {
+  private static int execute(String[] args, JkctlCommand root, Terminal terminal, PrintStream out,
+      PrintStream err) {
     CommandLine cl = new CommandLine(root);
     String name = invoked(args);
     if (name != null && SUBCOMMANDS.containsKey(name) && !name.equals("completion")) {
@@ -190,6 +192,9 @@ public final class JkctlCommand implements Runnable {
     }
     PrintWriter o = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
     PrintWriter e = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+    if (terminal != null) { // after the subcommands: picocli sets it on those present only
+      cl.setColorScheme(CommandLine.Help.defaultColorScheme(terminal.ansi(root.env)));
+    }
     cl.setOut(o);
     cl.setErr(e);
     cl.setExecutionExceptionHandler((ex, cmd, parse) -> {

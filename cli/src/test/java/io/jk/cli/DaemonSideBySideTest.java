@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -204,6 +205,23 @@ class DaemonSideBySideTest {
     JkctlBinary.Result cached = jk.run(Map.of(), null, sub, "get", "cm", "-n", "ns-a", "--cache-dir", "cache-here");
     assertTrue(cached.byDaemon() && cached.exitCode() == 0, cached::toString);
     assertTrue(Files.isDirectory(sub.resolve("cache-here").resolve("jkctl-discovery")), "no cache in " + sub);
+  }
+
+  @Test
+  void onATerminalHelpIsColouredAsTheJvmColoursIt() throws Exception {
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1) for a pseudo-terminal");
+    String viaDaemon = jk.onTerminal(Map.of(), "get --help");
+    String viaJvm = jk.onTerminal(Map.of("JKCTL_DAEMON", "0"), "get --help");
+    assertTrue(viaDaemon.contains("jkctl: daemon: served by pid"), viaDaemon);
+    assertTrue(viaJvm.contains("\u001b[1mjkctl get"), "the JVM colours help on a terminal: " + viaJvm);
+    assertEquals(viaJvm, withoutDebug(viaDaemon));
+    String plainDaemon = jk.onTerminal(Map.of("NO_COLOR", "1"), "get --help");
+    assertFalse(plainDaemon.contains("\u001b["), plainDaemon);
+    assertEquals(jk.onTerminal(Map.of("NO_COLOR", "1", "JKCTL_DAEMON", "0"), "get --help"), withoutDebug(plainDaemon));
+  }
+
+  private static String withoutDebug(String terminalText) {
+    return terminalText.replaceAll("(?m)^jkctl: daemon: [^\n]*\n", "");
   }
 
   private static void assertNames(JkctlBinary.Result r, String want) {

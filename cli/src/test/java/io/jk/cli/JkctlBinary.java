@@ -169,6 +169,26 @@ final class JkctlBinary implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code jkctl WORDS} on a pseudo-terminal (through script(1)): what it printed there, stdout
+   * and stderr together, line ends as the terminal shows them.
+   */
+  String onTerminal(Map<String, String> env, String words) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder("script", "-qec", binary + " " + words, "/dev/null")
+        .directory(work.toFile()).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
+            new java.io.File("/dev/null")));
+    pb.environment().clear();
+    pb.environment().putAll(baseEnv);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("script did not end in 60 s");
+    }
+    return new String(out, StandardCharsets.UTF_8);
+  }
+
   /** The same command through a JVM of its own ({@code JKCTL_DAEMON=0}). */
   Result runWithoutDaemon(Map<String, String> env, String stdin, Path cwd, String... args) {
     Map<String, String> e = new HashMap<>(env);

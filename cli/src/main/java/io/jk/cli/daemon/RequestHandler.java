@@ -119,7 +119,9 @@ final class RequestHandler implements Runnable {
       int code;
       long start = System.nanoTime();
       try {
-        code = JkctlCommand.run(req.args().toArray(String[]::new), env, cwd, lease, new RemoteStdin(), o, e);
+        io.jk.cli.Terminal terminal = new io.jk.cli.Terminal((req.ttys() & Protocol.STDIN_TTY) != 0,
+            (req.ttys() & Protocol.STDOUT_TTY) != 0, (req.ttys() & Protocol.STDERR_TTY) != 0, req.columns());
+        code = JkctlCommand.run(req.args().toArray(String[]::new), env, cwd, lease, terminal, new RemoteStdin(), o, e);
       } catch (RuntimeException | Error t) {
         // picocli reports a command's exceptions; what escapes is a defect: say so, as a JVM would
         e.println("error: " + t);

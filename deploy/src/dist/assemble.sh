@@ -10,8 +10,9 @@ mkdir -p "$dist/bin" "$dist/lib" "$dist/libexec" "$dist/etc"
 cp "$target/$jar" "$dist/lib/"
 rm -f "$dist/lib"/jk-runtime-*.jar
 install -m 0755 "$src"/bin/* "$dist/bin/"
-# bin/jkctl is the C client of the jkctl daemon (cli/src/main/c/jkctl.c); the JVM it falls back to
-# (and runs as the daemon) is bin/jk-java jkctl io.jk.cli.JkctlCommand
+# bin/jkctl is the C client of the jkctl daemon (cli/src/main/c/jkctl.c), in the place of the JVM
+# script src/dist/bin/jkctl; the JVM it falls back to (and runs as the daemon) is
+# bin/jk-java jkctl io.jk.cli.JkctlCommand
 client="$src/../../../cli/target/bin/jkctl"
 if [ -x "$client" ]; then
   install -m 0755 "$client" "$dist/bin/jkctl"

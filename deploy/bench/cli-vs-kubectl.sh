@@ -36,10 +36,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# one timed run: prints "wall_ms cpu_ms"
+# one timed run: prints "wall_ms cpu_ms" (wall to the millisecond: time(1)'s %e has 10 ms steps,
+# too coarse for a warm jkctl; the CPU time is time(1)'s)
 once() {
-  /usr/bin/time -o "$tf" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
-  awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}' "$tf"
+  local t0 t1
+  t0="$(date +%s%N)"
+  /usr/bin/time -o "$tf" -f "%U %S" "$@" >/dev/null 2>&1 || true
+  t1="$(date +%s%N)"
+  awk -v w=$(((t1 - t0) / 1000000)) '{printf "%d %d\n", w, ($1 + $2) * 1000}' "$tf"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 

@@ -10,6 +10,16 @@ mkdir -p "$dist/bin" "$dist/lib" "$dist/libexec" "$dist/etc"
 cp "$target/$jar" "$dist/lib/"
 rm -f "$dist/lib"/jk-runtime-*.jar
 install -m 0755 "$src"/bin/* "$dist/bin/"
+# bin/jkctl is the C client of the jkctl daemon (cli/src/main/c/jkctl.c), in the place of the JVM
+# script src/dist/bin/jkctl; the JVM it falls back to (and runs as the daemon) is
+# bin/jk-java jkctl io.jk.cli.JkctlCommand
+client="$src/../../../cli/target/bin/jkctl"
+if [ -x "$client" ]; then
+  install -m 0755 "$client" "$dist/bin/jkctl"
+else
+  echo "assemble: $client missing (build the cli module first)" >&2
+  exit 1
+fi
 cp -r "$src"/etc/. "$dist/etc/"
 rm -rf "$dist/lib/cds"
 for b in jkrt jkshim pause; do
@@ -30,7 +40,8 @@ for name in jk-cli jk-common jk-apiserver picocli jackson-core jackson-databind 
   [ -n "$jar" ] || { echo "assemble: no $name jar in $dist/lib" >&2; exit 1; }
   echo "$jar" >>"$dist/lib/jkctl.classpath"
 done
-bash "$src/cds-train.sh" "$dist" "$src/../../../examples" "$target/cds-train"
+# no jkctl daemon for the build's own jkctl runs: it would outlive the build
+JKCTL_DAEMON=0 bash "$src/cds-train.sh" "$dist" "$src/../../../examples" "$target/cds-train"
 # the archive holds absolute jar paths: each copy of the distribution dumps its own from the class list
 tar -C "$target" -czf "$target/jk-$version-linux-amd64.tar.gz" --owner=0 --group=0 --exclude=jk/lib/cds/jkctl.jsa jk
 echo "assemble: $dist and $target/jk-$version-linux-amd64.tar.gz"

@@ -60,6 +60,14 @@ public final class ApiClient {
     Trace.mark("client");
   }
 
+  /**
+   * Closes the kept connection (the next request opens a new one); the TLS context and its
+   * session cache stay. The jkctl daemon does this to clients it keeps idle.
+   */
+  public void disconnect() {
+    connection.close();
+  }
+
   /** The resolved kubeconfig context. */
   public Kubeconfig.Target target() {
     return target;
@@ -214,7 +222,8 @@ public final class ApiClient {
     return token.isEmpty() ? null : "Bearer " + token;
   }
 
-  private static Path resolve(Kubeconfig.Target t, String p) {
+  /** A path named in the kubeconfig ({@code certificate-authority}, ...), relative ones taken from its directory. */
+  static Path resolve(Kubeconfig.Target t, String p) {
     Path path = Path.of(p);
     Path dir = t.file().toAbsolutePath().getParent();
     return path.isAbsolute() || dir == null ? path : dir.resolve(path);

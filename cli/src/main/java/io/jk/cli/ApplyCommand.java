@@ -40,7 +40,7 @@ final class ApplyCommand extends Base {
 
   @Override
   void run() throws Exception {
-    List<Manifests.Manifest> manifests = Manifests.read(files, recursive, root().in);
+    List<Manifests.Manifest> manifests = Manifests.read(files, recursive, root().in, root().cwd);
     Session s = session();
     List<CliException> failures = new ArrayList<>();
     for (Manifests.Manifest m : manifests) {

@@ -21,7 +21,7 @@ final class CreateCommand extends Base {
   @Override
   void run() throws Exception {
     List<CliException> failures = new ArrayList<>();
-    for (Manifests.Manifest m : Manifests.read(files, recursive, root().in)) {
+    for (Manifests.Manifest m : Manifests.read(files, recursive, root().in, root().cwd)) {
       try {
         ObjectRef ref = ObjectRef.of(m.object(), session());
         Object body = saveConfig ? ApplyCommand.withLastApplied(m.object(), ref.namespace()) : m.object();

@@ -72,7 +72,7 @@ final class DeleteCommand extends Base {
     java.util.Map<ObjectRef, String> sources = new java.util.HashMap<>();
     Session s = session();
     if (files != null && !files.isEmpty()) {
-      for (Manifests.Manifest m : Manifests.read(files, recursive, root().in)) {
+      for (Manifests.Manifest m : Manifests.read(files, recursive, root().in, root().cwd)) {
         ObjectRef r = ObjectRef.of(m.object(), s);
         refs.add(r);
         sources.put(r, m.source());

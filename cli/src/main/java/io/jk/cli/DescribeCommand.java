@@ -460,7 +460,7 @@ final class DescribeCommand extends Base {
     for (JsonNode e : sel.path("matchExpressions")) {
       List<String> vals = new ArrayList<>();
       e.path("values").forEach(x -> vals.add(x.asText()));
-      parts.add(e.path("key").asText() + " " + e.path("operator").asText().toLowerCase() + " (" + String.join(",", vals) + ")");
+      parts.add(e.path("key").asText() + " " + e.path("operator").asText().toLowerCase(java.util.Locale.ROOT) + " (" + String.join(",", vals) + ")");
     }
     return parts.isEmpty() ? "<none>" : String.join(",", parts);
   }

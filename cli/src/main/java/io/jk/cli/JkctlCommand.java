@@ -89,11 +89,16 @@ public final class JkctlCommand implements Runnable {
 
   final Map<String, String> env;
   final InputStream in;
+  /** The command's working directory: every relative path a command names is taken relative to it. */
+  final java.nio.file.Path cwd;
+  private final ApiClients clients;
   private Session session;
 
-  JkctlCommand(Map<String, String> env, InputStream in) {
+  JkctlCommand(Map<String, String> env, InputStream in, java.nio.file.Path cwd, ApiClients clients) {
     this.env = env;
     this.in = in;
+    this.cwd = cwd;
+    this.clients = clients;
   }
 
   @Override
@@ -105,31 +110,38 @@ public final class JkctlCommand implements Runnable {
   Session session() {
     if (session == null) {
       Trace.mark("parsed");
-      session = new Session(Kubeconfig.load(Kubeconfig.locate(kubeconfig, env)), context, namespace, cacheDir());
+      session = new Session(kubeconfigFile(), context, namespace, cacheDir(), clients);
       Trace.mark("kubeconfig");
     }
     return session;
   }
 
-  /** {@code --cache-dir}, else {@code KUBECACHEDIR}, else {@code ~/.kube/cache}, as kubectl picks it. */
+  /** {@code --cache-dir}, else {@code KUBECACHEDIR}, else {@code $HOME/.kube/cache}, as kubectl picks it. */
   java.nio.file.Path cacheDir() {
     if (cacheDir != null && !cacheDir.isBlank()) {
-      return java.nio.file.Path.of(cacheDir);
+      return cwd.resolve(cacheDir);
     }
     String fromEnv = env.get("KUBECACHEDIR");
     if (fromEnv != null && !fromEnv.isBlank()) {
-      return java.nio.file.Path.of(fromEnv);
+      return cwd.resolve(fromEnv);
     }
-    return java.nio.file.Path.of(System.getProperty("user.home"), ".kube", "cache");
+    return Kubeconfig.home(env, cwd).resolve(".kube").resolve("cache");
   }
 
   /** The kubeconfig file named by flags or environment. */
   Kubeconfig kubeconfigFile() {
-    return Kubeconfig.load(Kubeconfig.locate(kubeconfig, env));
+    return Kubeconfig.load(Kubeconfig.locate(kubeconfig, env, cwd));
   }
 
-  /** Entry point of the {@code jkctl} binary. */
+  /**
+   * Entry point of the JVM {@code jkctl} ({@code bin/jkctl}, the C client, runs it when it does not
+   * hand the command to the jkctl daemon). {@code jkctl daemon run} runs that daemon here.
+   */
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("daemon")) {
+      System.exit(io.jk.cli.daemon.DaemonMain.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
+    }
+    Trace.begin(System.getenv(), System.err);
     Trace.mark("main");
     int code = run(args, System.getenv(), System.in, System.out, System.err);
     System.out.flush();
@@ -138,12 +150,39 @@ public final class JkctlCommand implements Runnable {
   }
 
   /**
-   * Runs jkctl in this process (the binary's main and the tests use it).
+   * Runs jkctl in this process, in the process's working directory (the binary's main and the
+   * tests use it).
    *
    * @return the exit code
    */
   public static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err) {
-    JkctlCommand root = new JkctlCommand(env, in);
+    return run(args, env, java.nio.file.Path.of("").toAbsolutePath(), ApiClients.NEW, null, in, out, err);
+  }
+
+  /**
+   * Runs jkctl in this process for a command issued in {@code cwd} (an absolute path), with API
+   * clients from {@code clients}: what the jkctl daemon does for each request.
+   *
+   * @param terminal the terminal the command was typed in (null: this process's own)
+   * @return the exit code
+   */
+  public static int run(String[] args, Map<String, String> env, java.nio.file.Path cwd, ApiClients clients,
+      Terminal terminal, InputStream in, PrintStream out, PrintStream err) {
+    boolean traced = Trace.active();
+    if (!traced) {
+      Trace.begin(env, err);
+    }
+    try {
+      return execute(args, new JkctlCommand(env, in, cwd, clients), terminal, out, err);
+    } finally {
+      if (!traced) {
+        Trace.end();
+      }
+    }
+  }
+
+  private static int execute(String[] args, JkctlCommand root, Terminal terminal, PrintStream out,
+      PrintStream err) {
     CommandLine cl = new CommandLine(root);
     String name = invoked(args);
     if (name != null && SUBCOMMANDS.containsKey(name) && !name.equals("completion")) {
@@ -153,6 +192,9 @@ public final class JkctlCommand implements Runnable {
     }
     PrintWriter o = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
     PrintWriter e = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+    if (terminal != null) { // after the subcommands: picocli sets it on those present only
+      cl.setColorScheme(CommandLine.Help.defaultColorScheme(terminal.ansi(root.env)));
+    }
     cl.setOut(o);
     cl.setErr(e);
     cl.setExecutionExceptionHandler((ex, cmd, parse) -> {

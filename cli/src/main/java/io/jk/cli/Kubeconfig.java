@@ -23,16 +23,26 @@ public final class Kubeconfig {
     this.root = root;
   }
 
-  /** The file jkctl uses: the flag, else the first of {@code KUBECONFIG}, else {@code ~/.kube/config}. */
-  public static Path locate(String flag, Map<String, String> env) {
+  /**
+   * The file jkctl uses: the flag, else the first of {@code KUBECONFIG}, else
+   * {@code $HOME/.kube/config}; a relative name is taken relative to {@code cwd} (the command's
+   * working directory, which in the jkctl daemon is not the process's).
+   */
+  public static Path locate(String flag, Map<String, String> env, Path cwd) {
     if (flag != null && !flag.isBlank()) {
-      return Path.of(flag);
+      return cwd.resolve(flag);
     }
     String fromEnv = env.get("KUBECONFIG");
     if (fromEnv != null && !fromEnv.isBlank()) {
-      return Path.of(fromEnv.split(":")[0]);
+      return cwd.resolve(fromEnv.split(":")[0]);
     }
-    return Path.of(System.getProperty("user.home"), ".kube", "config");
+    return home(env, cwd).resolve(".kube").resolve("config");
+  }
+
+  /** {@code $HOME} as kubectl takes it (else the JVM's user.home), absolute. */
+  public static Path home(Map<String, String> env, Path cwd) {
+    String home = env.get("HOME");
+    return cwd.resolve(home != null && !home.isBlank() ? home : System.getProperty("user.home"));
   }
 
   /** Reads {@code file}; a missing file gives an empty configuration. */

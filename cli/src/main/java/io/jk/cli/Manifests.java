@@ -32,8 +32,11 @@ public final class Manifests {
    */
   public record Manifest(ObjectNode object, String source, int document) {}
 
-  /** Reads every manifest named by {@code -f} arguments. */
-  public static List<Manifest> read(List<String> files, boolean recursive, InputStream stdin) {
+  /**
+   * Reads every manifest named by {@code -f} arguments, relative names taken relative to
+   * {@code cwd} (the command's working directory). Messages name files as the user did.
+   */
+  public static List<Manifest> read(List<String> files, boolean recursive, InputStream stdin, Path cwd) {
     if (files == null || files.isEmpty()) {
       throw new CliException("must specify one of -f and -k");
     }
@@ -47,17 +50,19 @@ public final class Manifests {
         }
         continue;
       }
-      Path p = Path.of(f);
+      Path named = Path.of(f);
+      Path p = cwd.resolve(named);
       if (Files.isDirectory(p)) {
         try (Stream<Path> s = recursive ? Files.walk(p) : Files.list(p)) {
           for (Path file : s.filter(Files::isRegularFile).filter(Manifests::isManifest).sorted().toList()) {
-            parse(readFile(file), file.toString(), out);
+            String shown = named.resolve(p.relativize(file)).toString();
+            parse(readFile(file, shown), shown, out);
           }
         } catch (IOException e) {
-          throw new CliException("cannot read directory " + p + ": " + e.getMessage());
+          throw new CliException("cannot read directory " + named + ": " + e.getMessage());
         }
       } else if (Files.exists(p)) {
-        parse(readFile(p), p.toString(), out);
+        parse(readFile(p, named.toString()), named.toString(), out);
       } else {
         throw new CliException("the path \"" + f + "\" does not exist");
       }
@@ -70,11 +75,11 @@ public final class Manifests {
     return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
   }
 
-  private static String readFile(Path p) {
+  private static String readFile(Path p, String shown) {
     try {
       return Files.readString(p);
     } catch (IOException e) {
-      throw new CliException("cannot read " + p + ": " + e.getMessage());
+      throw new CliException("cannot read " + shown + ": " + e.getMessage());
     }
   }
 

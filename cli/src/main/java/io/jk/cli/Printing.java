@@ -107,7 +107,7 @@ public final class Printing {
       StringBuilder b = new StringBuilder();
       for (JsonNode i : items) {
         ResourceInfo r = types.get(i);
-        b.append(r == null ? i.path("kind").asText().toLowerCase() : r.kindPrefix()).append('/')
+        b.append(r == null ? i.path("kind").asText().toLowerCase(java.util.Locale.ROOT) : r.kindPrefix()).append('/')
             .append(i.path("metadata").path("name").asText()).append('\n');
       }
       return b.toString();

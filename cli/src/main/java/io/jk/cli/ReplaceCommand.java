@@ -20,7 +20,7 @@ final class ReplaceCommand extends Base {
   @Override
   void run() throws Exception {
     List<CliException> failures = new ArrayList<>();
-    for (Manifests.Manifest m : Manifests.read(files, recursive, root().in)) {
+    for (Manifests.Manifest m : Manifests.read(files, recursive, root().in, root().cwd)) {
       try {
         ObjectRef ref = ObjectRef.of(m.object(), session());
         ObjectNode body = m.object().deepCopy();

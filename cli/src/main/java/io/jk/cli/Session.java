@@ -9,19 +9,21 @@ public final class Session {
   private final Kubeconfig.Target target;
   private final String namespaceFlag;
   private final java.nio.file.Path cacheDir;
+  private final ApiClients clients;
   private ApiClient api;
   private Discovery discovery;
 
-  Session(Kubeconfig config, String context, String namespace, java.nio.file.Path cacheDir) {
+  Session(Kubeconfig config, String context, String namespace, java.nio.file.Path cacheDir, ApiClients clients) {
     this.target = config.target(context);
     this.namespaceFlag = namespace;
     this.cacheDir = cacheDir;
+    this.clients = clients;
   }
 
   /** The API client. */
   public ApiClient api() {
     if (api == null) {
-      api = new ApiClient(target);
+      api = clients.open(target);
     }
     return api;
   }

@@ -103,7 +103,7 @@ if [ "$start" = 1 ]; then
   modprobe br_netfilter 2>/dev/null || true
   sysctl -qw net.ipv4.ip_forward=1
   # jkctl's class-data-sharing archive for this location, now rather than on its first run
-  /opt/jk/bin/jkctl version --client >/dev/null 2>&1 || true
+  JKCTL_DAEMON=0 /opt/jk/bin/jkctl version --client >/dev/null 2>&1 || true
 fi
 
 echo "==> jk-$role.service"

@@ -52,6 +52,7 @@ class DemoScriptIT {
     ProcessBuilder demo = new ProcessBuilder(cmd).redirectErrorStream(true);
     demo.environment().put("JK_CNI_BRIDGE", "jkdemo0");
     demo.environment().put("JK_SKIP_BUILD", "1");
+    demo.environment().put("JKCTL_DAEMON", "0"); // no warm jkctl daemon left behind by the test
     demo.environment().put("JK_DATA_DIR", dir.toString());
     demo.environment().put("JK_PORT", String.valueOf(JkProcess.freePort()));
     File log = dir.resolve("demo.log").toFile();

@@ -62,7 +62,10 @@ final class Kubectl {
   Result run(String stdin, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    // jkctl runs in its own JVM here: a warm daemon would outlive the test (the cli module tests the daemon)
+    pb.environment().put("JKCTL_DAEMON", "0");
+    Process p = pb.start();
     if (stdin != null) {
       p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
     }

@@ -168,20 +168,6 @@ class DaemonSetHistoryTest {
     }
   }
 
-  /** How many LISTs of controllerrevisions the API server has answered (its request counter). */
-  static long revisionLists(TestClusterAccess cluster) {
-    return cluster.client().raw(cluster.api().url() + "/metrics").lines()
-        .filter(l -> l.startsWith("apiserver_request_total{") && l.contains("resource=\"controllerrevisions\"")
-            && l.contains("verb=\"list\""))
-        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-  }
-
-  /** How many DaemonSet syncs the controller-manager has run. */
-  static long syncs(TestClusterAccess cluster) {
-    var timer = cluster.manager().registry().find("workqueue.work.duration").tag("name", "daemonset").timer();
-    return timer == null ? 0 : timer.count();
-  }
-
   static void setImage(KubernetesClient client, String image) {
     client.apps().daemonSets().inNamespace("default").withName("agent").edit(d -> new DaemonSetBuilder(d).editSpec().editTemplate()
         .editSpec().editFirstContainer().withImage(image).endContainer().endSpec().endTemplate().endSpec().build());
@@ -201,16 +187,16 @@ class DaemonSetHistoryTest {
           .endTemplate().endSpec().build()).create();
       await().atMost(Duration.ofSeconds(30)).until(() -> images(client).equals(Set.of("busybox:1"))
           && DaemonSetControllerTest.pods(client).size() == 2);
-      long lists = revisionLists(cluster);
-      long syncs = syncs(cluster);
+      long lists = cluster.apiRequests("list", "controllerrevisions");
+      long syncs = cluster.syncs("daemonset");
       // Three rollouts: each creates a revision and (history limit 1) deletes one, over many syncs.
       for (String image : List.of("busybox:2", "busybox:3", "busybox:4")) {
         setImage(client, image);
         await().atMost(Duration.ofSeconds(30)).until(() -> images(client).equals(Set.of(image))
             && DaemonSetControllerTest.pods(client).size() == 2);
       }
-      assertTrue(syncs(cluster) - syncs >= 10, "syncs: " + (syncs(cluster) - syncs));
-      assertEquals(lists, revisionLists(cluster), "LISTs of controllerrevisions during the rollouts");
+      assertTrue(cluster.syncs("daemonset") - syncs >= 6, "syncs: " + (cluster.syncs("daemonset") - syncs));
+      assertEquals(lists, cluster.apiRequests("list", "controllerrevisions"), "LISTs of controllerrevisions during the rollouts");
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         Map<Long, ControllerRevision> revs = revisions(client);
         assertEquals(Set.of(3L, 4L), revs.keySet());

@@ -75,7 +75,7 @@ public final class HollowNodes implements AutoCloseable {
     // Pod status and deletion writes, and lease renewals, each with their own bounded
     // concurrency: a burst of pods never delays renewals behind it, nor the other way round.
     this.raw = new RawApi(client, podWriteConcurrency(count));
-    this.leaseApi = new RawApi(client, 16);
+    this.leaseApi = new RawApi(client, leaseWriteConcurrency(count));
     this.spec = spec;
     List<String> n = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -95,6 +95,17 @@ public final class HollowNodes implements AutoCloseable {
    */
   static int podWriteConcurrency(int nodes) {
     return Math.max(64, Math.min(512, nodes / 2));
+  }
+
+  /**
+   * How many lease renewals the nodes keep in flight together: one per ten nodes, at least 16 and
+   * at most 256. A node renews every interval (10 s by default), so 1,000 nodes need 100
+   * renewals/s; with 16 in flight and a loaded API server answering in 300 ms, renewals queued up
+   * (almost every lease waiting by the end of a 17 s bench.sh window) and would have expired in a
+   * longer run.
+   */
+  static int leaseWriteConcurrency(int nodes) {
+    return Math.max(16, Math.min(256, nodes / 10));
   }
 
   private static Thread daemon(Runnable r, String name) {

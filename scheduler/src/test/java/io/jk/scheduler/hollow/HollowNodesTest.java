@@ -82,4 +82,12 @@ class HollowNodesTest {
     assertEquals(500, HollowNodes.podWriteConcurrency(1000));
     assertEquals(512, HollowNodes.podWriteConcurrency(5000));
   }
+
+  @Test
+  void leaseRenewalsInFlightGrowWithTheNodesSoEveryLeaseIsRenewedEachInterval() {
+    // 1,000 nodes renewing every 10 s need 100 renewals/s: 100 in flight keep up with 1 s answers.
+    assertEquals(16, HollowNodes.leaseWriteConcurrency(3));
+    assertEquals(100, HollowNodes.leaseWriteConcurrency(1000));
+    assertEquals(256, HollowNodes.leaseWriteConcurrency(5000));
+  }
 }

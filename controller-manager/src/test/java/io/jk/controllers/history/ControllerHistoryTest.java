@@ -169,4 +169,25 @@ class ControllerHistoryTest {
     assertEquals("agent-h3", seeing.sync(owner, SELECTOR, template("busybox:1"), "h3", 10, r -> false).getMetadata().getName());
     assertEquals(Map.of(1L, "agent-h3"), stored());
   }
+
+  @Test
+  void aTemplateOfManyFieldTypesMatchesItsStoredRevisionOnceTheCacheHasIt() {
+    // Longs, ints, quantities, int-or-strings, booleans and nested lists survive the round trip
+    // through the API server and the informer: a mismatch here would raise collisionCount on every sync.
+    PodTemplateSpec rich = new PodTemplateSpecBuilder(template("busybox:1")).editSpec()
+        .withTerminationGracePeriodSeconds(45L).withActiveDeadlineSeconds(600L).withHostNetwork(false)
+        .withNewSecurityContext().withRunAsUser(1000L).withFsGroup(2000L).endSecurityContext()
+        .editFirstContainer().addNewPort().withContainerPort(8080).withProtocol("TCP").endPort()
+        .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
+        .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("1.5Gi")).endResources()
+        .withNewReadinessProbe().withNewHttpGet().withPath("/healthz").withNewPort("http").endHttpGet()
+        .withPeriodSeconds(5).withFailureThreshold(3).endReadinessProbe()
+        .withArgs("--x", "1").addNewEnv().withName("A").withValue("b").endEnv().endContainer().endSpec().build();
+    ControllerHistory history = new ControllerHistory(client, informer(false));
+    ControllerRevision first = history.sync(owner, SELECTOR, rich, "h1", 10, r -> false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> informers.get(0).getStore().list().size() == 1);
+    ControllerHistory fromCache = new ControllerHistory(client, informers.get(0));
+    assertEquals(first.getMetadata().getUid(), fromCache.sync(owner, SELECTOR, rich, "h1", 10, r -> false).getMetadata().getUid());
+    assertEquals(Map.of(1L, "agent-h1"), stored());
+  }
 }

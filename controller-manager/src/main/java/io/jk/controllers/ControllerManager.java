@@ -177,12 +177,14 @@ public final class ControllerManager {
     }
     if (options.enabled("daemonset")) {
       DaemonSetController c = new DaemonSetController(client, informers.of(io.fabric8.kubernetes.api.model.apps.DaemonSet.class),
-          informers.of(Node.class), informers.of(Pod.class), registry, options.syncs("daemonset"));
+          informers.of(Node.class), informers.of(Pod.class), informers.of(io.fabric8.kubernetes.api.model.apps.ControllerRevision.class),
+          registry, options.syncs("daemonset"));
       controllers.add(c.controller());
     }
     if (options.enabled("statefulset")) {
       StatefulSetController c = new StatefulSetController(client, informers.of(io.fabric8.kubernetes.api.model.apps.StatefulSet.class),
-          informers.of(Pod.class), registry, options.syncs("statefulset"));
+          informers.of(Pod.class), informers.of(io.fabric8.kubernetes.api.model.apps.ControllerRevision.class), registry,
+          options.syncs("statefulset"));
       controllers.add(c.controller());
     }
     if (options.enabled("nodeipam") && options.clusterCidr() != null) {

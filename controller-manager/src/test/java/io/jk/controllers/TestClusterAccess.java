@@ -61,6 +61,20 @@ public final class TestClusterAccess implements AutoCloseable {
     return Kubectl.run(cluster.api.kubeconfig(), cacheDir, args);
   }
 
+  /** How many {@code verb} requests on {@code resource} the API server has answered (its request counter). */
+  public long apiRequests(String verb, String resource) {
+    return cluster.client.raw(cluster.api.url() + "/metrics").lines()
+        .filter(l -> l.startsWith("apiserver_request_total{") && l.contains("resource=\"" + resource + "\"")
+            && l.contains("verb=\"" + verb + "\""))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  /** How many syncs the controller {@code name} has run (its work queue's processed items). */
+  public long syncs(String name) {
+    var timer = cluster.manager.registry().find("workqueue.work.duration").tag("name", name).timer();
+    return timer == null ? 0 : timer.count();
+  }
+
   @Override
   public void close() {
     cluster.close();

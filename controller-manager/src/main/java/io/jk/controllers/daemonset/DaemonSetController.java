@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
@@ -59,16 +60,21 @@ public final class DaemonSetController implements Reconciler {
   private final Controller controller;
   private final ControllerHistory history;
 
-  /** A controller over the given informers. */
+  /** A controller over the given informers ({@code revisions}: every namespace's ControllerRevisions). */
   public DaemonSetController(KubernetesClient client, SharedIndexInformer<DaemonSet> daemonSets, SharedIndexInformer<Node> nodes,
-      SharedIndexInformer<Pod> pods, MeterRegistry registry, int workers) {
+      SharedIndexInformer<Pod> pods, SharedIndexInformer<ControllerRevision> revisions, MeterRegistry registry, int workers) {
     this.client = client;
     this.daemonSets = daemonSets;
     this.nodes = nodes;
     this.pods = pods;
-    this.history = new ControllerHistory(client);
+    this.history = new ControllerHistory(client, revisions);
     this.controller = Controller.builder("daemonset", this, registry).workers(workers)
         .watch(daemonSets)
+        // A revision changed or deleted by someone else brings its DaemonSet back to a sync.
+        .watch(revisions, r -> {
+          String owner = Controller.controllerOwnerKey(r, "DaemonSet");
+          return owner == null ? List.of() : List.of(owner);
+        })
         .watch(nodes, n -> daemonSets.getStore().list().stream().map(Controller::keyOf).toList())
         .watch(pods, new Controller.Handlers<Pod>() {
           @Override
@@ -158,7 +164,17 @@ public final class DaemonSetController implements Reconciler {
       }
     }
     if (ds.getMetadata().getDeletionTimestamp() == null) {
-      syncHistory(ds, hash, byNode);
+      try {
+        syncHistory(ds, hash, byNode);
+      } catch (ControllerHistory.HashCollisionException e) {
+        // Raising collisionCount changes the hash; the status update brings the DaemonSet back.
+        int count = ds.getStatus() == null || ds.getStatus().getCollisionCount() == null ? 0 : ds.getStatus().getCollisionCount();
+        client.apps().daemonSets().inNamespace(ds.getMetadata().getNamespace()).resource(new DaemonSetBuilder(ds)
+            .editOrNewStatus().withCollisionCount(count + 1).endStatus().build()).updateStatus();
+        LOG.info("Template hash collision, raised collisionCount daemonset={} revision={} collisionCount={}", key,
+            e.revisionName(), count + 1);
+        return Result.done();
+      }
     }
     List<Node> allNodes = nodes.getStore().list();
     int desired = 0;

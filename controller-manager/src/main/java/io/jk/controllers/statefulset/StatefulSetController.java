@@ -3,6 +3,7 @@ package io.jk.controllers.statefulset;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
@@ -48,15 +49,20 @@ public final class StatefulSetController implements Reconciler {
   private final Controller controller;
   private final ControllerHistory history;
 
-  /** A controller over the given informers. */
+  /** A controller over the given informers ({@code revisions}: every namespace's ControllerRevisions). */
   public StatefulSetController(KubernetesClient client, SharedIndexInformer<StatefulSet> sets, SharedIndexInformer<Pod> pods,
-      MeterRegistry registry, int workers) {
+      SharedIndexInformer<ControllerRevision> revisions, MeterRegistry registry, int workers) {
     this.client = client;
     this.sets = sets;
     this.pods = pods;
-    this.history = new ControllerHistory(client);
+    this.history = new ControllerHistory(client, revisions);
     this.controller = Controller.builder("statefulset", this, registry).workers(workers)
         .watch(sets)
+        // A revision changed or deleted by someone else brings its StatefulSet back to a sync.
+        .watch(revisions, r -> {
+          String owner = Controller.controllerOwnerKey(r, "StatefulSet");
+          return owner == null ? java.util.List.of() : java.util.List.of(owner);
+        })
         .watch(pods, p -> {
           String owner = Controller.controllerOwnerKey(p, "StatefulSet");
           return owner == null ? java.util.List.of() : java.util.List.of(owner);
@@ -97,7 +103,17 @@ public final class StatefulSetController implements Reconciler {
         maxOrdinal = Math.max(maxOrdinal, ord);
       }
     }
-    syncHistory(set, revision, byOrdinal.values());
+    try {
+      syncHistory(set, revision, byOrdinal.values());
+    } catch (ControllerHistory.HashCollisionException e) {
+      // Raising collisionCount changes the revision name; the status update brings the set back.
+      int count = set.getStatus() == null || set.getStatus().getCollisionCount() == null ? 0 : set.getStatus().getCollisionCount();
+      client.apps().statefulSets().inNamespace(ns).resource(new StatefulSetBuilder(set)
+          .editOrNewStatus().withCollisionCount(count + 1).endStatus().build()).updateStatus();
+      LOG.info("Template hash collision, raised collisionCount statefulset={} revision={} collisionCount={}", key,
+          e.revisionName(), count + 1);
+      return Result.done();
+    }
     boolean acted = false;
     // Create or replace missing pods in ordinal order.
     for (int i = 0; i < replicas && !acted; i++) {

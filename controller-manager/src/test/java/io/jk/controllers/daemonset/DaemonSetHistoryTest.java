@@ -6,12 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jk.common.json.Json;
 import io.jk.controllers.Kubectl;
 import io.jk.controllers.TestClusterAccess;
+import io.jk.controllers.deployment.PodTemplateHash;
+import io.jk.controllers.history.ControllerHistory;
+import io.jk.controllers.pods.Owners;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -157,6 +164,86 @@ class DaemonSetHistoryTest {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         assertEquals(Set.of("busybox:2"), images(client));
         assertEquals(Set.of(2L), revisions(client).keySet());
+      });
+    }
+  }
+
+  static void setImage(KubernetesClient client, String image) {
+    client.apps().daemonSets().inNamespace("default").withName("agent").edit(d -> new DaemonSetBuilder(d).editSpec().editTemplate()
+        .editSpec().editFirstContainer().withImage(image).endContainer().endSpec().endTemplate().endSpec().build());
+  }
+
+  @Test
+  void syncsReadRevisionsFromTheInformerWithoutListingThem() {
+    try (TestClusterAccess cluster = TestClusterAccess.start(List.of("daemonset"))) {
+      KubernetesClient client = cluster.client();
+      DaemonSetControllerTest.node(client, "w1", true);
+      DaemonSetControllerTest.node(client, "w2", true);
+      client.apps().daemonSets().inNamespace("default").resource(new DaemonSetBuilder()
+          .withNewMetadata().withName("agent").withNamespace("default").endMetadata()
+          .withNewSpec().withRevisionHistoryLimit(1).withNewSelector().addToMatchLabels("app", "agent").endSelector()
+          .withNewTemplate().withNewMetadata().addToLabels("app", "agent").endMetadata()
+          .withNewSpec().addNewContainer().withName("c").withImage("busybox:1").endContainer().endSpec()
+          .endTemplate().endSpec().build()).create();
+      await().atMost(Duration.ofSeconds(30)).until(() -> images(client).equals(Set.of("busybox:1"))
+          && DaemonSetControllerTest.pods(client).size() == 2);
+      long lists = cluster.apiRequests("list", "controllerrevisions");
+      long syncs = cluster.syncs("daemonset");
+      // Three rollouts: each creates a revision and (history limit 1) deletes one, over many syncs.
+      for (String image : List.of("busybox:2", "busybox:3", "busybox:4")) {
+        setImage(client, image);
+        await().atMost(Duration.ofSeconds(30)).until(() -> images(client).equals(Set.of(image))
+            && DaemonSetControllerTest.pods(client).size() == 2);
+      }
+      assertTrue(cluster.syncs("daemonset") - syncs >= 6, "syncs: " + (cluster.syncs("daemonset") - syncs));
+      assertEquals(lists, cluster.apiRequests("list", "controllerrevisions"), "LISTs of controllerrevisions during the rollouts");
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        Map<Long, ControllerRevision> revs = revisions(client);
+        assertEquals(Set.of(3L, 4L), revs.keySet());
+        assertEquals("agent-" + revs.get(4L).getMetadata().getLabels().get(DaemonSetController.REVISION_HASH),
+            revs.get(4L).getMetadata().getName());
+      });
+    }
+  }
+
+  @Test
+  void aTemplateHashCollisionRaisesCollisionCountAndTheTemplateGetsItsOwnRevision() {
+    try (TestClusterAccess cluster = TestClusterAccess.start(List.of("daemonset"))) {
+      KubernetesClient client = cluster.client();
+      DaemonSetControllerTest.node(client, "w1", true);
+      client.apps().daemonSets().inNamespace("default").resource(new DaemonSetBuilder()
+          .withNewMetadata().withName("agent").withNamespace("default").endMetadata()
+          .withNewSpec().withNewSelector().addToMatchLabels("app", "agent").endSelector()
+          .withNewTemplate().withNewMetadata().addToLabels("app", "agent").endMetadata()
+          .withNewSpec().addNewContainer().withName("c").withImage("busybox:1").endContainer().endSpec()
+          .endTemplate().endSpec().build()).create();
+      await().atMost(Duration.ofSeconds(30)).until(() -> images(client).equals(Set.of("busybox:1")) && revisions(client).size() == 1);
+      DaemonSet ds = client.apps().daemonSets().inNamespace("default").withName("agent").get();
+      PodTemplateSpec next = new PodTemplateSpecBuilder(ds.getSpec().getTemplate()).editSpec().editFirstContainer()
+          .withImage("busybox:2").endContainer().endSpec().build();
+      String taken = PodTemplateHash.of(next, null);
+      // The name the next template hashes to already holds another template of this DaemonSet.
+      Map<String, Object> otherData = Json.mapper().convertValue(ControllerHistory.templatePatch(ds.getSpec().getTemplate()),
+          new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+      client.apps().controllerRevisions().inNamespace("default").resource(new ControllerRevisionBuilder()
+          .withNewMetadata().withName("agent-" + taken).withNamespace("default").addToLabels("app", "agent")
+          .addToLabels(DaemonSetController.REVISION_HASH, taken)
+          .withOwnerReferences(Owners.controllerRef(new DaemonSetBuilder(ds).withKind("DaemonSet").withApiVersion("apps/v1").build()))
+          .endMetadata().withData(otherData).withRevision(0L).build()).create();
+
+      client.apps().daemonSets().inNamespace("default").withName("agent")
+          .edit(d -> new DaemonSetBuilder(d).editSpec().withTemplate(next).endSpec().build());
+      String hash = PodTemplateHash.of(next, 1);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertEquals(1, client.apps().daemonSets().inNamespace("default").withName("agent").get().getStatus().getCollisionCount());
+        assertEquals(Set.of("busybox:2"), images(client));
+        for (Pod p : DaemonSetControllerTest.pods(client)) {
+          assertEquals(hash, p.getMetadata().getLabels().get(DaemonSetController.REVISION_HASH));
+        }
+        Map<Long, ControllerRevision> revs = revisions(client);
+        assertEquals(Set.of(0L, 1L, 2L), revs.keySet());
+        assertEquals("agent-" + hash, revs.get(2L).getMetadata().getName());
+        assertEquals("agent-" + taken, revs.get(0L).getMetadata().getName());
       });
     }
   }

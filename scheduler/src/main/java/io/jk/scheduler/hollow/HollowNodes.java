@@ -74,8 +74,8 @@ public final class HollowNodes implements AutoCloseable {
     this.client = client;
     // Pod status and deletion writes, and lease renewals, each with their own bounded
     // concurrency: a burst of pods never delays renewals behind it, nor the other way round.
-    this.raw = new RawApi(client, 64);
-    this.leaseApi = new RawApi(client, 16);
+    this.raw = new RawApi(client, podWriteConcurrency(count));
+    this.leaseApi = new RawApi(client, leaseWriteConcurrency(count));
     this.spec = spec;
     List<String> n = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -85,6 +85,27 @@ public final class HollowNodes implements AutoCloseable {
     this.names = List.copyOf(n);
     this.workers = Executors.newFixedThreadPool(8, r -> daemon(r, "hollow-worker"));
     this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "hollow-lease"));
+  }
+
+  /**
+   * How many pod status and deletion writes the nodes keep in flight together: one per two nodes,
+   * at least 64 and at most 512. Real kubelets each write through their own connection; a fleet
+   * capped at 64 writes gets at most 64 / latency of them done (about 250/s when a loaded API
+   * server answers in 250 ms), so 1,000 nodes' pods reached Running seconds after their bindings.
+   */
+  static int podWriteConcurrency(int nodes) {
+    return Math.max(64, Math.min(512, nodes / 2));
+  }
+
+  /**
+   * How many lease renewals the nodes keep in flight together: one per ten nodes, at least 16 and
+   * at most 256. A node renews every interval (10 s by default), so 1,000 nodes need 100
+   * renewals/s; with 16 in flight and a loaded API server answering in 300 ms, renewals queued up
+   * (almost every lease waiting by the end of a 17 s bench.sh window) and would have expired in a
+   * longer run.
+   */
+  static int leaseWriteConcurrency(int nodes) {
+    return Math.max(16, Math.min(256, nodes / 10));
   }
 
   private static Thread daemon(Runnable r, String name) {

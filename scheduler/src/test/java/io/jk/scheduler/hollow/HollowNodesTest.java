@@ -73,4 +73,21 @@ class HollowNodesTest {
     }
   }
 
+  @Test
+  void podStatusWritesInFlightGrowWithTheNodesAsRealKubeletsEachWriteTheirOwn() {
+    // 64 for a handful of nodes; 1,000 nodes keep 500 writes in flight (64 made their pods reach
+    // Running 4-12 s after the last binding of scheduler/bench.sh); never more than 512.
+    assertEquals(64, HollowNodes.podWriteConcurrency(3));
+    assertEquals(64, HollowNodes.podWriteConcurrency(128));
+    assertEquals(500, HollowNodes.podWriteConcurrency(1000));
+    assertEquals(512, HollowNodes.podWriteConcurrency(5000));
+  }
+
+  @Test
+  void leaseRenewalsInFlightGrowWithTheNodesSoEveryLeaseIsRenewedEachInterval() {
+    // 1,000 nodes renewing every 10 s need 100 renewals/s: 100 in flight keep up with 1 s answers.
+    assertEquals(16, HollowNodes.leaseWriteConcurrency(3));
+    assertEquals(100, HollowNodes.leaseWriteConcurrency(1000));
+    assertEquals(256, HollowNodes.leaseWriteConcurrency(5000));
+  }
 }

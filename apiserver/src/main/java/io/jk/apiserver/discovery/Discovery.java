@@ -81,8 +81,12 @@ public final class Discovery {
   private ObjectNode apiGroup(String g) {
     ObjectNode o = Json.mapper().createObjectNode();
     o.put("name", g);
-    o.putArray("versions").addObject().put("groupVersion", g + "/v1").put("version", "v1");
-    o.putObject("preferredVersion").put("groupVersion", g + "/v1").put("version", "v1");
+    ArrayNode versions = o.putArray("versions");
+    for (String v : types.versions(g)) {
+      versions.addObject().put("groupVersion", g + "/" + v).put("version", v);
+    }
+    String preferred = types.versions(g).get(0);
+    o.putObject("preferredVersion").put("groupVersion", g + "/" + preferred).put("version", preferred);
     return o;
   }
 
@@ -132,28 +136,31 @@ public final class Discovery {
       if (!g.isEmpty()) {
         meta.put("name", g);
       }
-      ObjectNode ver = item.putArray("versions").addObject();
-      ver.put("version", "v1").put("freshness", "Current");
-      ArrayNode res = ver.putArray("resources");
-      for (ResourceType t : types.ofGroupVersion(g, "v1")) {
-        ObjectNode r = res.addObject();
-        r.put("resource", t.resource());
-        r.putObject("responseKind").put("group", t.group()).put("version", t.version()).put("kind", t.kind());
-        r.put("scope", t.namespaced() ? "Namespaced" : "Cluster").put("singularResource", t.singular());
-        strings(r.putArray("verbs"), t.verbs());
-        if (!t.shortNames().isEmpty()) {
-          strings(r.putArray("shortNames"), t.shortNames());
-        }
-        if (!t.categories().isEmpty()) {
-          strings(r.putArray("categories"), t.categories());
-        }
-        if (!t.subresources().isEmpty()) {
-          ArrayNode subs = r.putArray("subresources");
-          for (ResourceType.Subresource s : t.subresources().values()) {
-            ObjectNode so = subs.addObject();
-            so.put("subresource", s.name());
-            so.putObject("responseKind").put("group", s.group()).put("version", s.version()).put("kind", s.kind());
-            strings(so.putArray("verbs"), s.verbs());
+      ArrayNode versions = item.putArray("versions");
+      for (String version : g.isEmpty() ? List.of("v1") : types.versions(g)) {
+        ObjectNode ver = versions.addObject();
+        ver.put("version", version).put("freshness", "Current");
+        ArrayNode res = ver.putArray("resources");
+        for (ResourceType t : types.ofGroupVersion(g, version)) {
+          ObjectNode r = res.addObject();
+          r.put("resource", t.resource());
+          r.putObject("responseKind").put("group", t.group()).put("version", t.version()).put("kind", t.kind());
+          r.put("scope", t.namespaced() ? "Namespaced" : "Cluster").put("singularResource", t.singular());
+          strings(r.putArray("verbs"), t.verbs());
+          if (!t.shortNames().isEmpty()) {
+            strings(r.putArray("shortNames"), t.shortNames());
+          }
+          if (!t.categories().isEmpty()) {
+            strings(r.putArray("categories"), t.categories());
+          }
+          if (!t.subresources().isEmpty()) {
+            ArrayNode subs = r.putArray("subresources");
+            for (ResourceType.Subresource s : t.subresources().values()) {
+              ObjectNode so = subs.addObject();
+              so.put("subresource", s.name());
+              so.putObject("responseKind").put("group", s.group()).put("version", s.version()).put("kind", s.kind());
+              strings(so.putArray("verbs"), s.verbs());
+            }
           }
         }
       }
@@ -167,13 +174,20 @@ public final class Discovery {
     ObjectNode paths = o.putObject("paths");
     paths.putObject("api/v1").put("serverRelativeURL", "/openapi/v3/api/v1?hash=" + hash(""));
     for (String g : types.groups()) {
-      paths.putObject("apis/" + g + "/v1").put("serverRelativeURL", "/openapi/v3/apis/" + g + "/v1?hash=" + hash(g));
+      for (String v : types.versions(g)) {
+        paths.putObject("apis/" + g + "/" + v)
+            .put("serverRelativeURL", "/openapi/v3/apis/" + g + "/" + v + "?hash=" + hash(g, v));
+      }
     }
     return o;
   }
 
   private String hash(String group) {
-    return Integer.toHexString(openApi(group, "v1").toString().hashCode()).toUpperCase(java.util.Locale.ROOT);
+    return hash(group, "v1");
+  }
+
+  private String hash(String group, String version) {
+    return Integer.toHexString(openApi(group, version).toString().hashCode()).toUpperCase(java.util.Locale.ROOT);
   }
 
   /**

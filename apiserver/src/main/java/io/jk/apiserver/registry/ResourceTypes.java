@@ -71,6 +71,15 @@ public final class ResourceTypes {
     t.add(type("rbac.authorization.k8s.io", "rolebindings", "RoleBinding", true, List.of(), List.of()));
     t.add(type("rbac.authorization.k8s.io", "clusterroles", "ClusterRole", false, List.of(), List.of()));
     t.add(type("rbac.authorization.k8s.io", "clusterrolebindings", "ClusterRoleBinding", false, List.of(), List.of()));
+    // autoscaling/v2
+    t.add(versioned(type("autoscaling", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, List.of("hpa"),
+        List.of("all"), new ResourceType.Subresource("status", "autoscaling", "v2", "HorizontalPodAutoscaler", SUB_VERBS)),
+        "v2", ResourceType.ALL_VERBS));
+    // metrics.k8s.io/v1beta1: read-only, served by io.jk.apiserver.metrics (never from the store)
+    t.add(versioned(type("metrics.k8s.io", "nodes", "NodeMetrics", false, List.of(), List.of()), "v1beta1",
+        List.of("get", "list")));
+    t.add(versioned(type("metrics.k8s.io", "pods", "PodMetrics", true, List.of(), List.of()), "v1beta1",
+        List.of("get", "list")));
     return new ResourceTypes(t);
   }
 
@@ -82,6 +91,11 @@ public final class ResourceTypes {
     }
     return new ResourceType(group, "v1", resource, kind.toLowerCase(java.util.Locale.ROOT), kind, namespaced,
         shortNames, categories, ResourceType.ALL_VERBS, Collections.unmodifiableMap(m));
+  }
+
+  private static ResourceType versioned(ResourceType t, String version, List<String> verbs) {
+    return new ResourceType(t.group(), version, t.resource(), t.singular(), t.kind(), t.namespaced(), t.shortNames(),
+        t.categories(), verbs, t.subresources());
   }
 
   private static ResourceType.Subresource status(String group, String kind) {
@@ -117,6 +131,17 @@ public final class ResourceTypes {
       }
     }
     return g;
+  }
+
+  /** The versions served of {@code group}, the preferred one first (in the order first seen). */
+  public List<String> versions(String group) {
+    List<String> v = new ArrayList<>();
+    for (ResourceType t : all) {
+      if (t.group().equals(group) && !v.contains(t.version())) {
+        v.add(t.version());
+      }
+    }
+    return v;
   }
 
   /** The types of one group/version. */

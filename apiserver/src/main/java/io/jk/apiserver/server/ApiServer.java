@@ -10,6 +10,9 @@ import io.jk.apiserver.auth.Authorizers;
 import io.jk.apiserver.discovery.Discovery;
 import io.jk.apiserver.http.ApiException;
 import io.jk.apiserver.http.HttpReplies;
+import io.jk.apiserver.metrics.KubeletStatsClient;
+import io.jk.apiserver.metrics.MetricsApi;
+import io.jk.apiserver.metrics.MetricsScraper;
 import io.jk.apiserver.proxy.KubeletProxy;
 import io.jk.apiserver.proxy.NodeProxy;
 import io.jk.apiserver.registry.ResourceType;
@@ -70,6 +73,8 @@ public final class ApiServer {
   private final KubeletProxy kubelets;
   private final NodeProxy nodeProxy;
   private final PriorityAdmission priorities;
+  private final KubeletStatsClient statsClient;
+  private final MetricsApi metricsApi;
   private HttpServer server;
   /** The listeners on further event loops, sharing {@link #server}'s port. */
   private final List<HttpServer> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -99,6 +104,12 @@ public final class ApiServer {
     this.podNodes = new PodNodeIndex(this.store, vertx);
     this.kubelets = new KubeletProxy(vertx, KubeletProxy.credentialsOr(config.kubeletCredentials()));
     this.nodeProxy = new NodeProxy(this.store, types.find("", "v1", "nodes").orElseThrow(), kubelets);
+    // metrics.k8s.io: kubelets asked with a short deadline, answers shared for a few seconds
+    this.statsClient = new KubeletStatsClient(vertx, KubeletProxy.credentialsOr(config.kubeletCredentials()),
+        java.time.Duration.ofSeconds(3));
+    this.metricsApi = new MetricsApi(this.store, types, new MetricsScraper(this.store,
+        types.find("", "v1", "nodes").orElseThrow(), statsClient, java.time.Duration.ofSeconds(5),
+        java.time.Clock.systemUTC()), java.time.Duration.ofSeconds(10));
     this.priorities = new PriorityAdmission(vertx, this.store,
         types.find("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow());
     this.rest = new RestHandler(types, served, config.strategies(), config.unknownFields(),
@@ -164,6 +175,7 @@ public final class ApiServer {
     ready = false;
     podNodes.close();
     priorities.close();
+    statsClient.close();
     if (server == null) {
       cache.close();
       return kubelets.close();
@@ -230,6 +242,7 @@ public final class ApiServer {
     r.get("/openapi/v3/apis/:group/:version").handler(ctx ->
         found(ctx, discovery.openApi(ctx.pathParam("group"), ctx.pathParam("version"))));
     r.route().pathRegex("^/api/v1/nodes/[^/]+/proxy(/.*)?$").handler(nodeProxy::handle);
+    r.route(MetricsApi.PREFIX + "*").handler(metricsApi::handle);
     r.route("/api/v1/*").handler(rest::handle);
     r.route("/apis/*").handler(rest::handle);
     r.route().handler(ctx -> HttpReplies.fail(ctx, ApiException.notFoundPath()));

@@ -32,6 +32,7 @@ public final class Strategies {
       Map.entry(key("coordination.k8s.io", "Lease"), new LeaseStrategy()),
       Map.entry(key("discovery.k8s.io", "EndpointSlice"), new EndpointSliceStrategy()),
       Map.entry(key("policy", "PodDisruptionBudget"), new PodDisruptionBudgetStrategy()),
+      Map.entry(key("autoscaling", "HorizontalPodAutoscaler"), new HorizontalPodAutoscalerStrategy()),
       Map.entry(key("events.k8s.io", "Event"), new EventStrategy(true)),
       Map.entry(key("scheduling.k8s.io", "PriorityClass"), new PriorityClassStrategy()),
       // RBAC names are path segments: "system:node", "system:controller:job-controller".

@@ -19,6 +19,8 @@ import io.jk.controllers.statefulset.StatefulSetController;
 import io.jk.controllers.namespace.NamespaceController;
 import io.jk.controllers.nodelifecycle.NodeLifecycleController;
 import io.jk.controllers.nodeipam.NodeIpamController;
+import io.jk.controllers.podautoscaler.HorizontalPodAutoscalerController;
+import io.jk.controllers.podautoscaler.MetricsApiSource;
 import io.jk.controllers.replicaset.ReplicaSetController;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -185,6 +187,14 @@ public final class ControllerManager {
       StatefulSetController c = new StatefulSetController(client, informers.of(io.fabric8.kubernetes.api.model.apps.StatefulSet.class),
           informers.of(Pod.class), informers.of(io.fabric8.kubernetes.api.model.apps.ControllerRevision.class), registry,
           options.syncs("statefulset"));
+      controllers.add(c.controller());
+    }
+    if (options.enabled("horizontalpodautoscaling")) {
+      HorizontalPodAutoscalerController c = new HorizontalPodAutoscalerController(client,
+          informers.of(io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class),
+          new MetricsApiSource(client), HorizontalPodAutoscalerController.DEFAULT_SYNC_PERIOD,
+          HorizontalPodAutoscalerController.DEFAULT_DOWNSCALE_STABILIZATION, java.time.Clock.systemUTC(), registry,
+          options.syncs("horizontalpodautoscaling"));
       controllers.add(c.controller());
     }
     if (options.enabled("nodeipam") && options.clusterCidr() != null) {

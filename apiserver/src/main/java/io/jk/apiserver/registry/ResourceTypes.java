@@ -75,6 +75,9 @@ public final class ResourceTypes {
     t.add(versioned(type("autoscaling", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, List.of("hpa"),
         List.of("all"), new ResourceType.Subresource("status", "autoscaling", "v2", "HorizontalPodAutoscaler", SUB_VERBS)),
         "v2", ResourceType.ALL_VERBS));
+    // autoscaling/v1 (what kubectl autoscale writes): the same objects, converted (HpaStorage)
+    t.add(type("autoscaling", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, List.of("hpa"),
+        List.of("all"), new ResourceType.Subresource("status", "autoscaling", "v1", "HorizontalPodAutoscaler", SUB_VERBS)));
     // metrics.k8s.io/v1beta1: read-only, served by io.jk.apiserver.metrics (never from the store)
     t.add(versioned(type("metrics.k8s.io", "nodes", "NodeMetrics", false, List.of(), List.of()), "v1beta1",
         List.of("get", "list")));

@@ -8,6 +8,7 @@ import io.jk.apiserver.registry.TableColumn;
 import io.jk.apiserver.resources.support.Names;
 import io.jk.apiserver.resources.support.Nodes;
 import io.jk.apiserver.resources.support.Quantity;
+import io.jk.apiserver.resources.autoscaling.HpaConversion;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +19,9 @@ import java.util.Map;
  * autoscaling/v2 HorizontalPodAutoscaler: Kubernetes' defaults ({@code minReplicas: 1}, a CPU
  * 80% utilization metric when none is given, the scale-up and scale-down rules filled in when a
  * {@code behavior} is given), validation (replica bounds, {@code scaleTargetRef}, metric specs,
- * behavior rules), a {@code status} subresource and the Table of {@code kubectl get hpa}.
+ * behavior rules), a {@code status} subresource and the Table of {@code kubectl get hpa}. Objects
+ * in the autoscaling/v1 form ({@code targetCPUUtilizationPercentage}) get v1's defaults and checks;
+ * they are stored as v2 ({@code resources.autoscaling.HpaStorage}).
  */
 public class HorizontalPodAutoscalerStrategy extends BaseStrategy {
 
@@ -58,6 +61,9 @@ public class HorizontalPodAutoscalerStrategy extends BaseStrategy {
       return;
     }
     Nodes.defaultInt(spec, "minReplicas", 1);
+    if (HpaConversion.isV1(obj)) {
+      return; // v1 has no metrics list: no targetCPUUtilizationPercentage means 80%, applied by the controller
+    }
     if (Nodes.size(spec, "metrics") == 0) {
       ObjectNode m = spec.putArray("metrics").addObject().put("type", "Resource");
       m.putObject("resource").put("name", "cpu").putObject("target").put("type", "Utilization")
@@ -123,6 +129,13 @@ public class HorizontalPodAutoscalerStrategy extends BaseStrategy {
       errs.add(FieldError.invalid("spec.maxReplicas", render(max), "must be greater than 0"));
     } else if (min != null && min.isIntegralNumber() && max.longValue() < min.longValue()) {
       errs.add(FieldError.invalid("spec.maxReplicas", max.longValue(), "must be greater than or equal to `minReplicas`"));
+    }
+    if (HpaConversion.isV1(obj)) {
+      JsonNode cpu = spec.get("targetCPUUtilizationPercentage");
+      if (cpu != null && !cpu.isNull() && (!cpu.isIntegralNumber() || cpu.longValue() < 1)) {
+        errs.add(FieldError.invalid("spec.targetCPUUtilizationPercentage", render(cpu), "must be greater than 0"));
+      }
+      return;
     }
     List<ObjectNode> metrics = Nodes.objects(spec, "metrics");
     for (int i = 0; i < metrics.size(); i++) {
@@ -270,7 +283,8 @@ public class HorizontalPodAutoscalerStrategy extends BaseStrategy {
   }
 
   @Override
-  public List<Object> tableCells(ObjectNode obj, Instant now) {
+  public List<Object> tableCells(ObjectNode given, Instant now) {
+    ObjectNode obj = HpaConversion.isV1(given) ? HpaConversion.toV2(given) : given;
     ObjectNode spec = Nodes.object(obj, "spec");
     ObjectNode ref = Nodes.object(spec, "scaleTargetRef");
     String reference = Nodes.str(ref, "kind") + "/" + Nodes.str(ref, "name");

@@ -79,6 +79,8 @@ public final class UnknownFields {
     KINDS.put("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class);
     KINDS.put("autoscaling/v2/HorizontalPodAutoscaler",
         io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class);
+    KINDS.put("autoscaling/v1/HorizontalPodAutoscaler",
+        io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler.class);
     KINDS.put("events.k8s.io/v1/Event", io.fabric8.kubernetes.api.model.events.v1.Event.class);
     KINDS.put("scheduling.k8s.io/v1/PriorityClass", PriorityClass.class);
     for (Class<?> c : List.of(Role.class, ClusterRole.class, RoleBinding.class, ClusterRoleBinding.class)) {

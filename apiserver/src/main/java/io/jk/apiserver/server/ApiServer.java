@@ -95,7 +95,9 @@ public final class ApiServer {
   public ApiServer(Vertx vertx, ApiServerConfig config, Store store) {
     this.vertx = vertx;
     this.config = config;
-    this.cache = new WatchCache(new MeteredStore(store, metrics), vertx, config.watchCacheEvents());
+    // HorizontalPodAutoscalers written through autoscaling/v1 are stored as autoscaling/v2
+    this.cache = new WatchCache(new MeteredStore(new io.jk.apiserver.resources.autoscaling.HpaStorage(store), metrics),
+        vertx, config.watchCacheEvents());
     this.store = cache;
     this.allocator = new ServiceAllocator(config.serviceClusterIpRange(), config.serviceNodePortRange());
     // core/v1 and events.k8s.io/v1 Events are one resource: one storage, two views

@@ -127,4 +127,55 @@ class HorizontalPodAutoscalerStrategyTest {
       assertTrue(bad.exit() != 0 && bad.out().contains("must be greater than or equal to `minReplicas`"), bad.out());
     }
   }
+
+  @Test
+  void kubectlAutoscaleWritesV1WhichIsStoredAsV2() throws Exception {
+    Assumptions.assumeTrue(LiveServer.hasKubectl(), "kubectl is needed on the PATH");
+    Assumptions.assumeTrue(io.jk.apiserver.protobuf.Schema.rootMessage("autoscaling/v1", "HorizontalPodAutoscaler") != null,
+        "kubectl autoscale sends protobuf: needs the autoscaling/v1 HorizontalPodAutoscaler protobuf schema");
+    try (LiveServer api = new LiveServer()) {
+      LiveServer.Run dep = api.kubectl(null, "create", "deployment", "web", "--image=busybox", "--replicas=1");
+      assertEquals(0, dep.exit(), dep.out());
+      LiveServer.Run as = api.kubectl(null, "autoscale", "deployment", "web", "--min=2", "--max=5", "--cpu-percent=60");
+      assertEquals(0, as.exit(), as.out());
+      assertEquals("horizontalpodautoscaler.autoscaling/web autoscaled", as.out().trim());
+      LiveServer.Run get = api.kubectl(null, "get", "hpa");
+      assertEquals(0, get.exit(), get.out());
+      List<String> lines = get.out().lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList();
+      assertEquals("NAME REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE", lines.get(0));
+      assertTrue(lines.get(1).startsWith("web Deployment/web cpu: <unknown>/60% 2 5 0 "), get.out());
+      LiveServer.Run v2 = api.kubectl(null, "get", "hpa.v2.autoscaling", "web", "-o",
+          "jsonpath={.apiVersion} {.spec.metrics[0].resource.target.averageUtilization} {.spec.minReplicas}");
+      assertEquals("autoscaling/v2 60 2", v2.out().trim());
+      assertEquals(0, api.kubectl(null, "create", "deployment", "plain", "--image=busybox").exit());
+      LiveServer.Run none = api.kubectl(null, "autoscale", "deployment", "plain", "--max=3");
+      assertEquals(0, none.exit(), none.out());
+      // no --cpu-percent: v1 leaves the target unset, which means 80% (the controller's default)
+      LiveServer.Run plain = api.kubectl(null, "get", "hpa", "plain", "-o", "jsonpath={.spec.minReplicas} {.spec.maxReplicas}");
+      assertEquals("1 3", plain.out().trim());
+      // kubectl checks --min/--max itself; the server checks what a v1 manifest says
+      LiveServer.Run bad = api.kubectl("apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: bad}\n"
+          + "spec:\n" + REF + "  maxReplicas: 2\n  targetCPUUtilizationPercentage: 0\n", "create", "-f", "-");
+      assertTrue(bad.exit() != 0 && bad.out().contains("spec.targetCPUUtilizationPercentage: Invalid value: 0"), bad.out());
+    }
+  }
+
+  @Test
+  void v1AndV2ConvertBothWaysKeepingWhatV1CannotSay() throws Exception {
+    ObjectNode v2 = hpa(REF + "  minReplicas: 2\n  maxReplicas: 9\n  metrics:\n"
+        + "  - {type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}\n"
+        + "  - {type: Resource, resource: {name: memory, target: {type: AverageValue, averageValue: 1Gi}}}\n"
+        + "  behavior: {scaleDown: {stabilizationWindowSeconds: 30}}\n");
+    v2.set("status", Fixtures.json("{\"currentReplicas\":3,\"desiredReplicas\":4,\"currentMetrics\":[{\"type\":\"Resource\","
+        + "\"resource\":{\"name\":\"cpu\",\"current\":{\"averageUtilization\":91}}}],\"conditions\":[{\"type\":\"AbleToScale\","
+        + "\"status\":\"True\",\"reason\":\"SucceededRescale\"}]}"));
+    ObjectNode v1 = io.jk.apiserver.resources.autoscaling.HpaConversion.toV1(v2);
+    assertEquals("autoscaling/v1", v1.path("apiVersion").asText());
+    assertEquals(70, v1.at("/spec/targetCPUUtilizationPercentage").asInt());
+    assertTrue(v1.at("/spec/metrics").isMissingNode());
+    assertEquals(91, v1.at("/status/currentCPUUtilizationPercentage").asInt());
+    assertTrue(v1.at("/metadata/annotations").toString().contains("autoscaling.alpha.kubernetes.io/metrics"));
+    ObjectNode back = io.jk.apiserver.resources.autoscaling.HpaConversion.toV2(v1);
+    assertEquals(v2, back);
+  }
 }

@@ -28,6 +28,7 @@ public final class ControllerFlags {
   @Option(names = "--concurrent-job-syncs", defaultValue = "5") int jobSyncs;
   @Option(names = "--concurrent-daemonset-syncs", defaultValue = "2") int daemonsetSyncs;
   @Option(names = "--concurrent-statefulset-syncs", defaultValue = "5") int statefulsetSyncs;
+  @Option(names = "--concurrent-horizontal-pod-autoscaler-syncs", defaultValue = "5") int hpaSyncs;
 
   @Option(names = "--node-monitor-grace-period", defaultValue = "50s",
       description = "how old a node's lease may get before the node is marked NotReady (default: ${DEFAULT-VALUE})")
@@ -79,6 +80,7 @@ public final class ControllerFlags {
     syncs.put("job", jobSyncs);
     syncs.put("daemonset", daemonsetSyncs);
     syncs.put("statefulset", statefulsetSyncs);
+    syncs.put("horizontalpodautoscaling", hpaSyncs);
     ControllerManagerOptions o = new ControllerManagerOptions(controllers, syncs, 5,
         grace == null ? Duration.ofSeconds(50) : grace, Duration.ofMinutes(5), clusterCidr, nodeCidrMaskSize,
         leaderElect, leaseNamespace, leaseName, bindAddress, port, leaderTimings,

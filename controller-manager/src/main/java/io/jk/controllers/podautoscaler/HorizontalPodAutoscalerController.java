@@ -129,6 +129,14 @@ public final class HorizontalPodAutoscalerController implements Reconciler {
     HorizontalPodAutoscalerStatus status = new HorizontalPodAutoscalerStatus();
     status.setObservedGeneration(hpa.getMetadata().getGeneration());
     status.setLastScaleTime(hpa.getStatus() == null ? null : hpa.getStatus().getLastScaleTime());
+    ScalingRules remembered = memory.get(key);
+    if (remembered != null && remembered.lastScale() != null) {
+      // a rescale whose status write failed (409) is still reported on the retry
+      String last = remembered.lastScale().truncatedTo(ChronoUnit.SECONDS).toString();
+      if (status.getLastScaleTime() == null || status.getLastScaleTime().compareTo(last) < 0) {
+        status.setLastScaleTime(last);
+      }
+    }
     status.setCurrentMetrics(new ArrayList<>());
 
     CrossVersionObjectReference ref = hpa.getSpec().getScaleTargetRef();

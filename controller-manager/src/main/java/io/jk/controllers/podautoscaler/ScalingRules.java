@@ -46,6 +46,7 @@ public final class ScalingRules {
   private final List<Recommendation> recommendations = new ArrayList<>();
   private final List<ScaleEvent> ups = new ArrayList<>();
   private final List<ScaleEvent> downs = new ArrayList<>();
+  private Instant lastScale;
 
   /**
    * Applies the rules to {@code desired} at {@code now} and remembers the recommendation.
@@ -108,8 +109,14 @@ public final class ScalingRules {
     return new Decision(stabilized, stabilized, "DesiredWithinRange", "the desired count is within the acceptable range");
   }
 
+  /** When the last rescale recorded here was made, or null. */
+  public Instant lastScale() {
+    return lastScale;
+  }
+
   /** Records a rescale from {@code from} to {@code to} replicas made at {@code now}. */
   public void recordScale(Instant now, int from, int to) {
+    lastScale = now;
     if (to > from) {
       ups.add(new ScaleEvent(now, to - from));
     } else if (to < from) {

@@ -122,6 +122,11 @@ class HorizontalPodAutoscalerStrategyTest {
       List<String> lines = get.out().lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList();
       assertEquals("NAME REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE", lines.get(0));
       assertTrue(lines.get(1).startsWith("web Deployment/web cpu: <unknown>/60% 2 5 0 "), get.out());
+      LiveServer.Run all = api.kubectl(null, "get", "all", "-o", "name");
+      assertEquals(1, all.out().lines().filter(l -> l.equals("horizontalpodautoscaler.autoscaling/web")).count(), all.out());
+      LiveServer.Run described = api.kubectl(null, "describe", "hpa", "web");
+      assertEquals(0, described.exit(), described.out());
+      assertTrue(described.out().contains("Reference:") && described.out().contains("Deployment/web"), described.out());
       LiveServer.Run bad = api.kubectl("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
           + "metadata: {name: other}\nspec:\n" + REF + "  minReplicas: 5\n  maxReplicas: 2\n", "apply", "-f", "-");
       assertTrue(bad.exit() != 0 && bad.out().contains("must be greater than or equal to `minReplicas`"), bad.out());

@@ -28,6 +28,7 @@ public final class KubeletStatsClient {
 
   private final HttpClient http;
   private final Duration timeout;
+  private final Vertx vertx;
 
   /**
    * A client on {@code vertx} presenting {@code creds} ({@code null}: no client certificate and
@@ -35,6 +36,7 @@ public final class KubeletStatsClient {
    */
   public KubeletStatsClient(Vertx vertx, KubeletClientCredentials creds, Duration timeout) {
     this.timeout = timeout;
+    this.vertx = vertx;
     HttpClientOptions o = new HttpClientOptions().setSsl(true).setVerifyHost(false)
         .setConnectTimeout((int) timeout.toMillis()).setMaxPoolSize(16).setIdleTimeout(30);
     if (creds != null) {
@@ -47,6 +49,21 @@ public final class KubeletStatsClient {
       o.setTrustAll(true);
     }
     this.http = vertx.createHttpClient(o);
+  }
+
+  /**
+   * The summary of the kubelet at {@code address} with CPU rates: a kubelet computes
+   * {@code usageNanoCores} from its previous sample, so when the node has none yet (the first ask
+   * since the kubelet started) it is asked once more after {@code retryDelay}.
+   */
+  public Future<JsonNode> summaryWithRates(KubeletAddress address, Duration retryDelay) {
+    return summary(address).compose(doc -> {
+      if (doc.path("node").path("cpu").has("usageNanoCores")) {
+        return Future.succeededFuture(doc);
+      }
+      return vertx.timer(retryDelay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+          .compose(v -> summary(address));
+    });
   }
 
   /** The summary document of the kubelet at {@code address}; fails on timeout, non-200 or bad JSON. */

@@ -98,7 +98,7 @@ public final class MetricsScraper {
     } catch (RuntimeException e) {
       return Future.succeededFuture(null);
     }
-    return kubelets.summary(address).map(doc -> SummaryParser.parse(name, doc, now)).recover(e -> {
+    return kubelets.summaryWithRates(address, Duration.ofSeconds(1)).map(doc -> SummaryParser.parse(name, doc, now)).recover(e -> {
       LOG.warn("Node left out of resource metrics node={} err=\"{}\"", name, e.getMessage() == null ? e : e.getMessage());
       return Future.succeededFuture(null);
     });

@@ -61,6 +61,8 @@ class MetricsApiTest {
   static ApiServer api;
   static HttpServer kubelet;
   static HttpServer silentKubelet;
+  static HttpServer freshKubelet;
+  static final java.util.concurrent.atomic.AtomicInteger freshAsks = new java.util.concurrent.atomic.AtomicInteger();
   static HttpClient http;
   static Path kubeconfig;
 
@@ -85,6 +87,19 @@ class MetricsApiTest {
         req.response().setStatusCode(404).end();
       }
     }).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // a kubelet asked for the first time has no CPU rate yet: the API server asks again
+    freshKubelet = vertx.createHttpServer(tls).requestHandler(req -> {
+      boolean first = freshAsks.getAndIncrement() == 0;
+      ObjectNode doc = Json.mapper().createObjectNode();
+      ObjectNode node = doc.putObject("node").put("nodeName", "n-fresh");
+      stats(node, 100_000_000L, 256L << 20);
+      pod(doc.putArray("pods"), "fresh", "fresh-0", new Object[][] {{"app", 20_000_000L, 8L << 20}});
+      if (first) {
+        ((ObjectNode) node.get("cpu")).remove("usageNanoCores");
+        ((ObjectNode) doc.get("pods").get(0).get("containers").get(0).get("cpu")).remove("usageNanoCores");
+      }
+      req.response().putHeader("Content-Type", "application/json").end(doc.toString());
+    }).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     // accepts the request and never answers: the API server must give up on it, not on the list
     silentKubelet = vertx.createHttpServer(tls).requestHandler(req -> { })
         .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -99,6 +114,9 @@ class MetricsApiTest {
     createNode("n-silent", silentKubelet.actualPort(), true);
     createNode("n-closed", closedPort(), true);
     createNode("n-notready", kubelet.actualPort(), false);
+    createNode("n-fresh", freshKubelet.actualPort(), true);
+    send("POST", "/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"fresh\"}}");
+    createPod("fresh", "fresh-0", "fresh", "n-fresh", "app");
     createPod("default", "web-1", "web", "n1", "app", "sidecar");
     createPod("default", "db-0", "db", "n1", "db");
     createPod("kube-system", "dns", "dns", "n1", "dns");
@@ -222,9 +240,10 @@ class MetricsApiTest {
     String unknown = " <unknown> <unknown> <unknown> <unknown>";
     List<String> rows = out.stream().filter(l -> !l.isEmpty()).toList();
     assertEquals("NAME CPU(cores) CPU(%) MEMORY(bytes) MEMORY(%)", rows.get(0), String.join("\n", out));
-    assertEquals("n1 250m 12% 512Mi 12%", rows.get(1), "nodes with metrics come first: " + String.join("\n", out));
+    assertEquals(Set.of("n1 250m 12% 512Mi 12%", "n-fresh 100m 5% 256Mi 6%"), Set.copyOf(rows.subList(1, 3)),
+        "nodes with metrics come first: " + String.join("\n", out));
     assertEquals(Set.of("n-closed" + unknown, "n-notready" + unknown, "n-silent" + unknown),
-        Set.copyOf(rows.subList(2, rows.size())), String.join("\n", out));
+        Set.copyOf(rows.subList(3, rows.size())), String.join("\n", out));
   }
 
   @Test
@@ -261,11 +280,14 @@ class MetricsApiTest {
 
     JsonNode nodes = get("/apis/metrics.k8s.io/v1beta1/nodes", 200);
     assertEquals("NodeMetricsList", nodes.path("kind").asText());
-    assertEquals(List.of("n1"), names(nodes), "nodes that do not answer or are not Ready are left out");
+    assertEquals(List.of("n-fresh", "n1"), names(nodes), "nodes that do not answer or are not Ready are left out");
     assertEquals(List.of("n1"), names(get("/apis/metrics.k8s.io/v1beta1/nodes?labelSelector="
         + "kubernetes.io%2Fhostname%3Dn1", 200)));
     assertEquals(List.of(), names(get("/apis/metrics.k8s.io/v1beta1/nodes?labelSelector=nope%3Dx", 200)));
-    assertEquals(List.of("db-0", "dns", "web-1"), names(get("/apis/metrics.k8s.io/v1beta1/pods", 200)));
+    assertEquals(List.of("db-0", "dns", "fresh-0", "web-1"), names(get("/apis/metrics.k8s.io/v1beta1/pods", 200)));
+    assertEquals("20m", get("/apis/metrics.k8s.io/v1beta1/namespaces/fresh/pods/fresh-0", 200)
+        .path("containers").get(0).path("usage").path("cpu").asText(), "a kubelet without a rate yet is asked again");
+    assertTrue(freshAsks.get() >= 2);
     assertEquals(List.of("dns"), names(get("/apis/metrics.k8s.io/v1beta1/pods?fieldSelector=metadata.namespace%3Dkube-system", 200)));
 
     assertEquals("NotFound", get("/apis/metrics.k8s.io/v1beta1/nodes/n-closed", 404).path("reason").asText());

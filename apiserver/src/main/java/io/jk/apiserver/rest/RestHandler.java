@@ -18,7 +18,6 @@ import io.jk.apiserver.storage.KeyValue;
 import io.jk.apiserver.storage.ListResult;
 import io.jk.apiserver.storage.Store;
 import io.jk.apiserver.storage.StoreException;
-import io.jk.apiserver.watch.WatchCache;
 import io.jk.common.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -62,8 +61,7 @@ public final class RestHandler {
   private final UnknownFields unknownFields;
   private final WriteHooks hooks;
   private final Watches watches;
-  /** The last namespace version seen by create admission, per key, and whether it was terminating. */
-  private final Map<String, NamespaceVerdict> namespaceVerdicts = new java.util.concurrent.ConcurrentHashMap<>();
+  private final NamespaceLifecycle namespaces;
   private final KubeletProxy kubelets;
 
   /**
@@ -101,6 +99,7 @@ public final class RestHandler {
     this.unknownFields = unknownFields;
     this.hooks = hooks;
     this.watches = watches;
+    this.namespaces = new NamespaceLifecycle(types, store);
   }
 
   /** Serves one resource request: answers {@code ctx} with the result or a Status. */
@@ -525,7 +524,7 @@ public final class RestHandler {
     // obj is this request's own tree: record the manager in it rather than in a copy
     ObjectNode toStore = manager == null ? obj : ServerSideApply.recordCreateInPlace(obj, manager, null,
         PatchSchema.forKind(type.group(), type.kind()), Instant.now());
-    return namespaceAdmits(type, info.namespace()).compose(v -> {
+    return namespaces.admitCreate(type, info.namespace()).compose(v -> {
       if (dryRun) {
         return Future.succeededFuture(new Created(toStore, null));
       }
@@ -533,7 +532,11 @@ public final class RestHandler {
       byte[] bytes = Objects.encode(toStore);
       return store.create(type.key(info.namespace(), finalName), bytes)
           // the stored bytes are toStore's: answer with them and it rather than parsing them back
-          .map(kv -> new Created(Objects.stored(toStore, kv), Objects.withVersion(bytes, kv.modRevision())))
+          .map(kv -> {
+            Created created = new Created(Objects.stored(toStore, kv), Objects.withVersion(bytes, kv.modRevision()));
+            namespaces.written(type, created.obj());
+            return created;
+          })
           .recover(e -> {
             hooks.released(type, toStore);
             if (e instanceof StoreException.KeyExists) {
@@ -543,45 +546,6 @@ public final class RestHandler {
           });
     });
   }
-
-  /** Succeeds when {@code namespace} exists and is not terminating (always for cluster-scoped types). */
-  private Future<Void> namespaceAdmits(ResourceType type, String namespace) {
-    if (!type.namespaced()) {
-      return Future.succeededFuture();
-    }
-    ResourceType nsType = types.find("", "v1", "namespaces").orElseThrow();
-    String key = nsType.key(null, namespace);
-    // as Kubernetes' namespace lifecycle admission: from the cache, and from the store when the cache lacks it
-    KeyValue cached = store instanceof WatchCache cache ? cache.cached(key)
-        : store instanceof io.jk.apiserver.resources.events.EventStorage events ? events.cached(key) : null;
-    Future<KeyValue> found = cached != null ? Future.succeededFuture(cached) : store.get(key);
-    return found.map(kv -> {
-      if (kv == null) {
-        throw ApiException.notFound(nsType, namespace);
-      }
-      if (terminating(kv)) {
-        throw ApiException.forbidden(type.resource() + " is forbidden: unable to create new content in namespace "
-            + namespace + " because it is being terminated");
-      }
-      return null;
-    });
-  }
-
-  /** Whether a namespace version is being deleted, decoded once per stored version (the cache hands out the same instance). */
-  private boolean terminating(KeyValue ns) {
-    NamespaceVerdict v = namespaceVerdicts.get(ns.key());
-    if (v != null && v.version() == ns) {
-      return v.terminating();
-    }
-    boolean terminating = Objects.decode(ns).path("metadata").has("deletionTimestamp");
-    if (namespaceVerdicts.size() >= 4096) {
-      namespaceVerdicts.clear();
-    }
-    namespaceVerdicts.put(ns.key(), new NamespaceVerdict(ns, terminating));
-    return terminating;
-  }
-
-  private record NamespaceVerdict(KeyValue version, boolean terminating) {}
 
   // ---- update and patch ----
 
@@ -756,6 +720,7 @@ public final class RestHandler {
       return store.update(info.key(), Objects.encode(next), kv.modRevision()).map(u -> Objects.stored(next, u));
     }).onComplete(ar -> {
       if (ar.succeeded()) {
+        namespaces.written(type, ar.result());
         done.complete(ar.result());
       } else if (ar.cause() instanceof StoreException.Conflict && retry && attempt < MAX_RETRIES) {
         attemptUpdate(info, mutate, retry, dryRun, manager, attempt + 1, done);
@@ -911,6 +876,7 @@ public final class RestHandler {
       });
     }).onComplete(ar -> {
       if (ar.succeeded()) {
+        namespaces.written(type, ar.result());
         done.complete(ar.result());
       } else if (ar.cause() instanceof StoreException.Conflict && attempt < MAX_RETRIES) {
         attemptDelete(info, opts, attempt + 1, done);

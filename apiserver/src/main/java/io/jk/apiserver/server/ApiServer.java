@@ -184,6 +184,10 @@ public final class ApiServer {
       if (NodeProxy.isProxyPath(ctx.request().path())) {
         ctx.request().pause(); // streamed to the kubelet unread and uncapped
         ctx.next();
+      } else if (isWebSocketUpgrade(ctx.request())) {
+        // a GET upgrade has no body to read; reading the empty one that a Content-Length: 0 (JDK
+        // clients) announces would end the request, and an ended request can no longer be upgraded
+        ctx.next();
       } else {
         bodies.handle(ctx);
       }
@@ -247,6 +251,12 @@ public final class ApiServer {
       }
     });
     return r;
+  }
+
+  /** A GET asking for a WebSocket ({@code Upgrade: websocket}): exec, or a watch fabric8 tries over one first. */
+  static boolean isWebSocketUpgrade(io.vertx.core.http.HttpServerRequest request) {
+    String upgrade = request.getHeader("Upgrade");
+    return request.method() == io.vertx.core.http.HttpMethod.GET && upgrade != null && upgrade.equalsIgnoreCase("websocket");
   }
 
   private static void found(RoutingContext ctx, ObjectNode doc) {

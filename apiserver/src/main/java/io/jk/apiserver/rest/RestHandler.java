@@ -80,6 +80,12 @@ public final class RestHandler {
     /** Before a create is stored: may fill fields; fails with an {@link ApiException}. */
     default void beforeCreate(ResourceType type, ObjectNode obj) {}
 
+    /**
+     * Before a dry-run create ({@code dryRun=All}) is answered: the same checks and defaults as
+     * {@link #beforeCreate}, but taking nothing that would have to be released (no allocation).
+     */
+    default void beforeDryRunCreate(ResourceType type, ObjectNode obj) {}
+
     /** Before an update is stored. */
     default void beforeUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {}
 
@@ -526,6 +532,7 @@ public final class RestHandler {
         PatchSchema.forKind(type.group(), type.kind()), Instant.now());
     return namespaces.admitCreate(type, info.namespace()).compose(v -> {
       if (dryRun) {
+        hooks.beforeDryRunCreate(type, toStore);
         return Future.succeededFuture(new Created(toStore, null));
       }
       hooks.beforeCreate(type, toStore);

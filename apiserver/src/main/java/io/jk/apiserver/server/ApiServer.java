@@ -233,7 +233,13 @@ public final class ApiServer {
     r.get("/openapi/v3/api/:version").handler(ctx -> found(ctx, discovery.openApi("", ctx.pathParam("version"))));
     r.get("/openapi/v3/apis/:group/:version").handler(ctx ->
         found(ctx, discovery.openApi(ctx.pathParam("group"), ctx.pathParam("version"))));
-    r.route().pathRegex("^/api/v1/nodes/[^/]+/proxy(/.*)?$").handler(nodeProxy::handle);
+    r.route("/api/v1/nodes/*").handler(ctx -> {
+      if (NodeProxy.isProxyPath(ctx.request().path())) {
+        nodeProxy.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
     r.route("/api/v1/*").handler(rest::handle);
     r.route("/apis/*").handler(rest::handle);
     r.route().handler(ctx -> HttpReplies.fail(ctx, ApiException.notFoundPath()));

@@ -164,7 +164,7 @@ public final class Watches {
 
   /** Starts serving a watch on {@code ctx}; the response stays open until timeout or disconnect. */
   public void serve(RoutingContext ctx, RequestInfo info, ResourceStrategy strategy) {
-    Predicate<ObjectNode> filter = RestHandler.filter(ctx, info, strategy);
+    Predicate<ObjectNode> filter = Reads.filter(ctx, info, strategy);
     String rvParam = ctx.queryParams().get("resourceVersion");
     long timeout = ctx.queryParams().get("timeoutSeconds") == null ? 0
         : DeleteOptions.parseLong(ctx.queryParams().get("timeoutSeconds"), "timeoutSeconds");

@@ -51,6 +51,13 @@ public final class AdmissionChain implements RestHandler.WriteHooks {
   }
 
   @Override
+  public void beforeDryRunUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {
+    for (RestHandler.WriteHooks h : hooks) {
+      h.beforeDryRunUpdate(type, obj, old);
+    }
+  }
+
+  @Override
   public void released(ResourceType type, ObjectNode obj) {
     for (RestHandler.WriteHooks h : hooks) {
       h.released(type, obj);

@@ -68,6 +68,14 @@ public final class RestHandler {
     /** Before an update is stored. */
     default void beforeUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {}
 
+    /**
+     * Before a dry-run update is answered: by default {@link #beforeUpdate}; hooks that take or
+     * free something on update override it to check without doing so.
+     */
+    default void beforeDryRunUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {
+      beforeUpdate(type, obj, old);
+    }
+
     /** After a create failed to be stored, or an object was removed: release what it held. */
     default void released(ResourceType type, ObjectNode obj) {}
 

@@ -203,7 +203,7 @@ final class Updates {
       }
       ObjectNode old = Objects.decode(kv);
       ObjectNode obj = mutate.apply(old.deepCopy());
-      ObjectNode prepared = prepareUpdate(info, obj, old);
+      ObjectNode prepared = prepareUpdate(info, obj, old, dryRun);
       if (sameIgnoringVersion(prepared, old)) {
         return Future.succeededFuture(old);
       }
@@ -235,7 +235,7 @@ final class Updates {
     });
   }
 
-  private ObjectNode prepareUpdate(RequestInfo info, ObjectNode obj, ObjectNode old) {
+  private ObjectNode prepareUpdate(RequestInfo info, ObjectNode obj, ObjectNode old, boolean dryRun) {
     ResourceType type = info.type();
     ObjectNode meta = Objects.meta(obj);
     ObjectNode oldMeta = Objects.meta(old);
@@ -263,7 +263,11 @@ final class Updates {
     if (!errors.isEmpty()) {
       throw ApiException.invalid(type.kind(), info.name(), errors);
     }
-    hooks.beforeUpdate(type, obj, old);
+    if (dryRun) {
+      hooks.beforeDryRunUpdate(type, obj, old);
+    } else {
+      hooks.beforeUpdate(type, obj, old);
+    }
     return obj;
   }
 

@@ -106,4 +106,42 @@ class DryRunAdmissionTest {
         + "already marked as default. Only one default can exist", r.json().path("message").asText());
     assertNotStored("/apis/scheduling.k8s.io/v1/priorityclasses/dry-other-default");
   }
+
+  private static String service(String name, String type, int nodePort) {
+    return "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"type\":\""
+        + type + "\",\"ports\":[{\"port\":80" + (nodePort > 0 ? ",\"nodePort\":" + nodePort : "") + "}]}}";
+  }
+
+  @Test
+  void aDryRunServiceUpdateNeitherTakesNorFreesNodePorts() throws Exception {
+    // a dry run turning a NodePort service into ClusterIP must not free its port for another service
+    JsonNode a = api.send("POST", "/api/v1/namespaces/default/services", service("dry-np-a", "NodePort", 0)).json();
+    int port = a.path("spec").path("ports").path(0).path("nodePort").asInt();
+    LiveServer.Res toClusterIp = api.sendPatch("/api/v1/namespaces/default/services/dry-np-a?dryRun=All", "application/merge-patch+json",
+        "{\"spec\":{\"type\":\"ClusterIP\",\"ports\":[{\"port\":80}]}}");
+    assertEquals(200, toClusterIp.code(), toClusterIp.body());
+    assertTrue(toClusterIp.json().path("spec").path("ports").path(0).path("nodePort").isMissingNode(), toClusterIp.body());
+    LiveServer.Res taken = api.send("POST", "/api/v1/namespaces/default/services", service("dry-np-b", "NodePort", port));
+    assertEquals(422, taken.code(), "port " + port + " was given twice: " + taken.body());
+
+    // a dry run asking for a port must not keep it from the service that really asks next
+    assertEquals(201, api.send("POST", "/api/v1/namespaces/default/services", service("dry-np-c", "ClusterIP", 0)).code());
+    LiveServer.Res toNodePort = api.sendPatch("/api/v1/namespaces/default/services/dry-np-c?dryRun=All", "application/merge-patch+json",
+        "{\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":30555}]}}");
+    assertEquals(200, toNodePort.code(), toNodePort.body());
+    assertEquals(30555, toNodePort.json().path("spec").path("ports").path(0).path("nodePort").asInt(), toNodePort.body());
+    LiveServer.Res real = api.send("POST", "/api/v1/namespaces/default/services", service("dry-np-d", "NodePort", 30555));
+    assertEquals(201, real.code(), real.body());
+    // a dry-run create shows the ClusterIP and the port it asked for, and keeps neither
+    LiveServer.Res dryCreate = api.send("POST", "/api/v1/namespaces/default/services?dryRun=All",
+        service("dry-np-e", "NodePort", 30600));
+    assertEquals(201, dryCreate.code(), dryCreate.body());
+    assertTrue(dryCreate.json().path("spec").path("clusterIP").asText("").startsWith("10."), dryCreate.body());
+    assertEquals(30600, dryCreate.json().path("spec").path("ports").path(0).path("nodePort").asInt(), dryCreate.body());
+    assertEquals(201, api.send("POST", "/api/v1/namespaces/default/services", service("dry-np-f", "NodePort", 30600)).code());
+    // and a dry run still refuses what a real update would
+    LiveServer.Res clash = api.sendPatch("/api/v1/namespaces/default/services/dry-np-c?dryRun=All", "application/merge-patch+json",
+        "{\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":30555}]}}");
+    assertEquals(422, clash.code(), clash.body());
+  }
 }

@@ -37,9 +37,23 @@ public final class AdmissionChain implements RestHandler.WriteHooks {
   }
 
   @Override
+  public void beforeDryRunCreate(ResourceType type, ObjectNode obj) {
+    for (RestHandler.WriteHooks h : hooks) {
+      h.beforeDryRunCreate(type, obj);
+    }
+  }
+
+  @Override
   public void beforeUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {
     for (RestHandler.WriteHooks h : hooks) {
       h.beforeUpdate(type, obj, old);
+    }
+  }
+
+  @Override
+  public void beforeDryRunUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {
+    for (RestHandler.WriteHooks h : hooks) {
+      h.beforeDryRunUpdate(type, obj, old);
     }
   }
 

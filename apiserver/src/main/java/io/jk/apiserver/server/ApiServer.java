@@ -184,6 +184,10 @@ public final class ApiServer {
       if (NodeProxy.isProxyPath(ctx.request().path())) {
         ctx.request().pause(); // streamed to the kubelet unread and uncapped
         ctx.next();
+      } else if (isWebSocketUpgrade(ctx.request())) {
+        // a GET upgrade has no body to read; reading the empty one that a Content-Length: 0 (JDK
+        // clients) announces would end the request, and an ended request can no longer be upgraded
+        ctx.next();
       } else {
         bodies.handle(ctx);
       }
@@ -229,7 +233,13 @@ public final class ApiServer {
     r.get("/openapi/v3/api/:version").handler(ctx -> found(ctx, discovery.openApi("", ctx.pathParam("version"))));
     r.get("/openapi/v3/apis/:group/:version").handler(ctx ->
         found(ctx, discovery.openApi(ctx.pathParam("group"), ctx.pathParam("version"))));
-    r.route().pathRegex("^/api/v1/nodes/[^/]+/proxy(/.*)?$").handler(nodeProxy::handle);
+    r.route("/api/v1/nodes/*").handler(ctx -> {
+      if (NodeProxy.isProxyPath(ctx.request().path())) {
+        nodeProxy.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
     r.route("/api/v1/*").handler(rest::handle);
     r.route("/apis/*").handler(rest::handle);
     r.route().handler(ctx -> HttpReplies.fail(ctx, ApiException.notFoundPath()));
@@ -247,6 +257,12 @@ public final class ApiServer {
       }
     });
     return r;
+  }
+
+  /** A GET asking for a WebSocket ({@code Upgrade: websocket}): exec, or a watch fabric8 tries over one first. */
+  static boolean isWebSocketUpgrade(io.vertx.core.http.HttpServerRequest request) {
+    String upgrade = request.getHeader("Upgrade");
+    return request.method() == io.vertx.core.http.HttpMethod.GET && upgrade != null && upgrade.equalsIgnoreCase("websocket");
   }
 
   private static void found(RoutingContext ctx, ObjectNode doc) {

@@ -370,6 +370,24 @@ class RestApiTest {
   }
 
   @Test
+  void selectorFreeWatchesTellAddedModifiedAndDeletedApartInTheirNamespaceAndClusterWide() throws Exception {
+    assertEquals(201, f.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"sf\"}}").code());
+    String rv = f.get("/api/v1/namespaces/sf/configmaps").json().path("metadata").path("resourceVersion").asText();
+    List<JsonNode> inNs = watch("/api/v1/namespaces/sf/configmaps?watch=true&timeoutSeconds=3&resourceVersion=" + rv, null);
+    List<JsonNode> all = watch("/api/v1/configmaps?watch=true&timeoutSeconds=3&resourceVersion=" + rv, null);
+    f.post("/api/v1/namespaces/sf/configmaps", cm("sf-a", "", "\"v\":\"1\""));
+    f.post("/api/v1/namespaces/default/configmaps", cm("sf-b", "", ""));
+    f.patch("/api/v1/namespaces/sf/configmaps/sf-a", "application/merge-patch+json", "{\"data\":{\"v\":\"2\"}}");
+    f.delete("/api/v1/namespaces/sf/configmaps/sf-a", null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> inNs.size() >= 4 && all.size() >= 5);
+    assertEquals(List.of("ADDED sf-a", "MODIFIED sf-a", "DELETED sf-a", "CLOSED"), types(inNs));
+    assertEquals("2", inNs.get(1).path("object").path("data").path("v").asText());
+    assertEquals("2", inNs.get(2).path("object").path("data").path("v").asText());
+    assertEquals(List.of("ADDED sf-a", "ADDED sf-b", "MODIFIED sf-a", "DELETED sf-a", "CLOSED"),
+        types(all).stream().filter(t -> t.contains("sf-") || t.equals("CLOSED")).toList());
+  }
+
+  @Test
   void watchOfARevisionOlderThanTheWatchCacheGets410ExpiredAndRecentOnesReplay() throws Exception {
     try (ServerFixture small = new ServerFixture(c -> c.withWatchCacheEvents(3))) {
       String rv = small.post("/api/v1/namespaces/default/configmaps", cm("old0", "", "")).json()

@@ -72,7 +72,12 @@ final class Updates {
       ObjectNode next = obj.deepCopy();
       if ("finalize".equals(info.subresource())) {
         ObjectNode merged = current.deepCopy();
-        merged.with("spec").set("finalizers", next.path("spec").path("finalizers").deepCopy());
+        JsonNode finalizers = next.path("spec").path("finalizers");
+        if (finalizers.isMissingNode() || finalizers.isNull()) {
+          merged.with("spec").remove("finalizers"); // none left: the namespace can go
+        } else {
+          merged.with("spec").set("finalizers", finalizers.deepCopy());
+        }
         return merged;
       }
       return next;

@@ -27,6 +27,7 @@
 typedef struct {
   const char *id, *bundle, *log, *exit_file, *runtime, *root, *pid_file, *shim_pid_file;
   long long log_max;
+  bool one_step; /* the runtime is jkrt: "run --detach" creates and starts in one exec */
 } shim_opts_t;
 
 static int run_runtime(const shim_opts_t *o, const char *cmd, int out, int errfd, char *errbuf,
@@ -52,7 +53,8 @@ static int run_runtime(const shim_opts_t *o, const char *cmd, int out, int errfd
     argv[n++] = o->runtime;
     if (o->root) { argv[n++] = "--root"; argv[n++] = o->root; }
     argv[n++] = cmd;
-    if (!strcmp(cmd, "create")) {
+    if (!strcmp(cmd, "run")) argv[n++] = "--detach";
+    if (!strcmp(cmd, "create") || !strcmp(cmd, "run")) {
       argv[n++] = "--bundle"; argv[n++] = o->bundle;
       argv[n++] = "--pid-file"; argv[n++] = o->pid_file;
     }
@@ -139,7 +141,10 @@ static int shim_main(const shim_opts_t *o, int status_fd) {
   sigprocmask(SIG_BLOCK, &mask, NULL);
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   unlink(o->pid_file);
-  if (run_runtime(o, "create", out[1], errp[1], NULL, 0) < 0) {
+  char started[64], finished[64], buf[8192];
+  rt_now_rfc3339(started, sizeof started);
+  /* create's (and run's) errors go to the container's stderr pipe, which the runtime hands on */
+  if (run_runtime(o, o->one_step ? "run" : "create", out[1], errp[1], NULL, 0) < 0) {
     close(out[1]);
     close(errp[1]);
     drain_nonblocking(errp[0], errbuf, sizeof errbuf);
@@ -157,10 +162,11 @@ static int shim_main(const shim_opts_t *o, int status_fd) {
   }
   char oomf[4300];
   oom_file_of(cpid, oomf, sizeof oomf);
-  long long oom_before = oom_kills(oomf);
-  char started[64], finished[64], buf[8192];
-  rt_now_rfc3339(started, sizeof started);
-  if (run_runtime(o, "start", -1, -1, errbuf, sizeof errbuf) < 0) {
+  /* run --detach has started the process already, and it may have been OOM-killed by now: its cgroup is
+   * new (one per container instance), so its count before the start was 0 */
+  long long oom_before = o->one_step ? 0 : oom_kills(oomf);
+  if (!o->one_step) rt_now_rfc3339(started, sizeof started);
+  if (!o->one_step && run_runtime(o, "start", -1, -1, errbuf, sizeof errbuf) < 0) {
     report(status_fd, errbuf[0] ? errbuf : "runtime start failed");
     run_runtime(o, "delete", -1, -1, NULL, 0);
     return 1;
@@ -265,6 +271,8 @@ int main(int argc, char **argv) {
     snprintf(strrchr(runtime, '/') + 1, 6, "jkrt");
     o.runtime = runtime;
   }
+  const char *base = strrchr(o.runtime, '/');
+  o.one_step = !strcmp(base ? base + 1 : o.runtime, "jkrt");
   if (!o.pid_file) snprintf(pidf, sizeof pidf, "%s/container.pid", o.bundle), o.pid_file = pidf;
   if (!o.shim_pid_file)
     snprintf(shimpidf, sizeof shimpidf, "%s/shim.pid", o.bundle), o.shim_pid_file = shimpidf;

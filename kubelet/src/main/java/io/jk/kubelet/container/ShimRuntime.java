@@ -57,9 +57,9 @@ public final class ShimRuntime {
       List<String> cmd = List.of(shim.toString(), "--id", id, "--bundle", bundle.toString(),
           "--log", logFile(bundle).toString(), "--exit-file", bundle.resolve("exit.json").toString(),
           "--runtime", runtime.toString(), "--root", runtimeRoot.toString());
-      Result r = run(cmd, Duration.ofSeconds(60));
+      Result r = runSmall(cmd, Duration.ofSeconds(60));
       if (r.code != 0) {
-        throw new RuntimeFailure(errorText(r.err.isBlank() ? r.out : r.err));
+        throw new RuntimeFailure(errorText(r.out));
       }
       JsonNode started = Json.mapper().readTree(r.out);
       int pid = started.path("containerPid").asInt();
@@ -79,7 +79,7 @@ public final class ShimRuntime {
 
   /** Sends {@code signal} (e.g. {@code TERM}, {@code KILL}) to the container's init; a stopped container is no error. */
   public void kill(String id, String signal) {
-    run(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "kill", id, signal), Duration.ofSeconds(10));
+    runSmall(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "kill", id, signal), Duration.ofSeconds(10));
   }
 
   /** Removes what the runtime keeps of a container (normally its shim already did). */
@@ -88,7 +88,7 @@ public final class ShimRuntime {
       // the shim already deleted it after the container ended (jkrt and runc keep <root>/<id>)
       return;
     }
-    run(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "delete", "--force", id), Duration.ofSeconds(10));
+    runSmall(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "delete", "--force", id), Duration.ofSeconds(10));
   }
 
   /**
@@ -247,6 +247,34 @@ public final class ShimRuntime {
 
   private record Result(int code, String out, String err, boolean timedOut) {}
 
+  /**
+   * Runs a command whose output is a line or two (the shim's answer, the runtime's error): stdout and
+   * stderr through one pipe, read after the exit (a pipe holds far more than such output). Cheaper
+   * than {@link #run}'s two temporary files on the start path.
+   */
+  private static Result runSmall(List<String> cmd, Duration timeout) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (!done) {
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+      }
+      String out;
+      try (var in = p.getInputStream()) {
+        out = new String(in.readNBytes(1 << 16), StandardCharsets.UTF_8);
+      }
+      return new Result(done ? p.exitValue() : -1, out, "", !done);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RuntimeFailure("interrupted");
+    }
+  }
+
+  /** Runs a command whose output may be large (exec): stdout and stderr to temporary files, read after the exit. */
   private static Result run(List<String> cmd, Duration timeout) {
     try {
       Path outFile = Files.createTempFile("jk-rt-", ".out");

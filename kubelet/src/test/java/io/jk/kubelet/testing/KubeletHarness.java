@@ -103,6 +103,14 @@ public final class KubeletHarness implements AutoCloseable {
     return child;
   }
 
+  /** SIGTERMs the child kubelet and waits until it stopped (its shims and containers keep running). */
+  public void terminateChild() throws InterruptedException {
+    child.destroy();
+    if (!child.waitFor(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("child kubelet did not stop within 60s of SIGTERM");
+    }
+  }
+
   /** SIGKILLs the child kubelet (its shims and containers survive). */
   public void killChild() throws InterruptedException {
     child.destroyForcibly();

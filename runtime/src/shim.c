@@ -1,4 +1,4 @@
-/* jkshim: detaches from its caller, becomes a child subreaper, runs the OCI runtime's
+/* jkshim: detaches from its caller (one fork, a session of its own), becomes a child subreaper, runs the OCI runtime's
  * create and start, and stays the container's parent: it copies stdout/stderr into a CRI
  * log, writes the exit status atomically when the container ends, then runs delete.
  *
@@ -278,13 +278,13 @@ int main(int argc, char **argv) {
     snprintf(shimpidf, sizeof shimpidf, "%s/shim.pid", o.bundle), o.shim_pid_file = shimpidf;
   int sp[2];
   if (pipe2(sp, O_CLOEXEC) < 0) return usage_error("pipe failed");
+  /* one fork: the monitor leads a session of its own (it never opens a terminal, so needs no second
+   * fork to lose a session leader's claim to one) and is orphaned when this process exits */
   pid_t child = fork();
   if (child < 0) return usage_error("fork failed");
   if (child == 0) {
     close(sp[0]);
     setsid();
-    pid_t daemon = fork();
-    if (daemon != 0) _exit(daemon < 0 ? 1 : 0);
     if (chdir("/") < 0) _exit(1);
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     dup2(devnull, 0);
@@ -294,7 +294,6 @@ int main(int argc, char **argv) {
     _exit(shim_main(&o, sp[1]));
   }
   close(sp[1]);
-  waitpid(child, NULL, 0);
   char msg[4096];
   size_t len = 0;
   ssize_t n;

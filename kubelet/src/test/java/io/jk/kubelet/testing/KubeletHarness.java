@@ -141,7 +141,7 @@ public final class KubeletHarness implements AutoCloseable {
     Commands.run("ip", "netns", "add", nodeNetns);
     Commands.run("ip", "netns", "exec", nodeNetns, "ip", "link", "set", "lo", "up");
     network = new CniPodNetwork(new CniConfig(root.resolve("net.d"), List.of(Path.of("/usr/lib/cni")), root.resolve("cni"),
-        Path.of("/run/netns", nodeNetns), podCidr, "jkt" + tag));
+        Path.of("/run/netns", nodeNetns), podCidr, "jkt" + tag), () -> null, true);
   }
 
   /** The node network namespace {@link #useCni} made (its name under /run/netns), or null. */

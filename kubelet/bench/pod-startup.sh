@@ -3,7 +3,8 @@
 # of everything a pod start costs (kubelet, API server, shims, runtimes, containers) per pod, a figure that
 # depends far less on the machine's other load than the latencies do. Run as root from the repository root:
 #   kubelet/bench/pod-startup.sh [pods=100] [perSecond=20] [runtime path, e.g. /usr/sbin/runc]
-# Set CP (class path) to skip the build, RUNTIME_BIN for other jkrt/jkshim binaries; KUBELET_LOG=DEBUG prints each pod's "Pod startup" trace.
+# Set CP (class path) to skip the build, RUNTIME_BIN for other jkrt/jkshim binaries, JAVA_OPTS for JVM
+# options (-Dbench.warmup=N, -Dbench.threads=true: see PodStartupBenchmark); KUBELET_LOG=DEBUG prints each pod's "Pod startup" trace.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ -z "${CP:-}" ]; then
@@ -20,6 +21,6 @@ if [ -d /sys/fs/cgroup/cpuacct ] && [ "$(id -u)" = 0 ]; then
   echo $$ > "$cg/cgroup.procs"
 fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-java -cp "$CP" -Dkubelet.log="${KUBELET_LOG:-INFO}" -Djk.runtime.bin="${RUNTIME_BIN:-$PWD/runtime/target/bin}" \
+java ${JAVA_OPTS:-} -cp "$CP" -Dkubelet.log="${KUBELET_LOG:-INFO}" -Djk.runtime.bin="${RUNTIME_BIN:-$PWD/runtime/target/bin}" \
   io.jk.kubelet.PodStartupBenchmark "$@"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

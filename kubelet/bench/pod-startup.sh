@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ -z "${CP:-}" ]; then
   mvn -B -ntp -q -pl kubelet -am test-compile
-  mvn -B -ntp -q -pl kubelet dependency:build-classpath -Dmdep.outputFile=target/kubelet-bench-cp.txt -Dmdep.includeScope=test
-  CP="kubelet/target/test-classes:kubelet/target/classes:common/target/classes:apiserver/target/classes:testing/target/classes:$(tr ':' '\n' <target/kubelet-bench-cp.txt | grep -v /io/jk/ | paste -sd:)"
+  mvn -B -ntp -q -pl kubelet dependency:build-classpath -Dmdep.outputFile=kubelet/target/bench-cp.txt -Dmdep.includeScope=test
+  CP="kubelet/target/test-classes:kubelet/target/classes:common/target/classes:apiserver/target/classes:testing/target/classes:$(tr ':' '\n' <kubelet/target/bench-cp.txt | grep -v /io/jk/ | paste -sd:)"
 fi
 cg=""
 if [ -d /sys/fs/cgroup/cpuacct ] && [ "$(id -u)" = 0 ]; then

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ -z "${CP:-}" ]; then
   mvn -B -ntp -q -pl kubelet -am test-compile
-  mvn -B -ntp -q -pl kubelet dependency:build-classpath -Dmdep.outputFile=kubelet/target/bench-cp.txt -Dmdep.includeScope=test
+  mvn -B -ntp -q -pl kubelet dependency:build-classpath -Dmdep.outputFile="$PWD/kubelet/target/bench-cp.txt" -Dmdep.includeScope=test
   CP="kubelet/target/test-classes:kubelet/target/classes:common/target/classes:apiserver/target/classes:testing/target/classes:$(tr ':' '\n' <kubelet/target/bench-cp.txt | grep -v /io/jk/ | paste -sd:)"
 fi
 cg=""

@@ -90,6 +90,15 @@ public final class RestHandler {
     /** Before a create is stored: may fill fields; fails with an {@link ApiException}. */
     default void beforeCreate(ResourceType type, ObjectNode obj) {}
 
+    /**
+     * Before a create is stored or dry-run, after the namespace check and before {@link #beforeCreate}:
+     * may look things up without blocking and fill fields (ServiceAccount admission); fails with an
+     * {@link ApiException}.
+     */
+    default Future<Void> admitCreate(ResourceType type, ObjectNode obj) {
+      return Future.succeededFuture();
+    }
+
     /** Before an update is stored. */
     default void beforeUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {}
 
@@ -555,7 +564,7 @@ public final class RestHandler {
     // obj is this request's own tree: record the manager in it rather than in a copy
     ObjectNode toStore = manager == null ? obj : ServerSideApply.recordCreateInPlace(obj, manager, null,
         PatchSchema.forKind(type.group(), type.kind()), Instant.now());
-    return namespaceAdmits(type, info.namespace()).compose(v -> {
+    return namespaceAdmits(type, info.namespace()).compose(v -> hooks.admitCreate(type, toStore)).compose(v -> {
       if (dryRun) {
         return Future.succeededFuture(new Created(toStore, null));
       }

@@ -3,13 +3,11 @@ package io.jk.apiserver.serviceaccount;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.auth.AuthenticationHandler;
 import io.jk.apiserver.auth.NodeAuthorizer;
-import io.jk.apiserver.auth.UserInfo;
 import io.jk.apiserver.http.ApiException;
 import io.jk.apiserver.http.HttpReplies;
 import io.jk.apiserver.registry.ResourceType;
 import io.jk.apiserver.registry.ResourceTypes;
 import io.jk.apiserver.rest.Objects;
-import io.jk.apiserver.storage.KeyValue;
 import io.jk.apiserver.storage.Store;
 import io.jk.common.json.Json;
 import io.vertx.core.Future;
@@ -194,10 +192,5 @@ public final class TokenRequestHandler implements Handler<RoutingContext> {
 
   private static String decode(String segment) {
     return java.net.URLDecoder.decode(segment, java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  /** Whether {@code user} is a kubelet (its tokens must be bound to its own pods). */
-  static boolean isNode(UserInfo user) {
-    return NodeAuthorizer.nodeName(user).isPresent();
   }
 }

@@ -227,6 +227,44 @@ class ServiceAccountApiTest {
   }
 
   @Test
+  void aKubeletGetsTokensOnlyBoundToPodsOnItsNode() throws Exception {
+    var ca = new io.jk.apiserver.tls.CertificateAuthority(io.jk.apiserver.tls.Pem.readCertificates(
+        Files.readString(dataDir.resolve("pki/ca.crt"))).get(0),
+        io.jk.apiserver.tls.Pem.readPrivateKey(Files.readString(dataDir.resolve("pki/ca.key"))));
+    var cert = ca.issueClientCertificate("system:node:n1", List.of("system:nodes"), Duration.ofHours(1));
+    Path kubeconfig = dataDir.resolve("n1.kubeconfig");
+    Kubeconfigs.write(kubeconfig, Kubeconfigs.Spec.withClientCertificate(admin.getMasterUrl().toString(),
+        ca.certificatePem(), "jk", "n1", cert.certificatePem(), cert.privateKeyPem(), "default"));
+    String here = admin.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("on-n1")
+        .endMetadata().withNewSpec().withNodeName("n1").addNewContainer().withName("c").withImage("busybox")
+        .endContainer().endSpec().build()).create().getMetadata().getUid();
+    String there = admin.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("on-n2")
+        .endMetadata().withNewSpec().withNodeName("n2").addNewContainer().withName("c").withImage("busybox")
+        .endContainer().endSpec().build()).create().getMetadata().getUid();
+    try (KubernetesClient kubelet = Clients.fromKubeconfig(kubeconfig)) {
+      java.util.function.BiFunction<String, String, io.fabric8.kubernetes.api.model.authentication.TokenRequest> ask =
+          (pod, uid) -> kubelet.serviceAccounts().inNamespace("default").withName("default").tokenRequest(
+              new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec()
+                  .withExpirationSeconds(3607L).withNewBoundObjectRef().withKind("Pod").withApiVersion("v1")
+                  .withName(pod).withUid(uid).endBoundObjectRef().endSpec().build());
+      String token = ask.apply("on-n1", here).getStatus().getToken();
+      assertEquals("n1", claims(token).path("kubernetes.io").path("node").path("name").asText());
+      KubernetesClientException other = assertThrows(KubernetesClientException.class, () -> ask.apply("on-n2", there));
+      assertEquals(403, other.getCode());
+      assertTrue(other.getMessage().contains("bound to a pod scheduled on a different node"), other.getMessage());
+      KubernetesClientException unbound = assertThrows(KubernetesClientException.class, () -> kubelet.serviceAccounts()
+          .inNamespace("default").withName("default").tokenRequest(new io.fabric8.kubernetes.api.model.authentication
+              .TokenRequestBuilder().withNewSpec().endSpec().build()));
+      assertEquals(403, unbound.getCode());
+      KubernetesClientException stale = assertThrows(KubernetesClientException.class, () -> ask.apply("on-n1", "old-uid"));
+      assertEquals(409, stale.getCode(), "the pod was recreated under the kubelet's feet");
+    } finally {
+      admin.pods().inNamespace("default").withName("on-n1").withGracePeriod(0).delete();
+      admin.pods().inNamespace("default").withName("on-n2").withGracePeriod(0).delete();
+    }
+  }
+
+  @Test
   void tokensOutliveARestartBecauseTheKeyIsKept() throws Exception {
     String token = admin.serviceAccounts().inNamespace("default").withName("default").tokenRequest(
         new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec().endSpec().build())

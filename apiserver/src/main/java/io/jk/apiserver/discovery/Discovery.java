@@ -218,7 +218,7 @@ public final class Discovery {
     ObjectNode o = Json.mapper().createObjectNode();
     ObjectNode paths = o.putObject("paths");
     paths.putObject("api/v1").put("serverRelativeURL", "/openapi/v3/api/v1?hash=" + hash(""));
-    for (String g : types.groups()) {
+    for (String g : groups()) {
       paths.putObject("apis/" + g + "/v1").put("serverRelativeURL", "/openapi/v3/apis/" + g + "/v1?hash=" + hash(g));
     }
     return o;
@@ -235,7 +235,8 @@ public final class Discovery {
    */
   public ObjectNode openApi(String group, String version) {
     List<ResourceType> list = types.ofGroupVersion(group, version);
-    if (list.isEmpty()) {
+    List<Extra> extras = EXTRAS.stream().filter(e -> e.group().equals(group) && version.equals("v1")).toList();
+    if (list.isEmpty() && extras.isEmpty()) {
       return null;
     }
     ObjectNode o = Json.mapper().createObjectNode();
@@ -249,6 +250,14 @@ public final class Discovery {
       ObjectNode patch = paths.putObject(base).putObject("patch");
       patch.putObject("x-kubernetes-group-version-kind").put("group", group).put("version", version).put("kind", t.kind());
       patch.putArray("parameters").addObject().put("name", "fieldValidation").put("in", "query")
+          .putObject("schema").put("type", "string");
+    }
+    for (Extra e : extras) {
+      // create-only, but kubectl looks for the kind's fieldValidation parameter on a PATCH operation only
+      // (without one it falls back to the OpenAPI v2 schemas jk does not serve)
+      ObjectNode post = paths.putObject("/apis/" + group + "/" + version + "/" + e.resource()).putObject("patch");
+      post.putObject("x-kubernetes-group-version-kind").put("group", group).put("version", version).put("kind", e.kind());
+      post.putArray("parameters").addObject().put("name", "fieldValidation").put("in", "query")
           .putObject("schema").put("type", "string");
     }
     return o;

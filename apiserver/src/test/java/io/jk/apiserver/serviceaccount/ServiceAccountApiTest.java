@@ -149,6 +149,32 @@ class ServiceAccountApiTest {
   }
 
   @Test
+  void discoveryListsTheTokenSubresourceAndTheReviewsAndATokenReviewSaysWhoATokenIs() throws Exception {
+    Assumptions.assumeTrue(kubectlPresent(), "kubectl is not on PATH");
+    Out resources = kubectl(running.adminKubeconfig(), "api-resources", "--api-group=authentication.k8s.io", "-o", "name");
+    assertEquals(0, resources.code(), resources.text());
+    assertTrue(resources.text().contains("selfsubjectreviews.authentication.k8s.io"), resources.text());
+    assertTrue(resources.text().contains("tokenreviews.authentication.k8s.io"), resources.text());
+    Out core = kubectl(running.adminKubeconfig(), "get", "--raw", "/api/v1");
+    assertTrue(core.text().contains("\"serviceaccounts/token\""), core.text());
+
+    String token = kubectl(running.adminKubeconfig(), "create", "token", "default").text();
+    Path review = dataDir.resolve("review.json");
+    Files.writeString(review, "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\""
+        + token + "\"}}");
+    Out reviewed = kubectl(running.adminKubeconfig(), "create", "-f", review.toString(), "-o", "json");
+    assertEquals(0, reviewed.code(), reviewed.text());
+    JsonNode status = Json.mapper().readTree(reviewed.text()).path("status");
+    assertTrue(status.path("authenticated").asBoolean(), reviewed.text());
+    assertEquals("system:serviceaccount:default:default", status.path("user").path("username").asText());
+    Files.writeString(review, "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\""
+        + token.substring(0, token.length() - 4) + "AAAA\"}}");
+    Out forged = kubectl(running.adminKubeconfig(), "create", "-f", review.toString(), "-o", "json");
+    assertEquals(0, forged.code(), forged.text());
+    assertTrue(!Json.mapper().readTree(forged.text()).path("status").path("authenticated").asBoolean(), forged.text());
+  }
+
+  @Test
   void aMissingServiceAccountIs404() throws Exception {
     Assumptions.assumeTrue(kubectlPresent(), "kubectl is not on PATH");
     Out out = kubectl(running.adminKubeconfig(), "create", "token", "nobody");

@@ -224,8 +224,12 @@ public final class ApiServer {
       r.route().handler(AuthenticationHandler.create(authenticator));
       r.route().handler(AuthorizationHandler.create(Authorizers.standard(podNodes::nodeOf)));
     }
-    AuthenticationApi authentication = new AuthenticationApi(authenticator == null ? (h, c) -> java.util.Optional.empty()
-        : authenticator);
+    // TokenReviews use the server's authenticators; without authentication, still the service account tokens
+    Authenticator reviewer = authenticator != null ? authenticator
+        : serviceAccountTokens != null ? Authenticator.union(List.of(
+            new ServiceAccountAuthenticator(serviceAccountTokens, this::cachedObject)))
+        : (h, c) -> java.util.Optional.empty();
+    AuthenticationApi authentication = new AuthenticationApi(reviewer);
     r.route(AuthenticationApi.SELF_SUBJECT_REVIEWS).handler(authentication::selfSubjectReview);
     r.route(AuthenticationApi.TOKEN_REVIEWS).handler(authentication::tokenReview);
     if (serviceAccountTokens != null) {

@@ -85,15 +85,15 @@ public final class ServiceAccountAuthenticator implements Authenticator {
       String resource = bound.kind().equals("Pod") ? "pods" : "secrets";
       ObjectNode obj = objects.find(resource, claims.namespace(), bound.name());
       if (obj == null) {
-        throw new ServiceAccountTokens.InvalidTokenException(bound.kind().toLowerCase() + " " + claims.namespace() + "/"
+        throw new ServiceAccountTokens.InvalidTokenException(bound.kind().toLowerCase(java.util.Locale.ROOT) + " " + claims.namespace() + "/"
             + bound.name() + " has been deleted");
       }
       if (!Objects.metaText(obj, "uid").equals(bound.uid())) {
-        throw new ServiceAccountTokens.InvalidTokenException(bound.kind().toLowerCase() + " uid does not match claim");
+        throw new ServiceAccountTokens.InvalidTokenException(bound.kind().toLowerCase(java.util.Locale.ROOT) + " uid does not match claim");
       }
       String deleted = Objects.metaText(obj, "deletionTimestamp");
       if (!deleted.isEmpty() && epochSeconds(deleted) + DELETION_GRACE_SECONDS < clock.instant().getEpochSecond()) {
-        throw new ServiceAccountTokens.InvalidTokenException(bound.kind().toLowerCase() + " " + bound.name()
+        throw new ServiceAccountTokens.InvalidTokenException(bound.kind().toLowerCase(java.util.Locale.ROOT) + " " + bound.name()
             + " is being deleted");
       }
     }

@@ -115,7 +115,7 @@ final class Creates {
     // obj is this request's own tree: record the manager in it rather than in a copy
     ObjectNode toStore = manager == null ? obj : ServerSideApply.recordCreateInPlace(obj, manager, null,
         PatchSchema.forKind(type.group(), type.kind()), Instant.now());
-    return namespaces.admitCreate(type, info.namespace()).compose(v -> {
+    return namespaces.admitCreate(type, info.namespace()).compose(v -> hooks.admitCreate(type, toStore)).compose(v -> {
       if (dryRun) {
         hooks.beforeDryRunCreate(type, toStore);
         return Future.succeededFuture(new Created(toStore, null));

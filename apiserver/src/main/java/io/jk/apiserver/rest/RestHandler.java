@@ -68,6 +68,15 @@ public final class RestHandler {
     default void beforeCreate(ResourceType type, ObjectNode obj) {}
 
     /**
+     * Before a create is stored or dry-run, after the namespace check and before {@link #beforeCreate}:
+     * may look things up without blocking and fill fields (ServiceAccount admission); fails with an
+     * {@link ApiException}.
+     */
+    default Future<Void> admitCreate(ResourceType type, ObjectNode obj) {
+      return Future.succeededFuture();
+    }
+
+    /**
      * Before a dry-run create ({@code dryRun=All}) is answered: the same checks and defaults as
      * {@link #beforeCreate}, but taking nothing that would have to be released (no allocation).
      */

@@ -89,6 +89,9 @@ static void child_main(const rt_spec_t *spec, const rt_cgroup_t *cg, bool born_i
     child_fail(sock, &err);
   }
   if (rt_ns_join_paths(spec, true, &err) < 0) child_fail(sock, &err);
+  const char *net_path = NULL;
+  if (rt_spec_has_ns(spec, CLONE_NEWNET, &net_path) && !net_path && rt_ns_loopback_up(&err) < 0)
+    child_fail(sock, &err);
   if (spec->hostname) {
     const char *uts_path = NULL;
     if (!rt_spec_has_ns(spec, CLONE_NEWUTS, &uts_path) || uts_path) {

@@ -134,6 +134,8 @@ int rt_ns_join_paths(const rt_spec_t *spec, bool include_mnt, rt_error_t *err);
  * is not joined but its fd returned there (-1 when it is already ours). */
 int rt_ns_join_pid(pid_t pid, int *cgroup_ns, rt_error_t *err);
 int rt_ns_clone_flags(const rt_spec_t *spec);
+/* Brings up lo in the calling process's (new) network namespace. */
+int rt_ns_loopback_up(rt_error_t *err);
 
 /* ---- mounts.c ---- */
 int rt_setup_rootfs(const rt_spec_t *spec, const rt_cgroup_t *cg, rt_error_t *err);
@@ -189,6 +191,7 @@ typedef struct {
   const char *root, *id, *bundle, *pid_file, *console_socket;
   int preserve_fds;
   bool detach_wait;       /* run: wait for the process and delete */
+  bool detach;            /* run --detach: create and start, then return (as runc run -d) */
   char **argv;            /* the full command line, for the sealed re-exec */
 } rt_create_opts_t;
 int rt_container_create(const rt_create_opts_t *o, int *exit_code, rt_error_t *err);

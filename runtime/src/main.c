@@ -14,7 +14,8 @@ static const char *usage =
     "usage: jkrt [--root DIR] COMMAND ...\n"
     "  create [--bundle DIR] [--pid-file F] [--console-socket S] ID   set up the container, process waits\n"
     "  start ID                                   run the created process\n"
-    "  run [--bundle DIR] [--pid-file F] ID       create+start+wait+delete, exit code of the process\n"
+    "  run [--bundle DIR] [--pid-file F] [--detach] ID   create+start+wait+delete, exit code of the\n"
+    "                                             process; with --detach: create+start, then return\n"
     "  state ID | list | kill ID [SIGNAL] | delete [--force] ID | pause ID | resume ID\n"
     "  exec [--cwd D] [--env K=V] [--user UID[:GID]] [--tty] [--pid-file F] [--detach] ID [--] ARGS...\n";
 
@@ -48,7 +49,8 @@ static const char *parse_create(int argc, char **argv, rt_create_opts_t *o, rt_e
     else if (!strcmp(a, "--pid-file") && i + 1 < argc) o->pid_file = argv[++i];
     else if (!strncmp(a, "--pid-file=", 11)) o->pid_file = a + 11;
     else if (!strcmp(a, "--preserve-fds") && i + 1 < argc) o->preserve_fds = atoi(argv[++i]);
-    else if (!strcmp(a, "--no-new-keyring") || !strcmp(a, "--detach") || !strcmp(a, "-d")) {}
+    else if (!strcmp(a, "--detach") || !strcmp(a, "-d")) o->detach = true;
+    else if (!strcmp(a, "--no-new-keyring")) {}
     else if (!strcmp(a, "--console-socket") && i + 1 < argc) o->console_socket = argv[++i];
     else if (!strncmp(a, "--console-socket=", 17)) o->console_socket = a + 17;
     else if (a[0] == '-') { bad_usage(err, "unknown option"); return NULL; }
@@ -108,9 +110,18 @@ static int run_command(const char *root, const char *cmd, int argc, char **argv,
                        rt_error_t *err) {
   *code = 0;
   if (!strcmp(cmd, "create") || !strcmp(cmd, "run")) {
-    rt_create_opts_t o = {.root = root, .detach_wait = !strcmp(cmd, "run"), .argv = full_argv};
+    bool run = !strcmp(cmd, "run");
+    rt_create_opts_t o = {.root = root, .argv = full_argv};
     if (!(o.id = parse_create(argc, argv, &o, err))) return -1;
-    return rt_container_create(&o, code, err);
+    /* run --detach is create and start in one process (one exec fewer for a shim) */
+    o.detach_wait = run && !o.detach;
+    if (rt_container_create(&o, code, err) < 0) return -1;
+    if (run && o.detach && rt_container_start(root, o.id, err) < 0) {
+      rt_error_t ignored = {0};
+      rt_container_delete(root, o.id, true, &ignored);
+      return -1;
+    }
+    return 0;
   }
   if (!strcmp(cmd, "list")) return cmd_list(root, err);
   if (!strcmp(cmd, "exec")) return cmd_exec(root, argc, argv, code, err);

@@ -6,6 +6,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,4 +88,19 @@ int rt_ns_join_pid(pid_t pid, int *cgroup_ns, rt_error_t *err) {
     close(fds[i]);
   }
   return rc;
+}
+
+int rt_ns_loopback_up(rt_error_t *err) {
+  /* a new network namespace has lo down; runc brings it up too, so no CNI loopback exec is needed */
+  rt_set_stage(err, "network");
+  cleanup_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return rt_make_error(err, errno, "socket for lo");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) return rt_make_error(err, errno, "get lo flags");
+  if (ifr.ifr_flags & IFF_UP) return 0;
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) return rt_make_error(err, errno, "bring lo up");
+  return 0;
 }

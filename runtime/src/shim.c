@@ -1,10 +1,13 @@
-/* jkshim: detaches from its caller, becomes a child subreaper, runs the OCI runtime's
+/* jkshim: detaches from its caller (one fork, a session of its own), becomes a child subreaper, runs the OCI runtime's
  * create and start, and stays the container's parent: it copies stdout/stderr into a CRI
  * log, writes the exit status atomically when the container ends, then runs delete.
  *
  *   jkshim --id ID --bundle DIR --log FILE --exit-file FILE [--runtime PATH] [--root DIR]
- *          [--log-max-size BYTES] [--pid-file F] [--shim-pid-file F]
+ *          [--log-max-size BYTES] [--pid-file F] [--shim-pid-file F] [--start-gate stdin]
  *
+ * With --start-gate stdin the container is created, {"created":true,"containerPid":M} printed, and
+ * started only once a byte arrives on stdin (its end without one removes the container): the caller
+ * readies what the process needs meanwhile.
  * The caller's jkshim returns once the container runs, printing
  * {"shimPid":N,"containerPid":M}, or fails with the runtime's error. */
 #include "shim.h"
@@ -27,6 +30,8 @@
 typedef struct {
   const char *id, *bundle, *log, *exit_file, *runtime, *root, *pid_file, *shim_pid_file;
   long long log_max;
+  bool one_step; /* the runtime is jkrt: "run --detach" creates and starts in one exec */
+  int gate_fd;   /* --start-gate stdin: start only after a byte comes through here (-1: at once) */
 } shim_opts_t;
 
 static int run_runtime(const shim_opts_t *o, const char *cmd, int out, int errfd, char *errbuf,
@@ -52,7 +57,8 @@ static int run_runtime(const shim_opts_t *o, const char *cmd, int out, int errfd
     argv[n++] = o->runtime;
     if (o->root) { argv[n++] = "--root"; argv[n++] = o->root; }
     argv[n++] = cmd;
-    if (!strcmp(cmd, "create")) {
+    if (!strcmp(cmd, "run")) argv[n++] = "--detach";
+    if (!strcmp(cmd, "create") || !strcmp(cmd, "run")) {
       argv[n++] = "--bundle"; argv[n++] = o->bundle;
       argv[n++] = "--pid-file"; argv[n++] = o->pid_file;
     }
@@ -139,7 +145,11 @@ static int shim_main(const shim_opts_t *o, int status_fd) {
   sigprocmask(SIG_BLOCK, &mask, NULL);
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   unlink(o->pid_file);
-  if (run_runtime(o, "create", out[1], errp[1], NULL, 0) < 0) {
+  char started[64], finished[64], buf[8192];
+  rt_now_rfc3339(started, sizeof started);
+  /* create's (and run's) errors go to the container's stderr pipe, which the runtime hands on */
+  bool one_step = o->one_step && o->gate_fd < 0;
+  if (run_runtime(o, one_step ? "run" : "create", out[1], errp[1], NULL, 0) < 0) {
     close(out[1]);
     close(errp[1]);
     drain_nonblocking(errp[0], errbuf, sizeof errbuf);
@@ -157,10 +167,26 @@ static int shim_main(const shim_opts_t *o, int status_fd) {
   }
   char oomf[4300];
   oom_file_of(cpid, oomf, sizeof oomf);
-  long long oom_before = oom_kills(oomf);
-  char started[64], finished[64], buf[8192];
-  rt_now_rfc3339(started, sizeof started);
-  if (run_runtime(o, "start", -1, -1, errbuf, sizeof errbuf) < 0) {
+  /* run --detach has started the process already, and it may have been OOM-killed by now: its cgroup is
+   * new (one per container instance), so its count before the start was 0 */
+  long long oom_before = one_step ? 0 : oom_kills(oomf);
+  if (o->gate_fd >= 0) {
+    /* created: the caller finishes what the process needs (its pod's network), then opens the gate;
+     * the gate closing without a byte (the caller gone or giving up) removes the container */
+    snprintf(buf, sizeof buf, "{\"created\":true,\"containerPid\":%d}\n", (int)cpid);
+    report(status_fd, buf);
+    char go;
+    ssize_t n;
+    while ((n = read(o->gate_fd, &go, 1)) < 0 && errno == EINTR) {}
+    close(o->gate_fd);
+    if (n != 1) {
+      report(status_fd, "{\"error\":\"start cancelled\",\"stage\":\"shim\"}");
+      run_runtime(o, "delete", -1, -1, NULL, 0);
+      return 1;
+    }
+  }
+  if (!one_step) rt_now_rfc3339(started, sizeof started);
+  if (!one_step && run_runtime(o, "start", -1, -1, errbuf, sizeof errbuf) < 0) {
     report(status_fd, errbuf[0] ? errbuf : "runtime start failed");
     run_runtime(o, "delete", -1, -1, NULL, 0);
     return 1;
@@ -238,7 +264,8 @@ static int usage_error(const char *msg) {
 
 int main(int argc, char **argv) {
   static char runtime[4200], pidf[4200], shimpidf[4200];
-  shim_opts_t o = {.log_max = 10 << 20};
+  shim_opts_t o = {.log_max = 10 << 20, .gate_fd = -1};
+  bool gated = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!v) return usage_error("every option takes a value");
@@ -252,6 +279,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--pid-file")) o.pid_file = v;
     else if (!strcmp(a, "--shim-pid-file")) o.shim_pid_file = v;
     else if (!strcmp(a, "--log-max-size")) o.log_max = atoll(v);
+    else if (!strcmp(a, "--start-gate") && !strcmp(v, "stdin")) gated = true;
     else return usage_error("unknown option");
   }
   if (!o.id || !o.bundle || !o.log || !o.exit_file)
@@ -265,18 +293,22 @@ int main(int argc, char **argv) {
     snprintf(strrchr(runtime, '/') + 1, 6, "jkrt");
     o.runtime = runtime;
   }
+  const char *base = strrchr(o.runtime, '/');
+  o.one_step = !strcmp(base ? base + 1 : o.runtime, "jkrt");
   if (!o.pid_file) snprintf(pidf, sizeof pidf, "%s/container.pid", o.bundle), o.pid_file = pidf;
   if (!o.shim_pid_file)
     snprintf(shimpidf, sizeof shimpidf, "%s/shim.pid", o.bundle), o.shim_pid_file = shimpidf;
-  int sp[2];
-  if (pipe2(sp, O_CLOEXEC) < 0) return usage_error("pipe failed");
+  int sp[2], gp[2] = {-1, -1};
+  if (pipe2(sp, O_CLOEXEC) < 0 || (gated && pipe2(gp, O_CLOEXEC) < 0)) return usage_error("pipe failed");
+  o.gate_fd = gp[0];
+  /* one fork: the monitor leads a session of its own (it never opens a terminal, so needs no second
+   * fork to lose a session leader's claim to one) and is orphaned when this process exits */
   pid_t child = fork();
   if (child < 0) return usage_error("fork failed");
   if (child == 0) {
     close(sp[0]);
+    if (gp[1] >= 0) close(gp[1]);
     setsid();
-    pid_t daemon = fork();
-    if (daemon != 0) _exit(daemon < 0 ? 1 : 0);
     if (chdir("/") < 0) _exit(1);
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     dup2(devnull, 0);
@@ -286,10 +318,27 @@ int main(int argc, char **argv) {
     _exit(shim_main(&o, sp[1]));
   }
   close(sp[1]);
-  waitpid(child, NULL, 0);
+  if (gp[0] >= 0) close(gp[0]);
   char msg[4096];
   size_t len = 0;
   ssize_t n;
+  if (gated) {
+    /* relay: "created" out, then one byte (or end of input) from our stdin to the monitor's gate */
+    while (len + 1 < sizeof msg && !memchr(msg, '\n', len) && (n = read(sp[0], msg + len, sizeof msg - len - 1)) > 0)
+      len += (size_t)n;
+    msg[len] = '\0';
+    if (strncmp(msg, "{\"created\"", 10) != 0) {
+      fprintf(stderr, "%s\n", msg[0] ? msg : "{\"error\":\"shim exited early\",\"stage\":\"shim\"}");
+      return 1;
+    }
+    fputs(msg, stdout);
+    fflush(stdout);
+    char go;
+    while ((n = read(0, &go, 1)) < 0 && errno == EINTR) {}
+    if (n == 1 && write(gp[1], &go, 1) != 1) {}
+    close(gp[1]);
+    len = 0;
+  }
   while (len + 1 < sizeof msg && (n = read(sp[0], msg + len, sizeof msg - len - 1)) > 0) len += (size_t)n;
   msg[len] = '\0';
   if (strncmp(msg, "{\"shimPid\"", 10) == 0) {

@@ -22,6 +22,8 @@ import io.jk.controllers.nodeipam.NodeIpamController;
 import io.jk.controllers.podautoscaler.HorizontalPodAutoscalerController;
 import io.jk.controllers.podautoscaler.MetricsApiSource;
 import io.jk.controllers.replicaset.ReplicaSetController;
+import io.jk.controllers.serviceaccount.RootCaPublisher;
+import io.jk.controllers.serviceaccount.ServiceAccountsController;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -200,6 +202,21 @@ public final class ControllerManager {
     if (options.enabled("nodeipam") && options.clusterCidr() != null) {
       NodeIpamController c = new NodeIpamController(client, informers.of(Node.class), options.clusterCidr(), options.nodeCidrMaskSize(), registry);
       controllers.add(c.controller());
+    }
+    if (options.enabled("serviceaccount")) {
+      ServiceAccountsController c = new ServiceAccountsController(client, informers.of(Namespace.class),
+          informers.of(io.fabric8.kubernetes.api.model.ServiceAccount.class), registry, options.syncs("serviceaccount"));
+      controllers.add(c.controller());
+    }
+    if (options.enabled("root-ca-cert-publisher")) {
+      String ca = RootCaPublisher.caOf(client);
+      if (ca == null) {
+        LOG.info("No API server CA in the client configuration: kube-root-ca.crt is not published");
+      } else {
+        RootCaPublisher c = new RootCaPublisher(client, informers.of(Namespace.class),
+            informers.of(io.fabric8.kubernetes.api.model.ConfigMap.class), ca, registry, options.syncs("root-ca-cert-publisher"));
+        controllers.add(c.controller());
+      }
     }
     informers.startAll();
     controllers.forEach(Controller::start);

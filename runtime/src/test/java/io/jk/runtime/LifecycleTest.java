@@ -220,6 +220,30 @@ class LifecycleTest {
   }
 
   @Test
+  void runDetachedCreatesAndStartsInOneCallAndReturns() throws Exception {
+    String id = rt.newId();
+    Path bundle = Bundle.of("sleep", "1000").writeTo(rt.work);
+    Path pidFile = rt.work.resolve("pid");
+    Jkrt.assertOk(rt.jkrt("run", "--detach", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), id));
+    long pid = Long.parseLong(Files.readString(pidFile).trim());
+    await().atMost(Duration.ofSeconds(5)).until(
+        () -> Files.readString(Path.of("/proc/" + pid + "/comm")).trim().equals("sleep"));
+    assertEquals("running", state(id).get("status").asText());
+    assertEquals(1, rt.jkrt("start", id).exit(), "already started: a second start is refused");
+    Jkrt.assertOk(rt.jkrt("delete", "--force", id));
+    rt.assertNothingLeft(id, pid);
+  }
+
+  @Test
+  void aNewNetworkNamespaceHasLoopbackUp() throws Exception {
+    // as runc does: no CNI loopback plugin (one exec per pod) needed; flags 0x9 = IFF_UP | IFF_LOOPBACK
+    Jkrt.Result r = rt.jkrt("run", "--bundle", Bundle.of("cat", "/sys/class/net/lo/flags").writeTo(rt.work).toString(),
+        rt.newId());
+    Jkrt.assertOk(r);
+    assertEquals("0x9", r.out().trim());
+  }
+
+  @Test
   void runReturnsTheExitCodeOfTheProcess() throws Exception {
     String id = rt.newId();
     Jkrt.Result r = rt.jkrt("run", "--bundle", Bundle.of("sh", "-c", "exit 42").writeTo(rt.work).toString(), id);

@@ -74,6 +74,45 @@ class ShimTest {
   }
 
   @Test
+  void aGatedStartWaitsForTheCallersByteAndItsAbsenceRemovesTheContainer() throws Exception {
+    String id = rt.newId();
+    Path bundle = Bundle.of("sh", "-c", "echo ran; exit 4").writeTo(rt.work);
+    Process p = new ProcessBuilder(shimArgs(id, bundle, "--start-gate", "stdin")).redirectErrorStream(true).start();
+    var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+    JsonNode created = Bundle.JSON.readTree(out.readLine());
+    long pid = created.get("containerPid").asLong();
+    assertTrue(created.get("created").asBoolean(), created.toString());
+    assertTrue(p.isAlive(), "waits for the gate");
+    assertTrue(Jkrt.running(pid), "created");
+    assertTrue(!Files.exists(bundle.resolve("exit.json")) && Files.readAllLines(bundle.resolve("ctr.log")).isEmpty(),
+        "the process has not run yet");
+    p.getOutputStream().write('g');
+    p.getOutputStream().close();
+    JsonNode started = Bundle.JSON.readTree(out.readLine());
+    assertEquals(0, p.waitFor());
+    rt.track(started.get("shimPid").asLong());
+    assertEquals(pid, started.get("containerPid").asLong());
+    assertEquals(4, awaitExit(bundle).get("exitCode").asInt());
+    assertTrue(Files.readString(bundle.resolve("ctr.log")).contains("stdout F ran"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> !Jkrt.running(started.get("shimPid").asLong()));
+    rt.assertNothingLeft(id, pid);
+
+    // the caller goes away before opening the gate: nothing is left, the process never ran
+    String id2 = rt.newId();
+    Path bundle2 = Bundle.of("sh", "-c", "echo ran; exit 4").writeTo(rt.work);
+    Process p2 = new ProcessBuilder(shimArgs(id2, bundle2, "--start-gate", "stdin")).redirectErrorStream(true).start();
+    var out2 = new java.io.BufferedReader(new java.io.InputStreamReader(p2.getInputStream()));
+    long pid2 = Bundle.JSON.readTree(out2.readLine()).get("containerPid").asLong();
+    p2.getOutputStream().close();
+    assertEquals(1, p2.waitFor());
+    assertTrue(out2.readLine().contains("start cancelled"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> !Jkrt.running(pid2));
+    assertTrue(!Files.exists(bundle2.resolve("exit.json")) && Files.readAllLines(bundle2.resolve("ctr.log")).isEmpty(),
+        "a cancelled start leaves no exit status and no output");
+    rt.assertNothingLeft(id2, pid2);
+  }
+
+  @Test
   void containerAndShimSurviveTheirCallerBeingKilled() throws Exception {
     String id = rt.newId();
     Path bundle = Bundle.of("sleep", "1000").writeTo(rt.work);

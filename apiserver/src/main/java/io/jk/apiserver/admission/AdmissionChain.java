@@ -3,11 +3,13 @@ package io.jk.apiserver.admission;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.registry.ResourceType;
 import io.jk.apiserver.rest.RestHandler;
+import io.vertx.core.Future;
 import java.util.List;
 
 /**
  * Several {@link RestHandler.WriteHooks} run in order as one: the first to fail stops the write,
- * and the ones that already ran release what they took for it.
+ * and the ones that already ran release what they took for it. {@link #admitCreate} runs each
+ * hook's in turn, the next after the previous one's future succeeded.
  */
 public final class AdmissionChain implements RestHandler.WriteHooks {
 
@@ -20,6 +22,15 @@ public final class AdmissionChain implements RestHandler.WriteHooks {
   /** The chain of {@code hooks}, run in the order given (admission checks first, allocators last). */
   public static AdmissionChain of(RestHandler.WriteHooks... hooks) {
     return new AdmissionChain(List.of(hooks));
+  }
+
+  @Override
+  public Future<Void> admitCreate(ResourceType type, ObjectNode obj) {
+    Future<Void> done = Future.succeededFuture();
+    for (RestHandler.WriteHooks h : hooks) {
+      done = done.compose(v -> h.admitCreate(type, obj));
+    }
+    return done;
   }
 
   @Override
@@ -37,9 +48,23 @@ public final class AdmissionChain implements RestHandler.WriteHooks {
   }
 
   @Override
+  public void beforeDryRunCreate(ResourceType type, ObjectNode obj) {
+    for (RestHandler.WriteHooks h : hooks) {
+      h.beforeDryRunCreate(type, obj);
+    }
+  }
+
+  @Override
   public void beforeUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {
     for (RestHandler.WriteHooks h : hooks) {
       h.beforeUpdate(type, obj, old);
+    }
+  }
+
+  @Override
+  public void beforeDryRunUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {
+    for (RestHandler.WriteHooks h : hooks) {
+      h.beforeDryRunUpdate(type, obj, old);
     }
   }
 

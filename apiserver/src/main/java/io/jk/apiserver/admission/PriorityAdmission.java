@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  *       {@code globalDefault} class applies (else priority 0). An unknown class, or a pod giving
  *       a priority or preemption policy that disagrees with its class, is refused with 403.
  *   <li>PriorityClass create and update: at most one {@code globalDefault} class (403 otherwise).
+ *   <li>Dry-run creates ({@code dryRun=All}) are admitted exactly as real ones.
  *   <li>{@link #start()} creates the built-in {@code system-node-critical} and
  *       {@code system-cluster-critical} classes when missing.
  * </ul>
@@ -142,6 +143,12 @@ public final class PriorityAdmission implements RestHandler.WriteHooks {
     } else if (isClass(type)) {
       checkSingleDefault(obj);
     }
+  }
+
+  /** The same as a real create: this plugin only reads the classes and fills the pod, it holds nothing. */
+  @Override
+  public void beforeDryRunCreate(ResourceType type, ObjectNode obj) {
+    beforeCreate(type, obj);
   }
 
   @Override

@@ -12,7 +12,9 @@ import java.util.List;
 /**
  * Gives Services their ClusterIP (from {@code --service-cluster-ip-range}) and NodePorts (from
  * {@code --service-node-port-range}), never twice, and takes them back when a Service goes.
- * The state is in memory and rebuilt from the stored Services at start ({@link #restore}).
+ * The state is in memory and rebuilt from the stored Services at start ({@link #restore}). A dry
+ * run gets the same checks and shows the values a real write would get, but takes and frees
+ * nothing.
  */
 public final class ServiceAllocator implements RestHandler.WriteHooks {
 
@@ -84,6 +86,16 @@ public final class ServiceAllocator implements RestHandler.WriteHooks {
 
   @Override
   public synchronized void beforeCreate(ResourceType type, ObjectNode obj) {
+    create(type, obj, true);
+  }
+
+  @Override
+  public synchronized void beforeDryRunCreate(ResourceType type, ObjectNode obj) {
+    create(type, obj, false);
+  }
+
+  /** Fills and checks a new Service's ClusterIP and NodePorts; marks them used when {@code take}. */
+  private void create(ResourceType type, ObjectNode obj, boolean take) {
     if (!isService(type)) {
       return;
     }
@@ -96,7 +108,7 @@ public final class ServiceAllocator implements RestHandler.WriteHooks {
     String wanted = spec.path("clusterIP").asText("");
     int allocatedIp = -1;
     if (wanted.isEmpty()) {
-      allocatedIp = allocateIp(name);
+      allocatedIp = allocateIp(name, take);
     } else if (!wanted.equals("None")) {
       int off = offset(wanted);
       if (off <= 0 || off >= size - 1) {
@@ -108,15 +120,17 @@ public final class ServiceAllocator implements RestHandler.WriteHooks {
         throw ApiException.invalid("Service", name, List.of(FieldError.invalid("spec.clusterIPs", "[\"" + wanted + "\"]",
             "failed to allocate IP " + wanted + ": provided IP is already allocated")));
       }
-      ips.set(off);
+      if (take) {
+        ips.set(off);
+      }
       allocatedIp = off;
     }
     try {
       if (svcType.equals("NodePort") || svcType.equals("LoadBalancer")) {
-        allocatePorts(name, spec, null);
+        allocatePorts(name, spec, null, take);
       }
     } catch (ApiException e) {
-      if (allocatedIp > 0) {
+      if (take && allocatedIp > 0) {
         ips.clear(allocatedIp);
       }
       throw e;
@@ -132,6 +146,16 @@ public final class ServiceAllocator implements RestHandler.WriteHooks {
 
   @Override
   public synchronized void beforeUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {
+    update(type, obj, old, true);
+  }
+
+  @Override
+  public synchronized void beforeDryRunUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {
+    update(type, obj, old, false);
+  }
+
+  /** Keeps the ClusterIP, fills and checks NodePorts; takes new ports and frees dropped ones when {@code take}. */
+  private void update(ResourceType type, ObjectNode obj, ObjectNode old, boolean take) {
     if (!isService(type)) {
       return;
     }
@@ -149,13 +173,16 @@ public final class ServiceAllocator implements RestHandler.WriteHooks {
     }
     String svcType = spec.path("type").asText("ClusterIP");
     if (svcType.equals("NodePort") || svcType.equals("LoadBalancer")) {
-      allocatePorts(old.path("metadata").path("name").asText(), spec, oldSpec);
+      allocatePorts(old.path("metadata").path("name").asText(), spec, oldSpec, take);
     } else {
       for (JsonNode p : spec.path("ports")) {
         if (p instanceof ObjectNode po) {
           po.remove("nodePort");
         }
       }
+    }
+    if (!take) {
+      return;
     }
     // release ports of the old spec that the new one does not use
     for (JsonNode p : oldSpec.path("ports")) {
@@ -192,13 +219,15 @@ public final class ServiceAllocator implements RestHandler.WriteHooks {
     }
   }
 
-  private int allocateIp(String name) {
+  private int allocateIp(String name, boolean take) {
     int span = size - 3;
     for (int i = 0; i < span; i++) {
       int off = 2 + ((nextIp - 2 + i) % span);
       if (!ips.get(off)) {
-        ips.set(off);
-        nextIp = off + 1 >= size - 1 ? 2 : off + 1;
+        if (take) {
+          ips.set(off);
+          nextIp = off + 1 >= size - 1 ? 2 : off + 1;
+        }
         return off;
       }
     }
@@ -206,7 +235,7 @@ public final class ServiceAllocator implements RestHandler.WriteHooks {
         "failed to allocate IP: range is full")));
   }
 
-  private void allocatePorts(String name, ObjectNode spec, JsonNode oldSpec) {
+  private void allocatePorts(String name, ObjectNode spec, JsonNode oldSpec, boolean take) {
     JsonNode list = spec.path("ports");
     for (int i = 0; i < list.size(); i++) {
       if (!(list.get(i) instanceof ObjectNode p)) {
@@ -232,8 +261,10 @@ public final class ServiceAllocator implements RestHandler.WriteHooks {
           throw ApiException.invalid("Service", name, List.of(FieldError.invalid("spec.ports[" + i + "].nodePort", 0,
               "failed to allocate a nodePort: range is full")));
         }
-        ports.set(found);
-        nextPort = (found + 1) % span;
+        if (take) {
+          ports.set(found);
+          nextPort = (found + 1) % span;
+        }
         p.put("nodePort", portMin + found);
       } else if (np == old) {
         continue;
@@ -243,7 +274,7 @@ public final class ServiceAllocator implements RestHandler.WriteHooks {
       } else if (ports.get(np - portMin)) {
         throw ApiException.invalid("Service", name, List.of(FieldError.invalid("spec.ports[" + i + "].nodePort", np,
             "provided port is already allocated")));
-      } else {
+      } else if (take) {
         ports.set(np - portMin);
       }
     }

@@ -25,6 +25,10 @@ import java.util.function.Function;
  *   <li>pods bound to it (by the pod lookup): update or patch of {@code status}, delete; creating
  *       a (mirror) pod whose body names it in {@code spec.nodeName};
  *   <li>creating, updating and patching events;
+ *   <li>creating tokens of service accounts ({@code serviceaccounts/token}): with {@code
+ *       podsOnNode}, only of accounts a pod on the node runs as; the TokenRequest handler then
+ *       requires the token to be bound to such a pod (Kubernetes' NodeRestriction);
+ *   <li>creating SelfSubjectReviews (who am I);
  *   <li>discovery and health paths ({@code /api}, {@code /apis}, {@code /version}, ...).
  * </ul>
  * Everything else is denied with a reason such as {@code node 'n1' cannot modify node 'n2'}.
@@ -111,6 +115,13 @@ public final class NodeAuthorizer implements Authorizer {
     if (group.isEmpty() && resource.equals("pods")) {
       return authorizePod(node, a);
     }
+    if (group.isEmpty() && resource.equals("serviceaccounts") && a.subresource().equals("token")
+        && a.verb().equals("create")) {
+      return authorizeToken(node, a);
+    }
+    if (group.equals("authentication.k8s.io") && resource.equals("selfsubjectreviews") && a.verb().equals("create")) {
+      return Decision.allow();
+    }
     if ((group.isEmpty() || group.equals("events.k8s.io")) && resource.equals("events")
         && Set.of("create", "update", "patch").contains(a.verb())) {
       return Decision.allow();
@@ -170,6 +181,20 @@ public final class NodeAuthorizer implements Authorizer {
           + "' bound to node '" + boundTo.get() + "'");
     }
     return Decision.allow();
+  }
+
+  private Decision authorizeToken(String node, RequestAttributes a) {
+    if (podsOnNode == null) {
+      return Decision.allow();
+    }
+    for (JsonNode pod : podsOnNode.apply(node)) {
+      String account = pod.path("spec").path("serviceAccountName").asText("");
+      if (a.namespace().equals(pod.path("metadata").path("namespace").asText(""))
+          && (account.isEmpty() ? "default" : account).equals(a.name())) {
+        return Decision.allow();
+      }
+    }
+    return Decision.deny("no relationship found between node '" + node + "' and this object");
   }
 
   private Decision authorizePodScopedRead(String node, RequestAttributes a) {

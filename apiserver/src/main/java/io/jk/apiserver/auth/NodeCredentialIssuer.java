@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +19,6 @@ import org.slf4j.LoggerFactory;
 public final class NodeCredentialIssuer {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeCredentialIssuer.class);
-  /** A DNS-1123 subdomain, as Kubernetes requires of node names. */
-  private static final Pattern NODE_NAME =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   /** Default validity of a node certificate. */
   public static final Duration DEFAULT_VALIDITY = Duration.ofDays(365);
@@ -51,7 +47,7 @@ public final class NodeCredentialIssuer {
    * @throws IllegalArgumentException when {@code nodeName} is not a valid node name
    */
   public Optional<NodeCredentials> issue(String joinToken, String nodeName) throws IOException {
-    if (nodeName == null || nodeName.length() > 253 || !NODE_NAME.matcher(nodeName).matches()) {
+    if (nodeName == null || nodeName.length() > 253 || !io.jk.apiserver.resources.support.Names.isDns1123Subdomain(nodeName)) {
       throw new IllegalArgumentException("invalid node name \"" + nodeName
           + "\": must be a lowercase DNS-1123 subdomain of at most 253 characters");
     }

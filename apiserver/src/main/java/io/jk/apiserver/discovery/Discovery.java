@@ -17,6 +17,22 @@ public final class Discovery {
   /** Content type of aggregated discovery v2 responses (kubectl checks it exactly). */
   public static final String AGGREGATED_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
+  /** The group of the authentication API (TokenReview, SelfSubjectReview, the TokenRequest kind). */
+  public static final String AUTHENTICATION_GROUP = "authentication.k8s.io";
+
+  /**
+   * Resources served by dedicated handlers rather than the generic REST handler: the
+   * authentication API's create-only reviews.
+   */
+  private record Extra(String group, String resource, String singular, String kind, List<String> verbs) {}
+
+  private static final List<Extra> EXTRAS = List.of(
+      new Extra(AUTHENTICATION_GROUP, "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", List.of("create")),
+      new Extra(AUTHENTICATION_GROUP, "tokenreviews", "tokenreview", "TokenReview", List.of("create")));
+  /** The {@code serviceaccounts/token} subresource (TokenRequest), served by its own handler. */
+  private static final ResourceType.Subresource TOKEN =
+      new ResourceType.Subresource("token", AUTHENTICATION_GROUP, "v1", "TokenRequest", List.of("create"));
+
   private final ResourceTypes types;
 
   public Discovery(ResourceTypes types) {
@@ -62,7 +78,7 @@ public final class Discovery {
     ObjectNode l = Json.mapper().createObjectNode();
     l.put("kind", "APIGroupList").put("apiVersion", "v1");
     ArrayNode groups = l.putArray("groups");
-    for (String g : types.groups()) {
+    for (String g : groups()) {
       groups.add(apiGroup(g));
     }
     return l;
@@ -70,7 +86,7 @@ public final class Discovery {
 
   /** Legacy {@code /apis/<group>}, or {@code null} when unknown. */
   public ObjectNode apiGroupDoc(String group) {
-    if (!types.groups().contains(group)) {
+    if (!groups().contains(group)) {
       return null;
     }
     ObjectNode g = apiGroup(group);
@@ -78,14 +94,41 @@ public final class Discovery {
     return g;
   }
 
+  /** The named groups: the resource table's and the authentication API's. */
+  private List<String> groups() {
+    List<String> all = new java.util.ArrayList<>(types.groups());
+    for (Extra e : EXTRAS) {
+      if (!all.contains(e.group())) {
+        all.add(e.group());
+      }
+    }
+    return all;
+  }
+
+  /** The subresources of {@code t} as discovery shows them ({@code serviceaccounts/token} added). */
+  private static java.util.Collection<ResourceType.Subresource> subresources(ResourceType t) {
+    if (t.group().isEmpty() && t.resource().equals("serviceaccounts") && !t.subresources().containsKey("token")) {
+      List<ResourceType.Subresource> all = new java.util.ArrayList<>(t.subresources().values());
+      all.add(TOKEN);
+      return all;
+    }
+    return t.subresources().values();
+  }
+
+  /** The versions of a named group, the preferred first ({@code v1} for groups served only by handlers). */
+  private List<String> versions(String g) {
+    List<String> v = types.versions(g);
+    return v.isEmpty() ? List.of("v1") : v;
+  }
+
   private ObjectNode apiGroup(String g) {
     ObjectNode o = Json.mapper().createObjectNode();
     o.put("name", g);
     ArrayNode versions = o.putArray("versions");
-    for (String v : types.versions(g)) {
+    for (String v : versions(g)) {
       versions.addObject().put("groupVersion", g + "/" + v).put("version", v);
     }
-    String preferred = types.versions(g).get(0);
+    String preferred = versions(g).get(0);
     o.putObject("preferredVersion").put("groupVersion", g + "/" + preferred).put("version", preferred);
     return o;
   }
@@ -93,7 +136,8 @@ public final class Discovery {
   /** Legacy {@code APIResourceList} of one group/version, or {@code null} when unknown. */
   public ObjectNode resourceList(String group, String version) {
     List<ResourceType> list = types.ofGroupVersion(group, version);
-    if (list.isEmpty()) {
+    List<Extra> extras = EXTRAS.stream().filter(e -> e.group().equals(group) && version.equals("v1")).toList();
+    if (list.isEmpty() && extras.isEmpty()) {
       return null;
     }
     ObjectNode l = Json.mapper().createObjectNode();
@@ -111,7 +155,7 @@ public final class Discovery {
       if (!t.categories().isEmpty()) {
         strings(r.putArray("categories"), t.categories());
       }
-      for (ResourceType.Subresource s : t.subresources().values()) {
+      for (ResourceType.Subresource s : subresources(t)) {
         ObjectNode sr = res.addObject();
         sr.put("name", t.resource() + "/" + s.name()).put("singularName", "").put("namespaced", t.namespaced());
         if (!s.group().equals(group) || !s.version().equals(version)) {
@@ -121,6 +165,11 @@ public final class Discovery {
         strings(sr.putArray("verbs"), s.verbs());
       }
     }
+    for (Extra e : extras) {
+      ObjectNode r = res.addObject();
+      r.put("name", e.resource()).put("singularName", e.singular()).put("namespaced", false).put("kind", e.kind());
+      strings(r.putArray("verbs"), e.verbs());
+    }
     return l;
   }
 
@@ -129,7 +178,7 @@ public final class Discovery {
     ObjectNode l = Json.mapper().createObjectNode();
     l.put("kind", "APIGroupDiscoveryList").put("apiVersion", "apidiscovery.k8s.io/v2").putObject("metadata");
     ArrayNode items = l.putArray("items");
-    List<String> groups = core ? List.of("") : types.groups();
+    List<String> groups = core ? List.of("") : groups();
     for (String g : groups) {
       ObjectNode item = items.addObject();
       ObjectNode meta = item.putObject("metadata");
@@ -137,7 +186,7 @@ public final class Discovery {
         meta.put("name", g);
       }
       ArrayNode versions = item.putArray("versions");
-      for (String version : g.isEmpty() ? List.of("v1") : types.versions(g)) {
+      for (String version : g.isEmpty() ? List.of("v1") : versions(g)) {
         ObjectNode ver = versions.addObject();
         ver.put("version", version).put("freshness", "Current");
         ArrayNode res = ver.putArray("resources");
@@ -153,14 +202,23 @@ public final class Discovery {
           if (!t.categories().isEmpty()) {
             strings(r.putArray("categories"), t.categories());
           }
-          if (!t.subresources().isEmpty()) {
+          if (!subresources(t).isEmpty()) {
             ArrayNode subs = r.putArray("subresources");
-            for (ResourceType.Subresource s : t.subresources().values()) {
+            for (ResourceType.Subresource s : subresources(t)) {
               ObjectNode so = subs.addObject();
               so.put("subresource", s.name());
               so.putObject("responseKind").put("group", s.group()).put("version", s.version()).put("kind", s.kind());
               strings(so.putArray("verbs"), s.verbs());
             }
+          }
+        }
+        for (Extra e : EXTRAS) {
+          if (e.group().equals(g) && version.equals("v1")) {
+            ObjectNode r = res.addObject();
+            r.put("resource", e.resource());
+            r.putObject("responseKind").put("group", e.group()).put("version", "v1").put("kind", e.kind());
+            r.put("scope", "Cluster").put("singularResource", e.singular());
+            strings(r.putArray("verbs"), e.verbs());
           }
         }
       }
@@ -173,8 +231,8 @@ public final class Discovery {
     ObjectNode o = Json.mapper().createObjectNode();
     ObjectNode paths = o.putObject("paths");
     paths.putObject("api/v1").put("serverRelativeURL", "/openapi/v3/api/v1?hash=" + hash(""));
-    for (String g : types.groups()) {
-      for (String v : types.versions(g)) {
+    for (String g : groups()) {
+      for (String v : versions(g)) {
         paths.putObject("apis/" + g + "/" + v)
             .put("serverRelativeURL", "/openapi/v3/apis/" + g + "/" + v + "?hash=" + hash(g, v));
       }
@@ -197,7 +255,8 @@ public final class Discovery {
    */
   public ObjectNode openApi(String group, String version) {
     List<ResourceType> list = types.ofGroupVersion(group, version);
-    if (list.isEmpty()) {
+    List<Extra> extras = EXTRAS.stream().filter(e -> e.group().equals(group) && version.equals("v1")).toList();
+    if (list.isEmpty() && extras.isEmpty()) {
       return null;
     }
     ObjectNode o = Json.mapper().createObjectNode();
@@ -211,6 +270,14 @@ public final class Discovery {
       ObjectNode patch = paths.putObject(base).putObject("patch");
       patch.putObject("x-kubernetes-group-version-kind").put("group", group).put("version", version).put("kind", t.kind());
       patch.putArray("parameters").addObject().put("name", "fieldValidation").put("in", "query")
+          .putObject("schema").put("type", "string");
+    }
+    for (Extra e : extras) {
+      // create-only, but kubectl looks for the kind's fieldValidation parameter on a PATCH operation only
+      // (without one it falls back to the OpenAPI v2 schemas jk does not serve)
+      ObjectNode post = paths.putObject("/apis/" + group + "/" + version + "/" + e.resource()).putObject("patch");
+      post.putObject("x-kubernetes-group-version-kind").put("group", group).put("version", version).put("kind", e.kind());
+      post.putArray("parameters").addObject().put("name", "fieldValidation").put("in", "query")
           .putObject("schema").put("type", "string");
     }
     return o;

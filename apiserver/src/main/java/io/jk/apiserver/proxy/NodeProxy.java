@@ -44,9 +44,22 @@ public final class NodeProxy {
     this.kubelets = kubelets;
   }
 
-  /** Whether {@code path} (without query) addresses the {@code nodes/<name>/proxy} subresource. */
+  private static final String NODES = "/api/v1/nodes/";
+
+  /**
+   * Whether {@code path} (without query) addresses the {@code nodes/<name>/proxy} subresource: the
+   * language of {@link #PATH}, scanned rather than matched, as every request asks it.
+   */
   public static boolean isProxyPath(String path) {
-    return path != null && PATH.matcher(path).matches();
+    if (path == null || !path.startsWith(NODES)) {
+      return false;
+    }
+    int slash = path.indexOf('/', NODES.length());
+    if (slash <= NODES.length() || !path.startsWith("/proxy", slash)) {
+      return false;
+    }
+    int end = slash + "/proxy".length();
+    return (end == path.length() || path.charAt(end) == '/') && path.indexOf('\n', end) < 0 && path.indexOf('\r', end) < 0;
   }
 
   /** Forwards {@code ctx} to the node's kubelet and relays the answer; answers {@code ctx} itself. */

@@ -21,10 +21,9 @@ public final class GenericStrategy implements ResourceStrategy {
     this.hasStatus = hasStatus;
   }
 
+  // quoted in the messages; the checks are Names' scans of the same syntax
   private static final String SUBDOMAIN = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
-  private static final java.util.regex.Pattern SUBDOMAIN_RE = java.util.regex.Pattern.compile(SUBDOMAIN);
   private static final String LABEL_VALUE = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
-  private static final java.util.regex.Pattern LABEL_VALUE_RE = java.util.regex.Pattern.compile(LABEL_VALUE);
 
   @Override
   public void prepareForCreate(ObjectNode obj) {
@@ -86,7 +85,7 @@ public final class GenericStrategy implements ResourceStrategy {
       errors.add(FieldError.required("metadata.name", "name or generateName is required"));
       return errors;
     }
-    if (!SUBDOMAIN_RE.matcher(name).matches() || name.length() > 253) {
+    if (!io.jk.apiserver.resources.support.Names.isDns1123Subdomain(name) || name.length() > 253) {
       errors.add(FieldError.invalid("metadata.name", name, "a lowercase RFC 1123 subdomain must consist of lower "
           + "case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
           + "'example.com', regex used for validation is '" + SUBDOMAIN + "')"));
@@ -98,7 +97,7 @@ public final class GenericStrategy implements ResourceStrategy {
     labels.fields().forEachRemaining(e -> {
       if (!e.getValue().isTextual()) {
         errors.add(FieldError.invalid("metadata.labels", e.getValue().toString(), "label values must be strings"));
-      } else if (e.getValue().asText().length() > 63 || !LABEL_VALUE_RE.matcher(e.getValue().asText()).matches()) {
+      } else if (e.getValue().asText().length() > 63 || !io.jk.apiserver.resources.support.Names.isLabelValue(e.getValue().asText())) {
         errors.add(FieldError.invalid("metadata.labels", e.getValue().asText(),
             "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
                 + "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex "

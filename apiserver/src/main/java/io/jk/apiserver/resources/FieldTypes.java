@@ -18,7 +18,8 @@ import java.util.Map;
  * stored and break the components that read them.
  *
  * <p>Uses the same schema as {@link UnknownFields} (the fabric8 model's Jackson metadata); unknown
- * fields and free-form values are left alone. JSON {@code null} is allowed anywhere (the field is unset).
+ * fields and free-form values are left alone. JSON {@code null} (and a missing node a server-side
+ * change left in the tree) is allowed anywhere: the field is unset.
  */
 public final class FieldTypes {
 
@@ -42,7 +43,7 @@ public final class FieldTypes {
   }
 
   private static void walk(JavaType type, JsonNode node, String path, List<String> out) {
-    if (node == null || node.isNull() || out.size() >= MAX_REPORTED) {
+    if (node == null || node.isNull() || node.isMissingNode() || out.size() >= MAX_REPORTED) {
       return;
     }
     if (type.isArrayType() || type.isCollectionLikeType()) {

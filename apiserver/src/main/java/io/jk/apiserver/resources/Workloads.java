@@ -48,7 +48,7 @@ final class Workloads {
     }
     if (v.isTextual()) {
       String s = v.textValue();
-      if (s.matches("[0-9]+%")) {
+      if (isPercent(s, false)) {
         return Long.parseLong(s.substring(0, Math.min(s.length() - 1, 9))) > 100 ? "must not be greater than 100%" : null;
       }
       return "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', "
@@ -59,7 +59,22 @@ final class Workloads {
 
   /** Whether an int-or-percent value is zero ({@code 0} or {@code "0%"}). */
   static boolean isZero(JsonNode v) {
-    return v != null && ((v.isIntegralNumber() && v.longValue() == 0) || (v.isTextual() && v.textValue().matches("0+%")));
+    return v != null && ((v.isIntegralNumber() && v.longValue() == 0) || (v.isTextual() && isPercent(v.textValue(), true)));
+  }
+
+  /** Whether {@code s} matches {@code [0-9]+%} ({@code 0+%} when {@code zero}), scanned rather than compiled per call. */
+  private static boolean isPercent(String s, boolean zero) {
+    int n = s.length();
+    if (n < 2 || s.charAt(n - 1) != '%') {
+      return false;
+    }
+    for (int i = 0; i < n - 1; i++) {
+      char c = s.charAt(i);
+      if (zero ? c != '0' : c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Renders an int-or-string as Go prints {@code intstr.IntOrString} in messages (simplified). */

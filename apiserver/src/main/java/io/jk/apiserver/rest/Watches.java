@@ -164,7 +164,7 @@ public final class Watches {
 
   /** Starts serving a watch on {@code ctx}; the response stays open until timeout or disconnect. */
   public void serve(RoutingContext ctx, RequestInfo info, ResourceStrategy strategy) {
-    Predicate<ObjectNode> filter = RestHandler.filter(ctx, info, strategy);
+    Predicate<ObjectNode> filter = Reads.filter(ctx, info, strategy);
     String rvParam = ctx.queryParams().get("resourceVersion");
     long timeout = ctx.queryParams().get("timeoutSeconds") == null ? 0
         : DeleteOptions.parseLong(ctx.queryParams().get("timeoutSeconds"), "timeoutSeconds");
@@ -173,7 +173,10 @@ public final class Watches {
     String includeObject = ctx.queryParams().get("includeObject");
     long fromRv = rvParam == null || rvParam.isEmpty() || rvParam.equals("0") ? -1
         : DeleteOptions.parseLong(rvParam, "resourceVersion");
-    Session s = new Session(ctx, info, strategy, filter, table, includeObject);
+    // without selectors only the namespace filters, and an update cannot change it: the previous
+    // version need not be decoded to tell MODIFIED from ADDED/DELETED
+    boolean selectorFree = isBlank(ctx.queryParams().get("labelSelector")) && isBlank(ctx.queryParams().get("fieldSelector"));
+    Session s = new Session(ctx, info, strategy, filter, selectorFree, table, includeObject);
     if (fromRv >= 0) {
       s.start(fromRv, timeout, bookmarks);
       return;
@@ -202,6 +205,7 @@ public final class Watches {
     final RequestInfo info;
     final ResourceStrategy strategy;
     final Predicate<ObjectNode> filter;
+    final boolean selectorFree;
     final boolean table;
     final String includeObject;
     final Context context;
@@ -219,11 +223,12 @@ public final class Watches {
     private boolean flushQueued;
 
     Session(RoutingContext ctx, RequestInfo info, ResourceStrategy strategy, Predicate<ObjectNode> filter,
-        boolean table, String includeObject) {
+        boolean selectorFree, boolean table, String includeObject) {
       this.ctx = ctx;
       this.info = info;
       this.strategy = strategy;
       this.filter = filter;
+      this.selectorFree = selectorFree;
       this.table = table;
       this.includeObject = includeObject;
       this.context = Vertx.currentContext();
@@ -324,6 +329,12 @@ public final class Watches {
     private void deliver(WatchEvent e, List<byte[]> batch) {
       lastRevision = Math.max(lastRevision, e.revision());
       Decoded cur = e.type() == WatchEvent.Type.DELETE ? null : decodedOf(e.kv());
+      if (cur != null && selectorFree) {
+        if (filter.test(cur.obj())) {
+          send(e.prevKv() == null ? 0 : 1, cur, batch);
+        }
+        return;
+      }
       Decoded prev = e.type() == WatchEvent.Type.DELETE ? decodedOf(e.kv())
           : e.prevKv() == null ? null : decodedOf(e.prevKv());
       boolean was = prev != null && filter.test(prev.obj());
@@ -430,5 +441,9 @@ public final class Watches {
         response.end();
       }
     }
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
   }
 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.admission.AdmissionChain;
 import io.jk.apiserver.admission.PriorityAdmission;
 import io.jk.apiserver.allocation.ServiceAllocator;
+import io.jk.apiserver.admission.ServiceAccountAdmission;
+import io.jk.apiserver.auth.AuthenticationApi;
 import io.jk.apiserver.auth.AuthenticationHandler;
+import io.jk.apiserver.auth.Authenticator;
 import io.jk.apiserver.auth.AuthorizationHandler;
 import io.jk.apiserver.auth.Authorizers;
 import io.jk.apiserver.discovery.Discovery;
@@ -21,6 +24,9 @@ import io.jk.apiserver.registry.ResourceTypes;
 import io.jk.apiserver.rest.Objects;
 import io.jk.apiserver.rest.RestHandler;
 import io.jk.apiserver.rest.Watches;
+import io.jk.apiserver.serviceaccount.ServiceAccountAuthenticator;
+import io.jk.apiserver.serviceaccount.ServiceAccountTokens;
+import io.jk.apiserver.serviceaccount.TokenRequestHandler;
 import io.jk.apiserver.storage.KeyValue;
 import io.jk.apiserver.storage.Store;
 import io.jk.apiserver.storage.StoreException;
@@ -75,6 +81,8 @@ public final class ApiServer {
   private final PriorityAdmission priorities;
   private final KubeletStatsClient statsClient;
   private final MetricsApi metricsApi;
+  /** Service account tokens (TokenRequest, their authentication, pod admission); null: none. */
+  private final ServiceAccountTokens serviceAccountTokens;
   private HttpServer server;
   /** The listeners on further event loops, sharing {@link #server}'s port. */
   private final List<HttpServer> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -91,8 +99,21 @@ public final class ApiServer {
   private record RequestLabels(String verb, String resource, int code) {}
   private volatile boolean ready;
 
-  /** A server over {@code store} (not closed by {@link #stop()}). */
+  /** A server over {@code store} (not closed by {@link #stop()}), without service account tokens. */
   public ApiServer(Vertx vertx, ApiServerConfig config, Store store) {
+    this(vertx, config, store, null);
+  }
+
+  /**
+   * A server over {@code store} (not closed by {@link #stop()}) that, with {@code tokens}, serves
+   * the TokenRequest API ({@code serviceaccounts/token}), authenticates the tokens it issues, and
+   * admits pods as Kubernetes' ServiceAccount admission plugin does (a pod needs its service
+   * account to exist, and gets the {@code kube-api-access-*} volume).
+   *
+   * @param tokens the service account token issuer, or null for none
+   */
+  public ApiServer(Vertx vertx, ApiServerConfig config, Store store, ServiceAccountTokens tokens) {
+    this.serviceAccountTokens = tokens;
     this.vertx = vertx;
     this.config = config;
     // HorizontalPodAutoscalers written through autoscaling/v1 are stored as autoscaling/v2
@@ -114,8 +135,11 @@ public final class ApiServer {
         java.time.Clock.systemUTC()), java.time.Duration.ofSeconds(10));
     this.priorities = new PriorityAdmission(vertx, this.store,
         types.find("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow());
+    AdmissionChain admission = tokens == null ? AdmissionChain.of(priorities, allocator)
+        : AdmissionChain.of(new ServiceAccountAdmission(vertx, this::cachedObject, this.store,
+            types.find("", "v1", "serviceaccounts").orElseThrow()), priorities, allocator);
     this.rest = new RestHandler(types, served, config.strategies(), config.unknownFields(),
-        AdmissionChain.of(priorities, allocator), watches, kubelets);
+        admission, watches, kubelets);
   }
 
   /** The resource table served. */
@@ -198,6 +222,10 @@ public final class ApiServer {
       if (NodeProxy.isProxyPath(ctx.request().path())) {
         ctx.request().pause(); // streamed to the kubelet unread and uncapped
         ctx.next();
+      } else if (isWebSocketUpgrade(ctx.request())) {
+        // a GET upgrade has no body to read; reading the empty one that a Content-Length: 0 (JDK
+        // clients) announces would end the request, and an ended request can no longer be upgraded
+        ctx.next();
       } else {
         bodies.handle(ctx);
       }
@@ -205,9 +233,26 @@ public final class ApiServer {
     if (config.publicRoutes() != null) {
       config.publicRoutes().accept(r);
     }
-    if (config.authenticator() != null) {
-      r.route().handler(AuthenticationHandler.create(config.authenticator()));
+    Authenticator authenticator = config.authenticator();
+    if (authenticator != null) {
+      if (serviceAccountTokens != null) {
+        authenticator = Authenticator.union(List.of(authenticator,
+            new ServiceAccountAuthenticator(serviceAccountTokens, this::cachedObject)));
+      }
+      r.route().handler(AuthenticationHandler.create(authenticator));
       r.route().handler(AuthorizationHandler.create(Authorizers.standard(podNodes::nodeOf)));
+    }
+    // TokenReviews use the server's authenticators; without authentication, still the service account tokens
+    Authenticator reviewer = authenticator != null ? authenticator
+        : serviceAccountTokens != null ? Authenticator.union(List.of(
+            new ServiceAccountAuthenticator(serviceAccountTokens, this::cachedObject)))
+        : (h, c) -> java.util.Optional.empty();
+    AuthenticationApi authentication = new AuthenticationApi(reviewer);
+    r.route(AuthenticationApi.SELF_SUBJECT_REVIEWS).handler(authentication::selfSubjectReview);
+    r.route(AuthenticationApi.TOKEN_REVIEWS).handler(authentication::tokenReview);
+    if (serviceAccountTokens != null) {
+      r.route().pathRegex(TokenRequestHandler.PATH_REGEX)
+          .handler(new TokenRequestHandler(serviceAccountTokens, store, types));
     }
     r.get("/version").handler(ctx -> HttpReplies.json(ctx, 200, discovery.version()));
     for (String p : List.of("/healthz", "/livez", "/readyz")) {
@@ -243,7 +288,13 @@ public final class ApiServer {
     r.get("/openapi/v3/api/:version").handler(ctx -> found(ctx, discovery.openApi("", ctx.pathParam("version"))));
     r.get("/openapi/v3/apis/:group/:version").handler(ctx ->
         found(ctx, discovery.openApi(ctx.pathParam("group"), ctx.pathParam("version"))));
-    r.route().pathRegex("^/api/v1/nodes/[^/]+/proxy(/.*)?$").handler(nodeProxy::handle);
+    r.route("/api/v1/nodes/*").handler(ctx -> {
+      if (NodeProxy.isProxyPath(ctx.request().path())) {
+        nodeProxy.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
     r.route(MetricsApi.PREFIX + "*").handler(metricsApi::handle);
     r.route("/api/v1/*").handler(rest::handle);
     r.route("/apis/*").handler(rest::handle);
@@ -262,6 +313,22 @@ public final class ApiServer {
       }
     });
     return r;
+  }
+
+  /** A GET asking for a WebSocket ({@code Upgrade: websocket}): exec, or a watch fabric8 tries over one first. */
+  static boolean isWebSocketUpgrade(io.vertx.core.http.HttpServerRequest request) {
+    String upgrade = request.getHeader("Upgrade");
+    return request.method() == io.vertx.core.http.HttpMethod.GET && upgrade != null && upgrade.equalsIgnoreCase("websocket");
+  }
+
+  /** A core object from the watch cache (no store read: callers are on the event loop). */
+  private ObjectNode cachedObject(String resource, String namespace, String name) {
+    ResourceType t = types.find("", "v1", resource).orElse(null);
+    if (t == null) {
+      return null;
+    }
+    KeyValue kv = cache.cached(t.key(namespace, name));
+    return kv == null ? null : Objects.decode(kv);
   }
 
   private static void found(RoutingContext ctx, ObjectNode doc) {
@@ -334,7 +401,7 @@ public final class ApiServer {
    * endpoint reconciler does), so in-cluster clients reach the API through 10.96.0.1.
    */
   private Future<Void> publishEndpoints(int port) {
-    String address = config.advertiseAddress();
+    String address = endpointAddress();
     if (address == null || address.isBlank() || address.equals("0.0.0.0")) {
       return Future.succeededFuture();
     }
@@ -364,6 +431,20 @@ public final class ApiServer {
     slice.putArray("ports").addObject().put("name", "https").put("port", port).put("protocol", "TCP");
     return Future.all(upsert(epType.key("default", "kubernetes"), ep, "subsets"),
         upsert(sliceType.key("default", "kubernetes"), slice, "endpoints", "ports")).mapEmpty();
+  }
+
+  /**
+   * The address in the {@code kubernetes} Service's endpoints: the advertise address, except that a
+   * loopback one (the default, for the admin kubeconfig) of a server listening on every address is
+   * replaced by the host's default-route address, which pods can reach (their loopback is their own).
+   */
+  private String endpointAddress() {
+    String address = config.advertiseAddress();
+    boolean wildcard = config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::");
+    if (address != null && (address.startsWith("127.") || address.equals("::1")) && wildcard) {
+      return HostAddresses.defaultRouteIpv4().orElse(address);
+    }
+    return address;
   }
 
   /** Creates {@code obj} at {@code key}, or rewrites the given top-level fields of the stored one when they differ. */

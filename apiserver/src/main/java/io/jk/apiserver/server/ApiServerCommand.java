@@ -4,6 +4,8 @@ import io.jk.apiserver.allocation.ServiceAllocator;
 import io.jk.apiserver.auth.Authenticator;
 import io.jk.apiserver.auth.ClientCertificateAuthenticator;
 import io.jk.apiserver.auth.TokenFileAuthenticator;
+import io.jk.apiserver.serviceaccount.ServiceAccountTokens;
+import io.jk.apiserver.serviceaccount.SigningKey;
 import io.jk.apiserver.storage.Store;
 import io.jk.apiserver.storage.StoreFactory;
 import io.jk.apiserver.storage.StoreOptions;
@@ -88,6 +90,21 @@ public final class ApiServerCommand implements Callable<Integer> {
   @Option(names = "--service-node-port-range", description = "NodePort range. Default: ${DEFAULT-VALUE}")
   String serviceNodePortRange = "30000-32767";
 
+  @Option(names = "--service-account-signing-key-file", description = "RSA private key (PEM) that signs service "
+      + "account tokens. Default: <data-dir>/pki/sa.key, created on first start.")
+  Path serviceAccountSigningKeyFile;
+
+  @Option(names = "--service-account-key-file", split = ",", description = "PEM files of further public keys "
+      + "(or certificates) whose service account tokens are accepted.")
+  List<Path> serviceAccountKeyFiles = new ArrayList<>();
+
+  @Option(names = "--service-account-issuer", description = "The iss of service account tokens. Default: ${DEFAULT-VALUE}")
+  String serviceAccountIssuer = ServiceAccountTokens.DEFAULT_ISSUER;
+
+  @Option(names = "--api-audiences", split = ",", description = "Audiences tokens must name to be accepted; "
+      + "tokens requested without audiences get these. Default: the issuer.")
+  List<String> apiAudiences = new ArrayList<>();
+
   /** Extra configuration applied by an embedding launcher (e.g. strategies). */
   UnaryOperator<ApiServerConfig> customize = c -> c;
 
@@ -164,6 +181,8 @@ public final class ApiServerCommand implements Callable<Integer> {
     if (etcdCaFile != null || etcdCertFile != null || etcdKeyFile != null) {
       storeOptions = storeOptions.withEtcdTls(etcdCaFile, etcdCertFile, etcdKeyFile);
     }
+    // tokens signed before a restart stay valid: the key is kept in the data directory
+    ServiceAccountTokens saTokens = serviceAccountTokens();
     Store store = StoreFactory.open(endpoint, storeOptions);
     ClusterPki tls = pki;
     ApiServerConfig config = customize.apply(ApiServerConfig.defaults()
@@ -175,7 +194,7 @@ public final class ApiServerCommand implements Callable<Integer> {
         // pods/log, pods/exec and nodes/proxy reach kubelets with this client certificate
         .withKubeletCredentials(pki.authority().map(ca -> KubeletClientCredentials.loadOrCreate(dataDir.resolve("pki"), ca))
             .orElse(null)));
-    ApiServer server = new ApiServer(vertx, config, store);
+    ApiServer server = new ApiServer(vertx, config, store, saTokens);
     try {
       server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -195,6 +214,17 @@ public final class ApiServerCommand implements Callable<Integer> {
       LOG.warn("No cluster CA key (serving certificate given by flags): no admin kubeconfig written");
     }
     return new Running(server, store, kubeconfig);
+  }
+
+  /** The service account token issuer from the flags: the signing key file, or the PKI directory's sa.key. */
+  private ServiceAccountTokens serviceAccountTokens() throws java.io.IOException {
+    SigningKey key = serviceAccountSigningKeyFile != null
+        ? SigningKey.fromPem(Files.readString(serviceAccountSigningKeyFile), serviceAccountSigningKeyFile.toString())
+        : SigningKey.loadOrCreate(dataDir.resolve("pki").resolve(SigningKey.FILE));
+    for (Path extra : serviceAccountKeyFiles) {
+      key = key.withVerificationKeys(Files.readString(extra), extra.toString());
+    }
+    return new ServiceAccountTokens(key, serviceAccountIssuer, apiAudiences);
   }
 
   @Override

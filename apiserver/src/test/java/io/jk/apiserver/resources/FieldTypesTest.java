@@ -44,6 +44,14 @@ class FieldTypesTest {
             {"spec":{"replicas":"x"}}""", List.of()));
   }
 
+  @org.junit.jupiter.api.Test
+  void aMissingNodeLeftInTheTreeIsAnUnsetField() throws Exception {
+    var ns = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree("{\"spec\":{}}");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) ns.get("spec")).set("finalizers",
+        com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+    assertEquals(List.of(), FieldTypes.find("", "v1", "Namespace", ns));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void findsValuesOfTheWrongType(String name, String group, String kind, String json, List<String> want)

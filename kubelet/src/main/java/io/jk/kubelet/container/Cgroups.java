@@ -60,7 +60,6 @@ public final class Cgroups {
     return out;
   }
 
-  /** rmdir of {@code relative} and its children, deepest first; directories still holding processes stay. */
   /**
    * Removes the directories of {@code relative} in every hierarchy where they have no child cgroup and
    * no process (the kernel refuses the others, which are kept): the pods' parent cgroup when no pod
@@ -76,6 +75,7 @@ public final class Cgroups {
     }
   }
 
+  /** rmdir of {@code relative} and its children, deepest first; directories still holding processes stay. */
   public static void remove(String relative) {
     for (Path dir : directories(relative)) {
       try (Stream<Path> s = Files.walk(dir)) {

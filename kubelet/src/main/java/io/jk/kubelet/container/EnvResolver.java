@@ -10,21 +10,30 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceFieldSelector;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jk.common.resources.Quantities;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
  * A container's environment as Kubernetes builds it: {@code envFrom} first (with prefixes), then
- * {@code env} in order, each value {@code $(VAR)}-expanded against the variables before it, with
- * {@code valueFrom} fieldRef, resourceFieldRef, configMapKeyRef and secretKeyRef. Blocking (reads
- * ConfigMaps and Secrets through the API).
+ * {@code env} in order, each value {@code $(VAR)}-expanded against the variables before it and the
+ * service variables, with {@code valueFrom} fieldRef, resourceFieldRef, configMapKeyRef and
+ * secretKeyRef; then the service variables the container does not set itself (see {@link
+ * #serviceEnv}): those of the {@code kubernetes} Service in {@code default} always, those of the
+ * pod's namespace's Services unless {@code enableServiceLinks: false}. Blocking (reads ConfigMaps,
+ * Secrets and Services through the API); when Services cannot be read, the container starts
+ * without their variables (logged).
  */
 public final class EnvResolver {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnvResolver.class);
   private final KubernetesClient client;
 
   public EnvResolver(KubernetesClient client) {
@@ -39,7 +48,16 @@ public final class EnvResolver {
    */
   public Map<String, String> resolve(Pod pod, Container c, String hostIp, String podIp, long nodeCpuMilli, long nodeMemory) {
     String ns = pod.getMetadata().getNamespace();
-    Map<String, String> env = new LinkedHashMap<>();
+    Map<String, String> services = serviceEnv(pod);
+    // what $(VAR) sees: the container's variables so far, then the services'
+    Map<String, String> scope = new LinkedHashMap<>(services);
+    Map<String, String> env = new LinkedHashMap<>() {
+      @Override
+      public String put(String key, String value) {
+        scope.put(key, value);
+        return super.put(key, value);
+      }
+    };
     Map<String, ConfigMap> cms = new LinkedHashMap<>();
     Map<String, Secret> secrets = new LinkedHashMap<>();
     Function<String, ConfigMap> cm = name -> cms.computeIfAbsent(name,
@@ -75,7 +93,7 @@ public final class EnvResolver {
       for (EnvVar v : c.getEnv()) {
         EnvVarSource src = v.getValueFrom();
         if (src == null) {
-          env.put(v.getName(), expand(v.getValue() == null ? "" : v.getValue(), env));
+          env.put(v.getName(), expand(v.getValue() == null ? "" : v.getValue(), scope));
           continue;
         }
         String value = null;
@@ -103,6 +121,96 @@ public final class EnvResolver {
         if (value != null) {
           env.put(v.getName(), value);
         }
+      }
+    }
+    Map<String, String> result = new LinkedHashMap<>(env);
+    services.forEach(result::putIfAbsent);
+    return result;
+  }
+
+  /** The service variables of {@code pod}, read through the API (empty when that fails). */
+  private Map<String, String> serviceEnv(Pod pod) {
+    String ns = pod.getMetadata().getNamespace();
+    boolean links = pod.getSpec().getEnableServiceLinks() == null || pod.getSpec().getEnableServiceLinks();
+    List<Service> services = new ArrayList<>();
+    try {
+      Service master = client.services().inNamespace(MASTER_NAMESPACE).withName(MASTER_SERVICE).get();
+      if (master != null) {
+        services.add(master);
+      }
+      if (links) {
+        services.addAll(client.services().inNamespace(ns).list().getItems());
+      }
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      LOG.warn("Services unreadable, container gets no service variables pod={}/{} err=\"{}\"", ns,
+          pod.getMetadata().getName(), e.getMessage());
+      return Map.of();
+    }
+    return serviceEnv(services, ns, links);
+  }
+
+  /** The namespace of the API server's Service. */
+  static final String MASTER_NAMESPACE = "default";
+  /** The API server's Service, whose variables every container gets. */
+  static final String MASTER_SERVICE = "kubernetes";
+
+  /**
+   * Kubernetes' service environment variables ({@code pkg/kubelet/envvars}) for a pod in {@code
+   * namespace}: for {@code kubernetes} in {@code default} always, and with {@code
+   * enableServiceLinks} for every Service of the namespace (one of the namespace named {@code
+   * kubernetes} wins over the master's). Services without a cluster IP ({@code None}, empty) are
+   * skipped. For Service {@code my-svc} at 10.0.0.5 with port {@code http} 80/TCP:
+   * <pre>
+   * MY_SVC_SERVICE_HOST=10.0.0.5  MY_SVC_SERVICE_PORT=80  MY_SVC_SERVICE_PORT_HTTP=80
+   * MY_SVC_PORT=tcp://10.0.0.5:80  MY_SVC_PORT_80_TCP=tcp://10.0.0.5:80  MY_SVC_PORT_80_TCP_PROTO=tcp
+   * MY_SVC_PORT_80_TCP_PORT=80  MY_SVC_PORT_80_TCP_ADDR=10.0.0.5
+   * </pre>
+   * Services are taken in name order.
+   */
+  public static Map<String, String> serviceEnv(List<Service> services, String namespace, boolean enableServiceLinks) {
+    java.util.TreeMap<String, Service> byName = new java.util.TreeMap<>();
+    for (Service s : services) {
+      if (s.getMetadata() == null || s.getSpec() == null) {
+        continue;
+      }
+      String name = s.getMetadata().getName();
+      String sns = s.getMetadata().getNamespace();
+      if (MASTER_NAMESPACE.equals(sns) && MASTER_SERVICE.equals(name)) {
+        byName.putIfAbsent(name, s);
+      } else if (enableServiceLinks && namespace.equals(sns)) {
+        byName.put(name, s);
+      }
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    for (Service s : byName.values()) {
+      String ip = s.getSpec().getClusterIP();
+      List<ServicePort> ports = s.getSpec().getPorts() == null ? List.of() : s.getSpec().getPorts();
+      if (ip == null || ip.isEmpty() || ip.equals("None") || ports.isEmpty()) {
+        continue;
+      }
+      String prefix = s.getMetadata().getName().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+      env.put(prefix + "_SERVICE_HOST", ip);
+      env.put(prefix + "_SERVICE_PORT", String.valueOf(ports.get(0).getPort()));
+      for (ServicePort p : ports) {
+        if (p.getName() != null && !p.getName().isEmpty()) {
+          env.put(prefix + "_SERVICE_PORT_" + p.getName().toUpperCase(java.util.Locale.ROOT).replace('-', '_'),
+              String.valueOf(p.getPort()));
+        }
+      }
+      String host = ip.contains(":") ? "[" + ip + "]" : ip;
+      for (int i = 0; i < ports.size(); i++) {
+        ServicePort p = ports.get(i);
+        String protocol = p.getProtocol() == null || p.getProtocol().isEmpty() ? "TCP" : p.getProtocol();
+        String lower = protocol.toLowerCase(java.util.Locale.ROOT);
+        String url = lower + "://" + host + ":" + p.getPort();
+        if (i == 0) {
+          env.put(prefix + "_PORT", url);
+        }
+        String portPrefix = prefix + "_PORT_" + p.getPort() + "_" + protocol.toUpperCase(java.util.Locale.ROOT);
+        env.put(portPrefix, url);
+        env.put(portPrefix + "_PROTO", lower);
+        env.put(portPrefix + "_PORT", String.valueOf(p.getPort()));
+        env.put(portPrefix + "_ADDR", ip);
       }
     }
     return env;

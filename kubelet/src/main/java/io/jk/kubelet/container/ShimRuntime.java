@@ -57,18 +57,141 @@ public final class ShimRuntime {
       List<String> cmd = List.of(shim.toString(), "--id", id, "--bundle", bundle.toString(),
           "--log", logFile(bundle).toString(), "--exit-file", bundle.resolve("exit.json").toString(),
           "--runtime", runtime.toString(), "--root", runtimeRoot.toString());
-      Result r = run(cmd, Duration.ofSeconds(60));
+      Result r = runSmall(cmd, Duration.ofSeconds(60));
       if (r.code != 0) {
-        throw new RuntimeFailure(errorText(r.err.isBlank() ? r.out : r.err));
+        throw new RuntimeFailure(errorText(r.out));
       }
-      JsonNode started = Json.mapper().readTree(r.out);
-      int pid = started.path("containerPid").asInt();
-      Files.writeString(bundle.resolve("started.json"), Json.mapper().createObjectNode()
-          .put("startedAt", Instant.now().toString()).put("pid", pid)
-          .put("shimPid", started.path("shimPid").asInt()).toString());
-      return pid;
+      return recordStarted(bundle, r.out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes {@code started.json} from the shim's answer; returns the container's pid. */
+  private static int recordStarted(Path bundle, String shimAnswer) throws IOException {
+    JsonNode started = Json.mapper().readTree(shimAnswer);
+    int pid = started.path("containerPid").asInt();
+    if (pid <= 0) {
+      throw new RuntimeFailure("the shim reported no container pid: " + shimAnswer.strip());
+    }
+    Files.writeString(bundle.resolve("started.json"), Json.mapper().createObjectNode()
+        .put("startedAt", Instant.now().toString()).put("pid", pid)
+        .put("shimPid", started.path("shimPid").asInt()).toString());
+    return pid;
+  }
+
+  /**
+   * Creates the container of {@code bundle} under a new shim without running its process: the caller
+   * readies what the process needs (its pod's network), then {@link Created#start()}s it, or
+   * {@link Created#cancel()}s (as does the kubelet's exit: the shim then removes the container).
+   *
+   * @throws RuntimeFailure with the runtime's error when it cannot be created
+   */
+  public Created create(String id, Path bundle) {
+    Process p;
+    try {
+      Files.createDirectories(runtimeRoot);
+      Files.deleteIfExists(bundle.resolve("exit.json"));
+      p = new ProcessBuilder(shim.toString(), "--id", id, "--bundle", bundle.toString(), "--log", logFile(bundle).toString(),
+          "--exit-file", bundle.resolve("exit.json").toString(), "--runtime", runtime.toString(), "--root",
+          runtimeRoot.toString(), "--start-gate", "stdin").redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // a shim that hangs must not hold the pod's worker: its end closes the output read below
+    java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(() -> {
+      if (p.isAlive()) {
+        p.destroyForcibly();
+      }
+    });
+    var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    try {
+      String first = out.readLine();
+      if (first == null || !first.startsWith("{\"created\"")) {
+        String rest = readRest(out);
+        p.waitFor(10, TimeUnit.SECONDS);
+        throw new RuntimeFailure(errorText((first == null ? "" : first + "\n") + rest));
+      }
+      return new Created(bundle, p, out, Json.mapper().readTree(first).path("containerPid").asInt());
+    } catch (IOException e) {
+      p.destroyForcibly();
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+      throw new RuntimeFailure("interrupted");
+    }
+  }
+
+  private static String readRest(java.io.BufferedReader out) throws IOException {
+    StringBuilder b = new StringBuilder();
+    char[] buf = new char[4096];
+    for (int n; (n = out.read(buf)) > 0 && b.length() < 1 << 16; ) {
+      b.append(buf, 0, n);
+    }
+    return b.toString();
+  }
+
+  /** A container its shim created and holds before its process runs ({@link #create}). */
+  public static final class Created {
+    private final Path bundle;
+    private final Process shim;
+    private final java.io.BufferedReader out;
+    private final int containerPid;
+
+    private Created(Path bundle, Process shim, java.io.BufferedReader out, int containerPid) {
+      this.bundle = bundle;
+      this.shim = shim;
+      this.out = out;
+      this.containerPid = containerPid;
+    }
+
+    /** The pid of the container's (not yet running) process. */
+    public int containerPid() {
+      return containerPid;
+    }
+
+    /**
+     * Runs the container's process; returns its pid once it runs.
+     *
+     * @throws RuntimeFailure with the runtime's error when it does not start
+     */
+    public int start() {
+      try {
+        try (var in = shim.getOutputStream()) {
+          in.write('g');
+        } catch (IOException e) {
+          // the shim is gone: its answer below says why
+        }
+        String rest = readRest(out);
+        if (!shim.waitFor(60, TimeUnit.SECONDS)) {
+          shim.destroyForcibly();
+        }
+        if (shim.isAlive() || shim.exitValue() != 0) {
+          throw new RuntimeFailure(errorText(rest));
+        }
+        return recordStarted(bundle, rest);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RuntimeFailure("interrupted");
+      }
+    }
+
+    /** Gives the container up: its shim removes it and exits; nothing of it ran. */
+    public void cancel() {
+      try {
+        shim.getOutputStream().close();
+        readRest(out);
+        if (!shim.waitFor(30, TimeUnit.SECONDS)) {
+          shim.destroyForcibly();
+        }
+      } catch (IOException e) {
+        shim.destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -79,7 +202,7 @@ public final class ShimRuntime {
 
   /** Sends {@code signal} (e.g. {@code TERM}, {@code KILL}) to the container's init; a stopped container is no error. */
   public void kill(String id, String signal) {
-    run(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "kill", id, signal), Duration.ofSeconds(10));
+    runSmall(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "kill", id, signal), Duration.ofSeconds(10));
   }
 
   /** Removes what the runtime keeps of a container (normally its shim already did). */
@@ -88,7 +211,7 @@ public final class ShimRuntime {
       // the shim already deleted it after the container ended (jkrt and runc keep <root>/<id>)
       return;
     }
-    run(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "delete", "--force", id), Duration.ofSeconds(10));
+    runSmall(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "delete", "--force", id), Duration.ofSeconds(10));
   }
 
   /**
@@ -247,6 +370,34 @@ public final class ShimRuntime {
 
   private record Result(int code, String out, String err, boolean timedOut) {}
 
+  /**
+   * Runs a command whose output is a line or two (the shim's answer, the runtime's error): stdout and
+   * stderr through one pipe, read after the exit (a pipe holds far more than such output). Cheaper
+   * than {@link #run}'s two temporary files on the start path.
+   */
+  private static Result runSmall(List<String> cmd, Duration timeout) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (!done) {
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+      }
+      String out;
+      try (var in = p.getInputStream()) {
+        out = new String(in.readNBytes(1 << 16), StandardCharsets.UTF_8);
+      }
+      return new Result(done ? p.exitValue() : -1, out, "", !done);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RuntimeFailure("interrupted");
+    }
+  }
+
+  /** Runs a command whose output may be large (exec): stdout and stderr to temporary files, read after the exit. */
   private static Result run(List<String> cmd, Duration timeout) {
     try {
       Path outFile = Files.createTempFile("jk-rt-", ".out");

@@ -36,10 +36,11 @@ public final class NodeIoProvider implements DependenciesProvider {
     CniConfig cni = new CniConfig(settings.cniConfDir(), settings.cniBinDirs(), cniData, settings.nodeNetns(), null,
         settings.cniBridge());
     Supplier<Node> node = () -> client.nodes().withName(config.nodeName()).get();
+    // jkrt and runc bring lo up in each sandbox's new network namespace: no loopback plugin exec per pod
     CniPodNetwork network = new CniPodNetwork(cni, () -> {
       Node n = node.get();
       return n == null || n.getSpec() == null ? null : n.getSpec().getPodCIDR();
-    });
+    }, true);
     DefaultVolumeManager volumes = new DefaultVolumeManager(root, client, () -> {
       Node n = node.get();
       Map<String, Quantity> alloc = n == null || n.getStatus() == null ? null : n.getStatus().getAllocatable();

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * Pod networking through CNI plugins (spec 1.0). The network is the first {@code .conflist} of the
  * conf dir or, when there is none, a default jk writes for the node's pod CIDR:
  * {@code bridge} (gateway on the bridge, no {@code ipMasq}: masquerading is the proxy's job in jk's
- * own nftables table) with {@code host-local} IPAM, then {@code loopback}. {@code portmap} is left
+ * own nftables table) with {@code host-local} IPAM, then {@code loopback} (left out when the runtime
+ * brings lo up itself, as the kubelet's runtimes do). The list is read once per change of its file,
+ * the default built once (the node's pod CIDR does not change), not per pod. {@code portmap} is left
  * out of the default because Debian 12's plugin writes iptables rules outside jk's tables: jk maps
  * {@code hostPort}s itself in {@code table ip jk-hostport} ({@link HostPorts}) unless the network list
  * has a plugin with the {@code portMappings} capability (then that plugin gets them, as CNI says).
@@ -50,6 +52,16 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
   private final Supplier<String> podCidr;
   private final ExecutorService executor;
   private final HostPorts hostPorts;
+  /** Whether the default list leaves out {@code loopback}: the OCI runtime brings lo up in a new namespace. */
+  private final boolean loopbackByRuntime;
+  /** The node's pod CIDR once known (a Node's podCIDR never changes once set): no API read per pod. */
+  private volatile String knownCidr;
+  /** The default list built for {@link #knownCidr} (written to disk once). */
+  private volatile ObjectNode defaultList;
+  /** The conf dir's list as last parsed, reused while the file is unchanged. */
+  private volatile ParsedList parsedList;
+
+  private record ParsedList(Path file, java.nio.file.attribute.FileTime modified, long size, ObjectNode list) {}
 
   /** A pod network whose default config (if needed) uses {@code config.podCidr()}. */
   public CniPodNetwork(CniConfig config) {
@@ -62,6 +74,16 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
    * after the kubelet registered the Node).
    */
   public CniPodNetwork(CniConfig config, Supplier<String> podCidr) {
+    this(config, podCidr, false);
+  }
+
+  /**
+   * As {@link #CniPodNetwork(CniConfig, Supplier)}; with {@code loopbackByRuntime} jk's default list has no
+   * {@code loopback} plugin (one plugin exec fewer per pod) because the OCI runtime brings lo up in each
+   * sandbox's new network namespace, as jkrt and runc do.
+   */
+  public CniPodNetwork(CniConfig config, Supplier<String> podCidr, boolean loopbackByRuntime) {
+    this.loopbackByRuntime = loopbackByRuntime;
     this.config = config;
     this.podCidr = podCidr;
     this.results = config.dataDir().resolve("results");
@@ -101,10 +123,18 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
       try (Stream<Path> s = Files.list(config.confDir())) {
         List<Path> lists = s.filter(p -> p.getFileName().toString().endsWith(".conflist")).sorted().toList();
         if (!lists.isEmpty()) {
-          JsonNode n = Json.mapper().readTree(lists.get(0).toFile());
-          if (!(n instanceof ObjectNode o) || !n.path("plugins").isArray() || n.path("plugins").isEmpty()) {
-            throw new IOException("CNI config " + lists.get(0) + " has no plugins");
+          Path file = lists.get(0);
+          var attrs = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+          ParsedList known = parsedList;
+          if (known != null && known.file().equals(file) && known.modified().equals(attrs.lastModifiedTime())
+              && known.size() == attrs.size()) {
+            return known.list();
           }
+          JsonNode n = Json.mapper().readTree(file.toFile());
+          if (!(n instanceof ObjectNode o) || !n.path("plugins").isArray() || n.path("plugins").isEmpty()) {
+            throw new IOException("CNI config " + file + " has no plugins");
+          }
+          parsedList = new ParsedList(file, attrs.lastModifiedTime(), attrs.size(), o);
           return o;
         }
       }
@@ -114,7 +144,11 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
 
   /** jk's default list for the pod CIDR, also written to {@code <dataDir>/net.d/10-jk.conflist} for people to read. */
   ObjectNode defaultConfig() throws IOException {
-    String cidr = config.podCidr() != null ? config.podCidr() : podCidr.get();
+    ObjectNode built = defaultList;
+    if (built != null) {
+      return built;
+    }
+    String cidr = config.podCidr() != null ? config.podCidr() : knownCidr != null ? knownCidr : podCidr.get();
     if (cidr == null || cidr.isBlank()) {
       throw new IOException("no CNI configuration in " + config.confDir() + " and the node has no podCIDR yet");
     }
@@ -132,10 +166,14 @@ public final class CniPodNetwork implements PodNetwork, AutoCloseable {
     ipam.putArray("ranges").addArray().addObject().put("subnet", cidr);
     ipam.putArray("routes").addObject().put("dst", cidr.contains(":") ? "::/0" : "0.0.0.0/0");
     ipam.put("dataDir", config.dataDir().resolve("ipam").toAbsolutePath().toString());
-    plugins.addObject().put("type", "loopback");
+    if (!loopbackByRuntime) {
+      plugins.addObject().put("type", "loopback");
+    }
     Path file = config.dataDir().resolve("net.d/10-jk.conflist");
     Files.createDirectories(file.getParent());
     writeAtomically(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(list));
+    knownCidr = cidr;
+    defaultList = list;
     return list;
   }
 

@@ -147,7 +147,7 @@ public final class PodSyncer {
       if (rec.sandboxPid <= 0) {
         prepareFirstContainers(pod, rec);
       }
-      if (!sandboxes.ensure(pod, rec, () -> stopContainers(pod, rec, 0))) {
+      if (!sandboxes.ensure(pod, rec, () -> stopContainers(pod, rec, 0), pid -> createEarly(pod, rec, pid))) {
         return status(pod, rec);
       }
       return syncContainers(pod, rec);
@@ -337,54 +337,46 @@ public final class PodSyncer {
     }
     rec.failures.remove("pull:" + c.getName());
     rec.trace.mark("image");
-    long[] alloc = nodeAllocatable.get();
-    Map<String, String> env;
-    try {
-      env = OciSpecBuilder.mergeEnv(image.config(), envResolver.resolve(pod, c, cfg.nodeIp(),
-          rec.podIps.isEmpty() ? "" : rec.podIps.get(0), alloc[0], alloc[1]));
-      long[] ids = OciSpecBuilder.user(c, pod, image.config());
-      if (OciSpecBuilder.runAsNonRoot(c, pod) && ids[0] == 0) {
-        throw new ContainerConfigException("container has runAsNonRoot and image will run as root (pod: \""
-            + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "(" + uid + ")\", container: " + c.getName() + ")");
-      }
-    } catch (ContainerConfigException | IllegalArgumentException e) {
-      rec.waiting.put(c.getName(), new String[] {"CreateContainerConfigError", e.getMessage()});
-      events.event(pod, field, true, "Failed", "Error: " + e.getMessage());
-      return;
-    }
     Path dir = dirs.instance(uid, c.getName(), attempt);
     String id = ContainerDirs.containerId(uid, c.getName(), attempt);
-    try {
-      Files.createDirectories(dir);
-      rec.trace.mark("env");
-      if (prepared == null || !prepared.mounted()) {
-        rootfs.mount(image, dir, dir.resolve("rootfs"));
+    ShimRuntime.Created created = prepared != null ? prepared.created() : null;
+    if (created == null) {
+      Map<String, String> env;
+      try {
+        env = resolveEnv(pod, c, image, rec.podIps.isEmpty() ? "" : rec.podIps.get(0));
+      } catch (ContainerConfigException | IllegalArgumentException e) {
+        rec.waiting.put(c.getName(), new String[] {"CreateContainerConfigError", e.getMessage()});
+        events.event(pod, field, true, "Failed", "Error: " + e.getMessage());
+        return;
       }
-      rec.trace.mark("rootfs");
-      ObjectNode spec = OciSpecBuilder.container(new OciSpecBuilder.ContainerInput(pod, c, image.config(), env, rec.volumes,
-          rec.sandboxPid, dir.resolve("rootfs"), dirs.pod(uid).resolve("etc"), containerCgroup(uid, c.getName(), attempt)));
-      // the container's termination message file, read into status when it ends
-      Path termLog = dir.resolve("termination-log");
-      Files.writeString(termLog, "");
-      String termPath = c.getTerminationMessagePath() == null || c.getTerminationMessagePath().isEmpty()
-          ? "/dev/termination-log" : c.getTerminationMessagePath();
-      ((com.fasterxml.jackson.databind.node.ArrayNode) spec.get("mounts")).addObject().put("destination", termPath)
-          .put("type", "bind").put("source", termLog.toString()).putArray("options").add("rbind").add("rprivate").add("rw");
-      Files.writeString(dir.resolve("config.json"), spec.toString());
-      Files.writeString(dir.resolve("image.json"), Json.mapper().createObjectNode().put("image", c.getImage())
-          .put("imageID", imageId(image)).put("stopSignal", image.config().stopSignal()).toString());
-    } catch (IOException | RuntimeException e) {
-      String msg = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
-      ShimRuntime.recordStartError(dir, msg);
-      events.event(pod, field, true, "Failed", "Error: " + msg);
-      rec.waiting.remove(c.getName());
-      return;
+      try {
+        Files.createDirectories(dir);
+        rec.trace.mark("env");
+        if (prepared == null || !prepared.mounted()) {
+          rootfs.mount(image, dir, dir.resolve("rootfs"));
+        }
+        rec.trace.mark("rootfs");
+        writeBundle(pod, c, attempt, image, env, rec.volumes, rec.sandboxPid, dir);
+      } catch (IOException | RuntimeException e) {
+        String msg = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+        ShimRuntime.recordStartError(dir, msg);
+        events.event(pod, field, true, "Failed", "Error: " + msg);
+        rec.waiting.remove(c.getName());
+        return;
+      }
+      rec.trace.mark("bundle");
+    } else {
+      // created while the pod's network was set up: only its process is left to run
+      rec.trace.mark("created");
     }
-    rec.trace.mark("bundle");
     events.event(pod, field, false, "Created", "Created container " + c.getName());
     long startNs = System.nanoTime();
     try {
-      runtime.start(id, dir);
+      if (created != null) {
+        created.start();
+      } else {
+        runtime.start(id, dir);
+      }
       LOG.debug("Container started pod={} container={} runtimeMs={}", key(pod), c.getName(),
           (System.nanoTime() - startNs) / 1_000_000);
     } catch (RuntimeFailure e) {
@@ -408,6 +400,77 @@ public final class PodSyncer {
     }
   }
 
+  /** The container's environment (image's, then the pod spec's), checked against {@code runAsNonRoot}. */
+  private Map<String, String> resolveEnv(Pod pod, Container c, Image image, String podIp) {
+    long[] alloc = nodeAllocatable.get();
+    Map<String, String> env = OciSpecBuilder.mergeEnv(image.config(), envResolver.resolve(pod, c, cfg.nodeIp(), podIp,
+        alloc[0], alloc[1]));
+    long[] ids = OciSpecBuilder.user(c, pod, image.config());
+    if (OciSpecBuilder.runAsNonRoot(c, pod) && ids[0] == 0) {
+      throw new ContainerConfigException("container has runAsNonRoot and image will run as root (pod: \""
+          + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "(" + pod.getMetadata().getUid()
+          + ")\", container: " + c.getName() + ")");
+    }
+    return env;
+  }
+
+  /** Writes the OCI bundle of one container instance into {@code dir} (whose {@code rootfs} is mounted). */
+  private void writeBundle(Pod pod, Container c, int attempt, Image image, Map<String, String> env, Map<String, Path> volumes,
+      int sandboxPid, Path dir) throws IOException {
+    String uid = pod.getMetadata().getUid();
+    ObjectNode spec = OciSpecBuilder.container(new OciSpecBuilder.ContainerInput(pod, c, image.config(), env, volumes,
+        sandboxPid, dir.resolve("rootfs"), dirs.pod(uid).resolve("etc"), containerCgroup(uid, c.getName(), attempt)));
+    // the container's termination message file, read into status when it ends
+    Path termLog = dir.resolve("termination-log");
+    Files.writeString(termLog, "");
+    String termPath = c.getTerminationMessagePath() == null || c.getTerminationMessagePath().isEmpty()
+        ? "/dev/termination-log" : c.getTerminationMessagePath();
+    ((com.fasterxml.jackson.databind.node.ArrayNode) spec.get("mounts")).addObject().put("destination", termPath)
+        .put("type", "bind").put("source", termLog.toString()).putArray("options").add("rbind").add("rprivate").add("rw");
+    Files.writeString(dir.resolve("config.json"), spec.toString());
+    Files.writeString(dir.resolve("image.json"), Json.mapper().createObjectNode().put("image", c.getImage())
+        .put("imageID", imageId(image)).put("stopSignal", image.config().stopSignal()).toString());
+  }
+
+  /**
+   * Once a new sandbox runs, the prepared first containers are created (not started) on other threads
+   * while the worker sets up the pod's network: only their processes wait for it. A container whose
+   * environment names the pod's IP waits for the network as a whole.
+   */
+  private void createEarly(Pod pod, PodRecord rec, int sandboxPid) {
+    Map<String, Path> volumes = rec.volumes;
+    List<Container> all = new ArrayList<>(list(pod.getSpec().getInitContainers()));
+    all.addAll(pod.getSpec().getContainers());
+    for (Map.Entry<String, CompletableFuture<Prepared>> e : rec.prepared.entrySet()) {
+      Container c = all.stream().filter(x -> x.getName().equals(e.getKey())).findFirst().orElse(null);
+      if (c == null || usesPodIp(c)) {
+        continue;
+      }
+      e.setValue(e.getValue().thenApplyAsync(p -> createEarly(pod, c, p, sandboxPid, volumes), prepareExecutor));
+    }
+  }
+
+  private Prepared createEarly(Pod pod, Container c, Prepared p, int sandboxPid, Map<String, Path> volumes) {
+    if (p.pulled() == null || !p.mounted()) {
+      return p;
+    }
+    try {
+      writeBundle(pod, c, 0, p.pulled(), resolveEnv(pod, c, p.pulled(), ""), volumes, sandboxPid, p.dir());
+      ShimRuntime.Created created = runtime.create(ContainerDirs.containerId(pod.getMetadata().getUid(), c.getName(), 0), p.dir());
+      return new Prepared(p.pulled(), null, true, p.dir(), created);
+    } catch (IOException | RuntimeException e) {
+      // the start after the network does it all again, and reports what fails
+      LOG.debug("Early container create failed pod={} container={} err={}", key(pod), c.getName(), e.getMessage());
+      return p;
+    }
+  }
+
+  /** Whether the container's environment takes the pod's IP (known only once the network is up). */
+  static boolean usesPodIp(Container c) {
+    return list(c.getEnv()).stream().anyMatch(v -> v.getValueFrom() != null && v.getValueFrom().getFieldRef() != null
+        && String.valueOf(v.getValueFrom().getFieldRef().getFieldPath()).startsWith("status.podIP"));
+  }
+
   /**
    * The first containers to run (the first init container, else every app container) get their image and
    * root file system now, on other threads, while the sandbox starts: neither needs the sandbox.
@@ -428,23 +491,26 @@ public final class PodSyncer {
         try {
           image = pull(pod, c, field, reported);
         } catch (ImagePullException e) {
-          return new Prepared(null, e, false, dir);
+          return new Prepared(null, e, false, dir, null);
         }
         try {
           Files.createDirectories(dir);
           rootfs.mount(image, dir, dir.resolve("rootfs"));
-          return new Prepared(image, null, true, dir);
+          return new Prepared(image, null, true, dir, null);
         } catch (IOException | RuntimeException e) {
           // mounted again (and the error reported) by startContainer
           LOG.debug("Early rootfs mount failed pod={} container={} err={}", key(pod), c.getName(), e.getMessage());
-          return new Prepared(image, null, false, dir);
+          return new Prepared(image, null, false, dir, null);
         }
       }, prepareExecutor));
     }
   }
 
-  /** What {@link #prepareFirstContainers} did for one container: its image or pull error, its mounted root. */
-  record Prepared(Image pulled, ImagePullException pullError, boolean mounted, Path dir) {
+  /**
+   * What {@link #prepareFirstContainers} did for one container: its image or pull error, its mounted root,
+   * and the container created but not started ({@link #createEarly}), if it was.
+   */
+  record Prepared(Image pulled, ImagePullException pullError, boolean mounted, Path dir, ShimRuntime.Created created) {
     Image image() {
       if (pullError != null) {
         throw pullError;
@@ -462,6 +528,9 @@ public final class PodSyncer {
   private void discardPrepared(Pod pod, PodRecord rec) {
     for (String name : List.copyOf(rec.prepared.keySet())) {
       Prepared p = takePrepared(rec, name);
+      if (p.created() != null) {
+        p.created().cancel();
+      }
       if (p.mounted()) {
         try {
           rootfs.unmount(p.dir(), p.dir().resolve("rootfs"));

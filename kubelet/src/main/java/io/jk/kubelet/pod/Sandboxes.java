@@ -77,8 +77,10 @@ final class Sandboxes {
   /**
    * Starts or adopts the pod's sandbox; false when it is not running (status shows ContainerCreating).
    * {@code stopContainers} runs first when a sandbox that died must be replaced: its containers go with it.
+   * {@code started} is told a new sandbox's pid as soon as it runs, before its network is set up (the
+   * pod's {@code /etc/hosts} exists by then and gets its addresses in place afterwards).
    */
-  boolean ensure(Pod pod, PodRecord rec, Runnable stopContainers) {
+  boolean ensure(Pod pod, PodRecord rec, Runnable stopContainers, java.util.function.IntConsumer started) {
     String uid = pod.getMetadata().getUid();
     Path dir = dirs.sandbox(uid);
     if (rec.sandboxPid > 0) {
@@ -105,6 +107,8 @@ final class Sandboxes {
       String hostname = hostNetwork(pod) ? java.net.InetAddress.getLocalHost().getHostName() : PodEtcFiles.hostname(pod);
       Files.writeString(etc.resolve("hostname"), hostname + "\n");
       Files.writeString(etc.resolve("resolv.conf"), PodEtcFiles.resolvConf(pod));
+      // without the pod's addresses until its network is up (rewritten in place: containers bind-mount the file)
+      Files.writeString(etc.resolve("hosts"), PodEtcFiles.hosts(pod, hostname, List.of()));
       Files.createDirectories(dir);
       try {
         // the pod's own limits, before the first of its processes is in its cgroup
@@ -125,6 +129,7 @@ final class Sandboxes {
       if (hostNetwork(pod)) {
         rec.podIps = List.of(cfg.nodeIp());
       } else {
+        started.accept(rec.sandboxPid);
         PodNetworkStatus ns = PodSyncer.await(network.setUp(networkRef(pod, rec.sandboxPid)), Duration.ofMinutes(1));
         rec.podIps = ns.ips() == null ? List.of() : ns.ips();
       }

@@ -86,6 +86,10 @@ public final class DefaultVolumeManager implements VolumeManager, AutoCloseable 
 
   @Override
   public Future<Map<String, Path>> setUp(Pod pod) {
+    if (volumes(pod).isEmpty()) {
+      // nothing to set up: no hand-off to the volume threads on the pod's start path
+      return Future.succeededFuture(new LinkedHashMap<>());
+    }
     return async(() -> {
       Map<String, Path> out = new LinkedHashMap<>();
       for (Volume v : volumes(pod)) {

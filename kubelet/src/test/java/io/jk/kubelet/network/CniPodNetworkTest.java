@@ -182,4 +182,31 @@ class CniPodNetworkTest {
     assertTrue(Files.readString(dir.resolve("d/net.d/10-jk.conflist")).contains("10.244.81.0/24"));
     await(net.tearDown(sandbox("x" + tag, pod)));
   }
+
+  @Test
+  void theDefaultListIsBuiltOnceAndLeavesLoopbackToTheRuntimeWhenItBringsLoUp() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    CniPodNetwork net = new CniPodNetwork(new CniConfig(dir.resolve("empty"), List.of(BIN), dir.resolve("d"), null, null,
+        "jkt" + tag.substring(0, 6)), () -> {
+          asked.incrementAndGet();
+          return "10.244.82.0/24";
+        }, true);
+    network = net;
+    var list = net.networkConfig();
+    List<String> types = new ArrayList<>();
+    list.path("plugins").forEach(p -> types.add(p.path("type").asText()));
+    assertEquals(List.of("bridge"), types, "no loopback plugin exec: the runtime brings lo up");
+    assertTrue(net.networkConfig() == list && net.networkConfig() == list, "built once, not per pod");
+    assertEquals(1, asked.get(), "the node's pod CIDR is read once, not per pod");
+
+    // a conf dir list is re-read only when its file changes
+    Files.createDirectories(dir.resolve("empty"));
+    Path f = dir.resolve("empty/10-x.conflist");
+    Files.writeString(f, "{\"cniVersion\":\"1.0.0\",\"name\":\"x\",\"plugins\":[{\"type\":\"bridge\"}]}");
+    var fromFile = net.networkConfig();
+    assertEquals("x", fromFile.path("name").asText());
+    assertTrue(net.networkConfig() == fromFile, "unchanged file: parsed once");
+    Files.writeString(f, "{\"cniVersion\":\"1.0.0\",\"name\":\"y2\",\"plugins\":[{\"type\":\"bridge\"}]}");
+    assertEquals("y2", net.networkConfig().path("name").asText(), "a changed file is read again");
+  }
 }

@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A test stand-in for CNI: brings up loopback in the sandbox's own network namespace and gives the
- * pod an address on it (no dummy interface: the kernel here cannot load that module), reachable only from inside that namespace. Nothing touches the
+ * A test stand-in for CNI: gives the pod an address on loopback in the sandbox's own network namespace
+ * (the runtime brought lo up, as jkrt and runc do in a new network namespace) (no dummy interface: the kernel here cannot load that module), reachable only from inside that namespace. Nothing touches the
  * host's network namespace; the namespace dies with the pause process.
  */
 public final class DummyNetwork implements PodNetwork {
@@ -24,7 +24,6 @@ public final class DummyNetwork implements PodNetwork {
     try {
       String ip = "10.244.0." + next.getAndIncrement();
       String ns = "--net=" + sandbox.netnsPath();
-      Commands.run("nsenter", ns, "ip", "link", "set", "lo", "up");
       Commands.run("nsenter", ns, "ip", "addr", "add", ip + "/32", "dev", "lo");
       ips.put(sandbox.sandboxId(), ip);
       return Future.succeededFuture(new PodNetworkStatus(List.of(ip), null));

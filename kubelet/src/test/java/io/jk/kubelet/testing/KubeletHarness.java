@@ -103,6 +103,14 @@ public final class KubeletHarness implements AutoCloseable {
     return child;
   }
 
+  /** SIGTERMs the child kubelet and waits until it stopped (its shims and containers keep running). */
+  public void terminateChild() throws InterruptedException {
+    child.destroy();
+    if (!child.waitFor(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("child kubelet did not stop within 60s of SIGTERM");
+    }
+  }
+
   /** SIGKILLs the child kubelet (its shims and containers survive). */
   public void killChild() throws InterruptedException {
     child.destroyForcibly();
@@ -133,7 +141,7 @@ public final class KubeletHarness implements AutoCloseable {
     Commands.run("ip", "netns", "add", nodeNetns);
     Commands.run("ip", "netns", "exec", nodeNetns, "ip", "link", "set", "lo", "up");
     network = new CniPodNetwork(new CniConfig(root.resolve("net.d"), List.of(Path.of("/usr/lib/cni")), root.resolve("cni"),
-        Path.of("/run/netns", nodeNetns), podCidr, "jkt" + tag));
+        Path.of("/run/netns", nodeNetns), podCidr, "jkt" + tag), () -> null, true);
   }
 
   /** The node network namespace {@link #useCni} made (its name under /run/netns), or null. */

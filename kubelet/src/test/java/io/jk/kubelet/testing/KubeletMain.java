@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A kubelet in a process of its own, with the real image service (busybox imported) and the real volume manager and the stand-in network, so a
  * test can SIGKILL it. Args: KUBECONFIG ROOT_DIR RUNTIME_BIN CGROUP_PARENT UNUSED BACKOFF_MS. Writes
- * {@code ROOT_DIR/started-PID} once started.
+ * {@code ROOT_DIR/started-PID} once started; SIGTERM stops it (pods keep running), as {@code jk kubelet}.
  */
 public final class KubeletMain {
   private KubeletMain() {}
@@ -29,6 +29,14 @@ public final class KubeletMain {
         new Kubelet.Dependencies(images, new io.jk.kubelet.image.OverlayRootfsManager(), new DummyNetwork(),
             new io.jk.kubelet.volume.DefaultVolumeManager(root, client, Map.of())));
     k.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    // SIGTERM stops the kubelet as `jk kubelet` does (KubeletCommand's hook): pods keep running
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        k.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        e.printStackTrace();
+      }
+    }, "kubelet-shutdown"));
     Files.writeString(root.resolve("started-" + ProcessHandle.current().pid()), "");
     Thread.currentThread().join();
   }

@@ -96,7 +96,7 @@ public record ControllerManagerOptions(
   /** Every controller this manager knows, in start order. */
   public static final List<String> ALL =
       List.of("replicaset", "deployment", "garbagecollector", "namespace", "nodeipam", "nodelifecycle", "endpointslice", "job", "daemonset", "statefulset",
-          "serviceaccount", "root-ca-cert-publisher");
+          "serviceaccount", "root-ca-cert-publisher", "horizontalpodautoscaling");
 
   /** Defaults: all controllers, 5 workers each, 50 s grace, no cluster CIDR, no leader election. */
   public static ControllerManagerOptions defaults() {

@@ -291,6 +291,12 @@ public final class Schema {
     def("Scale", "1 metadata ObjectMeta, 2 spec ScaleSpec");
     def("ScaleSpec", "1 replicas i32");
     kind("autoscaling", "Scale", "Scale");
+    // ---- autoscaling/v1 HorizontalPodAutoscaler (kubectl autoscale sends it as protobuf) ----
+    def("HorizontalPodAutoscaler", "1 metadata ObjectMeta, 2 spec HorizontalPodAutoscalerSpec");
+    def("HorizontalPodAutoscalerSpec", "1 scaleTargetRef CrossVersionObjectReference, 2 minReplicas i32,"
+        + " 3 maxReplicas i32, 4 targetCPUUtilizationPercentage i32");
+    def("CrossVersionObjectReference", "1 kind s, 2 name s, 3 apiVersion s");
+    kind("autoscaling", "HorizontalPodAutoscaler", "HorizontalPodAutoscaler");
 
     // ---- batch/v1 ----
     def("Job", "1 metadata ObjectMeta, 2 spec JobSpec");

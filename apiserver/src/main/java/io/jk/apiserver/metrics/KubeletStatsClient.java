@@ -6,13 +6,10 @@ import io.jk.apiserver.proxy.KubeletClientCredentials;
 import io.jk.common.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.time.Duration;
 
@@ -39,15 +36,7 @@ public final class KubeletStatsClient {
     this.vertx = vertx;
     HttpClientOptions o = new HttpClientOptions().setSsl(true).setVerifyHost(false)
         .setConnectTimeout((int) timeout.toMillis()).setMaxPoolSize(16).setIdleTimeout(30);
-    if (creds != null) {
-      o.setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(creds.certificatePem()))
-          .setKeyValue(Buffer.buffer(creds.privateKeyPem())));
-    }
-    if (creds != null && creds.kubeletCaPem() != null) {
-      o.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(creds.kubeletCaPem())));
-    } else {
-      o.setTrustAll(true);
-    }
+    KubeletClientCredentials.applyTo(creds, o);
     this.http = vertx.createHttpClient(o);
   }
 
@@ -71,7 +60,8 @@ public final class KubeletStatsClient {
     RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET).setHost(address.host())
         .setPort(address.port()).setURI("/stats/summary").setIdleTimeout(timeout.toMillis())
         .putHeader("Accept", "application/json");
-    return http.request(req).compose(r -> r.send()).compose(resp -> {
+    // the body is read inside the send's callback, not chained after it (vert.x#4705)
+    return http.request(req).compose(r -> r.send().compose(resp -> {
       if (resp.statusCode() != 200) {
         resp.end();
         return Future.failedFuture(new IOException("kubelet answered " + resp.statusCode()));
@@ -81,7 +71,7 @@ public final class KubeletStatsClient {
         return Future.failedFuture(new IOException("summary too large"));
       }
       return resp.body();
-    }).compose(body -> {
+    })).compose(body -> {
       try {
         return Future.succeededFuture(Json.mapper().readTree(body.getBytes()));
       } catch (IOException e) {

@@ -57,4 +57,25 @@ public record KubeletClientCredentials(String certificatePem, String privateKeyP
       throw new UncheckedIOException("cannot write the kubelet client certificate in " + pkiDir, e);
     }
   }
+
+  /**
+   * Sets up {@code options} (an HTTP or WebSocket client's) to reach kubelets: over TLS, presenting
+   * {@code creds}' certificate and trusting their kubelet CA; with {@code creds} null or without a CA,
+   * kubelet serving certificates are not checked (they are self-signed per node), as kube-apiserver
+   * does without {@code --kubelet-certificate-authority}.
+   */
+  public static void applyTo(KubeletClientCredentials creds, io.vertx.core.net.ClientOptionsBase options) {
+    options.setSsl(true);
+    if (creds != null) {
+      options.setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+          .setCertValue(io.vertx.core.buffer.Buffer.buffer(creds.certificatePem()))
+          .setKeyValue(io.vertx.core.buffer.Buffer.buffer(creds.privateKeyPem())));
+    }
+    if (creds != null && creds.kubeletCaPem() != null) {
+      options.setTrustOptions(new io.vertx.core.net.PemTrustOptions()
+          .addCertValue(io.vertx.core.buffer.Buffer.buffer(creds.kubeletCaPem())));
+    } else {
+      options.setTrustAll(true);
+    }
+  }
 }

@@ -20,8 +20,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -65,20 +63,8 @@ public final class KubeletProxy {
         .setVerifyHost(false);
     WebSocketClientOptions w = new WebSocketClientOptions().setSsl(true).setConnectTimeout(10_000).setVerifyHost(false)
         .setMaxFrameSize(1024 * 1024).setMaxMessageSize(16 * 1024 * 1024);
-    if (creds != null) {
-      PemKeyCertOptions key = new PemKeyCertOptions().setCertValue(Buffer.buffer(creds.certificatePem()))
-          .setKeyValue(Buffer.buffer(creds.privateKeyPem()));
-      h.setKeyCertOptions(key);
-      w.setKeyCertOptions(key);
-    }
-    if (creds != null && creds.kubeletCaPem() != null) {
-      PemTrustOptions trust = new PemTrustOptions().addCertValue(Buffer.buffer(creds.kubeletCaPem()));
-      h.setTrustOptions(trust);
-      w.setTrustOptions(trust);
-    } else {
-      h.setTrustAll(true);
-      w.setTrustAll(true);
-    }
+    KubeletClientCredentials.applyTo(creds, h);
+    KubeletClientCredentials.applyTo(creds, w);
     this.http = vertx.createHttpClient(h);
     this.webSockets = vertx.createWebSocketClient(w);
   }

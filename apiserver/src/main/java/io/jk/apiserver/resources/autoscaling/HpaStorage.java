@@ -3,10 +3,8 @@ package io.jk.apiserver.resources.autoscaling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.storage.KeyValue;
-import io.jk.apiserver.storage.ListResult;
+import io.jk.apiserver.storage.ForwardingStore;
 import io.jk.apiserver.storage.Store;
-import io.jk.apiserver.storage.Watch;
-import io.jk.apiserver.storage.WatchListener;
 import io.jk.common.json.Json;
 import io.vertx.core.Future;
 import java.io.IOException;
@@ -20,16 +18,14 @@ import java.io.IOException;
  * <p>Reads through the v1 API therefore return the stored v2 form (labelled
  * {@code autoscaling/v2}); converting reads would need a version-aware key space in the REST layer.
  */
-public final class HpaStorage implements Store {
+public final class HpaStorage extends ForwardingStore {
 
   /** Where HPAs are stored. */
   public static final String PREFIX = "/registry/autoscaling/horizontalpodautoscalers/";
 
-  private final Store store;
-
-  /** Converts HPA writes into {@code store} (not closed by {@link #close()}). */
+  /** Converts HPA writes into {@code store} (closed by {@link #close()}). */
   public HpaStorage(Store store) {
-    this.store = store;
+    super(store);
   }
 
   private static byte[] in(String key, byte[] value) {
@@ -48,53 +44,12 @@ public final class HpaStorage implements Store {
   }
 
   @Override
-  public Future<Long> currentRevision() {
-    return store.currentRevision();
-  }
-
-  @Override
-  public Future<KeyValue> get(String key) {
-    return store.get(key);
-  }
-
-  @Override
-  public Future<ListResult> list(String prefix, String startAfter, int limit, long revision) {
-    return store.list(prefix, startAfter, limit, revision);
-  }
-
-  @Override
   public Future<KeyValue> create(String key, byte[] value) {
-    return store.create(key, in(key, value));
+    return delegate.create(key, in(key, value));
   }
 
   @Override
   public Future<KeyValue> update(String key, byte[] value, long expectedRevision) {
-    return store.update(key, in(key, value), expectedRevision);
-  }
-
-  @Override
-  public Future<KeyValue> delete(String key, long expectedRevision) {
-    return store.delete(key, expectedRevision);
-  }
-
-  @Override
-  public Watch watch(String prefix, long afterRevision, WatchListener listener) {
-    return store.watch(prefix, afterRevision, listener);
-  }
-
-  @Override
-  public Future<Void> compact(long revision) {
-    return store.compact(revision);
-  }
-
-  @Override
-  public long compactedRevision() {
-    return store.compactedRevision();
-  }
-
-  /** Closes the store below, as the store it wraps is closed by whoever closes this one. */
-  @Override
-  public void close() {
-    store.close();
+    return delegate.update(key, in(key, value), expectedRevision);
   }
 }

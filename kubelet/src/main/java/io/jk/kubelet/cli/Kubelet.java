@@ -63,6 +63,8 @@ public final class Kubelet {
   private NodeAgent nodeAgent;
   private PodWorkers workers;
   private SharedIndexInformer<Pod> informer;
+  /** Every Service, for the containers' service environment variables. */
+  private SharedIndexInformer<io.fabric8.kubernetes.api.model.Service> services;
   private final AtomicBoolean collecting = new AtomicBoolean();
 
   public Kubelet(KubeletConfig cfg, KubernetesClient client, Dependencies deps) {
@@ -100,11 +102,21 @@ public final class Kubelet {
     nodeAgent.start();
     EventRecorder events = new EventRecorder(client, cfg.nodeName(), eventExecutor);
     PodSyncer syncer = new PodSyncer(cfg, dirs, runtime, deps.images(), deps.rootfs(), deps.network(), deps.volumes(),
-        events, new Prober(runtime, "/bin/busybox"), new EnvResolver(client), () -> {
+        events, new Prober(runtime, "/bin/busybox"), new EnvResolver(client, this::servicesIn), () -> {
           var n = nodeAgent.node();
           Resources r = n == null ? Resources.ZERO : NodeAllocatable.of(n);
           return new long[] {r.cpuMilli(), r.memory()};
         }, new PullCredentials(client));
+    services = client.services().inAnyNamespace().inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(io.fabric8.kubernetes.api.model.Service s) {}
+
+      @Override
+      public void onUpdate(io.fabric8.kubernetes.api.model.Service o, io.fabric8.kubernetes.api.model.Service s) {}
+
+      @Override
+      public void onDelete(io.fabric8.kubernetes.api.model.Service s, boolean unknownFinalState) {}
+    }, 0);
     workers = new PodWorkers(syncer, new StatusManager(client), client, nodeAgent::node, podExecutor, cfg.syncPeriod());
     informer = client.pods().inAnyNamespace().withField("spec.nodeName", cfg.nodeName())
         .inform(new ResourceEventHandler<>() {
@@ -129,6 +141,11 @@ public final class Kubelet {
     long gcEvery = Math.max(1, cfg.imageGcPeriod().toMillis());
     nodeExecutor.scheduleWithFixedDelay(this::collectImages, gcEvery, gcEvery, TimeUnit.MILLISECONDS);
     LOG.info("Kubelet started node={} rootDir={} runtime={}", cfg.nodeName(), cfg.rootDir(), cfg.runtimePath());
+  }
+
+  /** The Services of {@code namespace} from the informer (synced before any pod is started). */
+  private List<io.fabric8.kubernetes.api.model.Service> servicesIn(String namespace) {
+    return services.getStore().list().stream().filter(s -> namespace.equals(s.getMetadata().getNamespace())).toList();
   }
 
   /** One image garbage collection, unless the previous one is still running. */
@@ -198,6 +215,9 @@ public final class Kubelet {
 
   /** Stops watching and syncing; pods' containers keep running. */
   public Future<Void> stop() {
+    if (services != null) {
+      services.stop();
+    }
     if (informer != null) {
       informer.stop();
     }

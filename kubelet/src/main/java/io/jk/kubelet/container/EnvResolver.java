@@ -35,9 +35,20 @@ import java.util.function.Function;
 public final class EnvResolver {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnvResolver.class);
   private final KubernetesClient client;
+  private final Function<String, List<Service>> servicesIn;
 
+  /** A resolver reading ConfigMaps, Secrets and (per container) Services through the API. */
   public EnvResolver(KubernetesClient client) {
+    this(client, ns -> client.services().inNamespace(ns).list().getItems());
+  }
+
+  /**
+   * A resolver taking a namespace's Services from {@code servicesIn} (the kubelet's Service
+   * informer, as Kubernetes' kubelet uses its service lister: no API request per container start).
+   */
+  public EnvResolver(KubernetesClient client, Function<String, List<Service>> servicesIn) {
     this.client = client;
+    this.servicesIn = servicesIn;
   }
 
   /**
@@ -132,14 +143,12 @@ public final class EnvResolver {
   private Map<String, String> serviceEnv(Pod pod) {
     String ns = pod.getMetadata().getNamespace();
     boolean links = pod.getSpec().getEnableServiceLinks() == null || pod.getSpec().getEnableServiceLinks();
+    // serviceEnv(...) keeps only default/kubernetes of the first list, and the namespace's with links
     List<Service> services = new ArrayList<>();
     try {
-      Service master = client.services().inNamespace(MASTER_NAMESPACE).withName(MASTER_SERVICE).get();
-      if (master != null) {
-        services.add(master);
-      }
-      if (links) {
-        services.addAll(client.services().inNamespace(ns).list().getItems());
+      services.addAll(servicesIn.apply(MASTER_NAMESPACE));
+      if (links && !ns.equals(MASTER_NAMESPACE)) {
+        services.addAll(servicesIn.apply(ns));
       }
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
       LOG.warn("Services unreadable, container gets no service variables pod={}/{} err=\"{}\"", ns,

@@ -4,7 +4,12 @@
  *
  *   jkshim --id ID --bundle DIR --log FILE --exit-file FILE [--runtime PATH] [--root DIR]
  *          [--log-max-size BYTES] [--pid-file F] [--shim-pid-file F] [--start-gate stdin]
+ *          [--stdin open|once] [--tty true]
  *
+ * --stdin gives the process a stdin pipe, --tty a terminal (config.json's process.terminal must be
+ * true; the runtime gets --console-socket): the shim holds the pipe's write end or the terminal's
+ * master and serves attachers on BUNDLE/attach.sock (shim_attach.c); "once": stdin ends when the first
+ * attacher leaves. Terminal output is logged as stdout.
  * With --start-gate stdin the container is created, {"created":true,"containerPid":M} printed, and
  * started only once a byte arrives on stdin (its end without one removes the container): the caller
  * readies what the process needs meanwhile.
@@ -32,6 +37,9 @@ typedef struct {
   long long log_max;
   bool one_step; /* the runtime is jkrt: "run --detach" creates and starts in one exec */
   int gate_fd;   /* --start-gate stdin: start only after a byte comes through here (-1: at once) */
+  int stdin_mode; /* 0: /dev/null, 1: a pipe (--stdin open), 2: a pipe closed after the first attacher */
+  bool tty;       /* --tty true: process.terminal, the master comes over BUNDLE/console.sock */
+  int stdin_rd;   /* the stdin pipe's read end the runtime hands to the process (-1: /dev/null) */
 } shim_opts_t;
 
 static int run_runtime(const shim_opts_t *o, const char *cmd, int out, int errfd, char *errbuf,
@@ -49,8 +57,11 @@ static int run_runtime(const shim_opts_t *o, const char *cmd, int out, int errfd
     signal(SIGHUP, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    dup2(devnull, 0);
+    bool creating = !strcmp(cmd, "create") || !strcmp(cmd, "run");
+    dup2(creating && o->stdin_rd >= 0 ? o->stdin_rd : devnull, 0);
     dup2(out >= 0 ? out : devnull, 1);
+    /* the console socket is named relative to the bundle: its absolute path may be too long */
+    if (creating && o->tty && chdir(o->bundle) < 0) _exit(127);
     dup2(errfd >= 0 ? errfd : ep[1], 2);
     const char *argv[16];
     int n = 0;
@@ -58,9 +69,10 @@ static int run_runtime(const shim_opts_t *o, const char *cmd, int out, int errfd
     if (o->root) { argv[n++] = "--root"; argv[n++] = o->root; }
     argv[n++] = cmd;
     if (!strcmp(cmd, "run")) argv[n++] = "--detach";
-    if (!strcmp(cmd, "create") || !strcmp(cmd, "run")) {
+    if (creating) {
       argv[n++] = "--bundle"; argv[n++] = o->bundle;
       argv[n++] = "--pid-file"; argv[n++] = o->pid_file;
+      if (o->tty) { argv[n++] = "--console-socket"; argv[n++] = "console.sock"; }
     }
     if (!strcmp(cmd, "delete")) argv[n++] = "--force";
     argv[n++] = o->id;
@@ -122,7 +134,7 @@ static void report(int fd, const char *msg) {
   if (fd >= 0 && write(fd, msg, strlen(msg)) < 0) {}
 }
 
-static int shim_main(const shim_opts_t *o, int status_fd) {
+static int shim_main(shim_opts_t *o, int status_fd) {
   char errbuf[2048] = "";
   rt_error_t err = {0};
   shim_log_t log;
@@ -137,6 +149,21 @@ static int shim_main(const shim_opts_t *o, int status_fd) {
   int out[2], errp[2];
   if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
     report(status_fd, "pipe failed");
+    return 1;
+  }
+  int stdin_wr = -1, console = -1, ptm = -1;
+  if (o->stdin_mode && !o->tty) { /* a terminal is its own stdin */
+    int ip[2];
+    if (pipe2(ip, O_CLOEXEC) < 0) {
+      report(status_fd, "pipe failed");
+      return 1;
+    }
+    o->stdin_rd = ip[0];
+    stdin_wr = ip[1];
+    fcntl(stdin_wr, F_SETFL, O_NONBLOCK); /* a process that does not read never blocks the shim */
+  }
+  if (o->tty && (console = shim_console_listen(o->bundle, &err)) < 0) {
+    report(status_fd, err.msg);
     return 1;
   }
   sigset_t mask;
@@ -154,10 +181,19 @@ static int shim_main(const shim_opts_t *o, int status_fd) {
     close(errp[1]);
     drain_nonblocking(errp[0], errbuf, sizeof errbuf);
     report(status_fd, errbuf[0] ? errbuf : "runtime create failed");
+    if (console >= 0) shim_console_receive(console, o->bundle, &err);
     return 1;
   }
   close(out[1]);
   close(errp[1]);
+  if (o->stdin_rd >= 0) close(o->stdin_rd);
+  o->stdin_rd = -1;
+  if (console >= 0 && (ptm = shim_console_receive(console, o->bundle, &err)) < 0) {
+    report(status_fd, err.msg);
+    run_runtime(o, "delete", -1, -1, NULL, 0);
+    return 1;
+  }
+  if (ptm >= 0) fcntl(ptm, F_SETFL, O_NONBLOCK);
   cleanup_free char *pidtxt = rt_read_file(o->pid_file);
   pid_t cpid = pidtxt ? (pid_t)atoi(pidtxt) : 0;
   if (cpid <= 0) {
@@ -197,9 +233,19 @@ static int shim_main(const shim_opts_t *o, int status_fd) {
   report(status_fd, buf);
   close(status_fd);
 
-  shim_stream_t streams[2] = {{.name = "stdout"}, {.name = "stderr"}};
-  struct pollfd pfd[3] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}, {sfd, POLLIN, 0}};
-  int wstatus = 0, open_streams = 2;
+  /* the attach server: a failure to listen costs attaching, never the container */
+  shim_attach_t attach;
+  bool attachable = shim_attach_listen(&attach, o->bundle, &err) == 0;
+  attach.stdin_fd = o->tty && o->stdin_mode ? ptm : stdin_wr;
+  attach.pty = ptm;
+  attach.tty = o->tty;
+  attach.stdin_once = o->stdin_mode == 2;
+
+  /* pfd: stdout, stderr, signals, the terminal, then the attach server's entries */
+  shim_stream_t streams[3] = {{.name = "stdout"}, {.name = "stderr"}, {.name = "stdout"}};
+  struct pollfd pfd[4 + 1 + SHIM_ATTACH_CLIENTS] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}, {sfd, POLLIN, 0},
+                                                   {ptm, POLLIN, 0}};
+  int wstatus = 0, open_streams = ptm >= 0 ? 3 : 2;
   bool exited = false;
   struct timespec deadline = {0, 0};
   while (open_streams > 0 || !exited) {
@@ -212,21 +258,26 @@ static int shim_main(const shim_opts_t *o, int status_fd) {
       if (ms <= 0) break;
       timeout = (int)ms;
     }
-    int r = poll(pfd, 3, timeout);
+    int nfds = 4 + (attachable ? shim_attach_pollfds(&attach, pfd + 4) : 0);
+    int r = poll(pfd, (nfds_t)nfds, timeout);
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) break;
-    for (int i = 0; i < 2; i++) {
-      if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    for (int i = 0; i < 4; i++) {
+      if (i == 2 || pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t n = read(pfd[i].fd, buf, sizeof buf);
       if (n > 0) {
-        shim_stream_feed(&log, &streams[i], buf, (size_t)n);
-      } else if (n == 0 || errno != EINTR) {
-        shim_stream_flush(&log, &streams[i]);
+        shim_stream_feed(&log, &streams[i == 3 ? 2 : i], buf, (size_t)n);
+        if (attachable) shim_attach_output(&attach, i == 1 ? 2 : 1, buf, (size_t)n);
+      } else if (n < 0 && errno == EAGAIN) {
+        continue;
+      } else if (n == 0 || errno != EINTR) { /* a terminal's master reads EIO once the process is gone */
+        shim_stream_flush(&log, &streams[i == 3 ? 2 : i]);
         close(pfd[i].fd);
         pfd[i].fd = -1;
         open_streams--;
       }
     }
+    if (attachable) shim_attach_handle(&attach, pfd + 4);
     if (pfd[2].revents & POLLIN) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) > 0) {}
@@ -242,7 +293,7 @@ static int shim_main(const shim_opts_t *o, int status_fd) {
         }
     }
   }
-  for (int i = 0; i < 2; i++) shim_stream_flush(&log, &streams[i]);
+  for (int i = 0; i < 3; i++) shim_stream_flush(&log, &streams[i]);
   bool signaled = WIFSIGNALED(wstatus);
   int sig = signaled ? WTERMSIG(wstatus) : 0;
   bool oom = oom_kills(oomf) > oom_before && sig == SIGKILL;
@@ -252,6 +303,7 @@ static int shim_main(const shim_opts_t *o, int status_fd) {
   cleanup_free char *s = json_dumps(j, JSON_COMPACT);
   json_decref(j);
   rt_write_file_atomic(o->exit_file, s, &err);
+  if (attachable) shim_attach_finish(&attach, signaled ? 128 + sig : WEXITSTATUS(wstatus));
   run_runtime(o, "delete", -1, -1, NULL, 0);
   while (waitpid(-1, NULL, WNOHANG) > 0) {}
   return 0;
@@ -264,7 +316,7 @@ static int usage_error(const char *msg) {
 
 int main(int argc, char **argv) {
   static char runtime[4200], pidf[4200], shimpidf[4200];
-  shim_opts_t o = {.log_max = 10 << 20, .gate_fd = -1};
+  shim_opts_t o = {.log_max = 10 << 20, .gate_fd = -1, .stdin_rd = -1};
   bool gated = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -280,6 +332,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--shim-pid-file")) o.shim_pid_file = v;
     else if (!strcmp(a, "--log-max-size")) o.log_max = atoll(v);
     else if (!strcmp(a, "--start-gate") && !strcmp(v, "stdin")) gated = true;
+    else if (!strcmp(a, "--stdin") && (!strcmp(v, "open") || !strcmp(v, "once"))) o.stdin_mode = v[1] == 'p' ? 1 : 2;
+    else if (!strcmp(a, "--tty") && (!strcmp(v, "true") || !strcmp(v, "false"))) o.tty = v[0] == 't';
     else return usage_error("unknown option");
   }
   if (!o.id || !o.bundle || !o.log || !o.exit_file)

@@ -78,7 +78,7 @@ public final class KubeletProxy {
    */
   public static void acceptUpgrade(RoutingContext ctx) {
     String upgrade = ctx.request().getHeader("Upgrade");
-    if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && ctx.request().path().endsWith("/exec")
+    if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && (ctx.request().path().endsWith("/exec") || ctx.request().path().endsWith("/attach"))
         && selectProtocol(ctx) != null) {
       // paused until bridged to the kubelet, so that no early frame (stdin) is lost
       ctx.put(UPGRADE_KEY, ctx.request().toWebSocket().map(ws -> ws.pause()));
@@ -124,7 +124,7 @@ public final class KubeletProxy {
       if ("log".equals(subresource)) {
         logs(ctx, target);
       } else {
-        exec(ctx, target);
+        exec(ctx, target, subresource);
       }
     } catch (ApiException e) {
       if (!failUpgrade(ctx, e)) {
@@ -205,25 +205,26 @@ public final class KubeletProxy {
     return ApiException.internal(verb + " \"" + url + "\": dial tcp " + t.hostPort() + ": " + why);
   }
 
-  private void exec(RoutingContext ctx, KubeletTarget t) {
+  /** {@code exec} or {@code attach}: the WebSocket bridged to the kubelet's {@code /exec/...} or {@code /attach/...}. */
+  private void exec(RoutingContext ctx, KubeletTarget t, String sub) {
     Future<ServerWebSocket> upgrading = ctx.get(UPGRADE_KEY);
     if (upgrading == null) {
       String upgrade = ctx.request().getHeader("Upgrade");
       HttpReplies.fail(ctx, ApiException.badRequest(upgrade != null && upgrade.equalsIgnoreCase("websocket")
-          ? "exec needs the WebSocket subprotocol v5.channel.k8s.io or v4.channel.k8s.io, got "
+          ? sub + " needs the WebSocket subprotocol v5.channel.k8s.io or v4.channel.k8s.io, got "
               + ctx.request().getHeader("Sec-WebSocket-Protocol")
-          : "Upgrade request required: exec is served over WebSocket (v5.channel.k8s.io or v4.channel.k8s.io); "
+          : "Upgrade request required: " + sub + " is served over WebSocket (v5.channel.k8s.io or v4.channel.k8s.io); "
               + "SPDY is not supported"));
       return;
     }
     String protocol = selectProtocol(ctx);
-    String uri = "/exec/" + t.path() + query(ctx.request().params(), List.of("command", "stdin", "stdout", "stderr", "tty"));
+    String uri = "/" + sub + "/" + t.path() + query(ctx.request().params(), List.of("command", "stdin", "stdout", "stderr", "tty"));
     String url = "https://" + t.hostPort() + uri;
     WebSocketConnectOptions opts = new WebSocketConnectOptions().setHost(t.host()).setPort(t.port()).setURI(uri)
         .setSsl(true).addSubProtocol(protocol);
     upgrading.onComplete(cr -> {
       if (cr.failed()) {
-        LOG.warn("Exec upgrade failed pod={} err=\"{}\"", t.path(), cr.cause().getMessage());
+        LOG.warn("Stream upgrade failed subresource={} pod={} err=\"{}\"", sub, t.path(), cr.cause().getMessage());
         return;
       }
       ServerWebSocket client = cr.result();
@@ -321,7 +322,7 @@ public final class KubeletProxy {
       }
       String nodeName = pod.path("spec").path("nodeName").asText("");
       if (nodeName.isEmpty()) {
-        if ("exec".equals(sub)) {
+        if ("exec".equals(sub) || "attach".equals(sub)) {
           throw ApiException.badRequest("pod " + name + " does not have a host assigned");
         }
         throw ApiException.badRequest(waitingMessage(pod, name, container));

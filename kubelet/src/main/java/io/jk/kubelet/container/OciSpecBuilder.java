@@ -114,6 +114,7 @@ public final class OciSpecBuilder {
     commandLine(c, in.image(), in.env()).forEach(args::add);
     ArrayNode env = process.putArray("env");
     in.env().forEach((k, v) -> env.add(k + "=" + v));
+    stdio(spec, process, env, c, in.env());
     String cwd = notBlank(c.getWorkingDir()) ? c.getWorkingDir() : notBlank(in.image().workingDir()) ? in.image().workingDir() : "/";
     process.put("cwd", cwd);
     long[] ids = user(c, in.pod(), in.image());
@@ -289,6 +290,25 @@ public final class OciSpecBuilder {
     if (lim.containsKey("memory")) {
       long bytes = Quantities.value(lim.get("memory"));
       res.putObject("memory").put("limit", bytes).put("swap", bytes);
+    }
+  }
+
+  /** The annotation telling the shim to hold a stdin pipe: {@code open} or {@code once} (stdinOnce). */
+  public static final String STDIN_ANNOTATION = "io.jk.container.stdin";
+
+  /**
+   * {@code tty}: the process gets a terminal ({@code process.terminal}) and, as containerd gives it,
+   * {@code TERM=xterm} unless set; {@code stdin}: the shim keeps the process's stdin open for attachers,
+   * said by an annotation that the runtime ignores and {@link ShimRuntime} reads.
+   */
+  private static void stdio(ObjectNode spec, ObjectNode process, ArrayNode env, Container c, Map<String, String> vars) {
+    boolean tty = Boolean.TRUE.equals(c.getTty());
+    process.put("terminal", tty);
+    if (tty && !vars.containsKey("TERM")) {
+      env.add("TERM=xterm");
+    }
+    if (Boolean.TRUE.equals(c.getStdin())) {
+      spec.putObject("annotations").put(STDIN_ANNOTATION, Boolean.TRUE.equals(c.getStdinOnce()) ? "once" : "open");
     }
   }
 

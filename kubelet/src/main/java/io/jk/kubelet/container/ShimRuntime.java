@@ -54,9 +54,10 @@ public final class ShimRuntime {
     try {
       Files.createDirectories(runtimeRoot);
       Files.deleteIfExists(bundle.resolve("exit.json"));
-      List<String> cmd = List.of(shim.toString(), "--id", id, "--bundle", bundle.toString(),
+      List<String> cmd = new ArrayList<>(List.of(shim.toString(), "--id", id, "--bundle", bundle.toString(),
           "--log", logFile(bundle).toString(), "--exit-file", bundle.resolve("exit.json").toString(),
-          "--runtime", runtime.toString(), "--root", runtimeRoot.toString());
+          "--runtime", runtime.toString(), "--root", runtimeRoot.toString()));
+      cmd.addAll(stdioArgs(bundle));
       Result r = runSmall(cmd, Duration.ofSeconds(60));
       if (r.code != 0) {
         throw new RuntimeFailure(errorText(r.out));
@@ -92,9 +93,11 @@ public final class ShimRuntime {
     try {
       Files.createDirectories(runtimeRoot);
       Files.deleteIfExists(bundle.resolve("exit.json"));
-      p = new ProcessBuilder(shim.toString(), "--id", id, "--bundle", bundle.toString(), "--log", logFile(bundle).toString(),
-          "--exit-file", bundle.resolve("exit.json").toString(), "--runtime", runtime.toString(), "--root",
-          runtimeRoot.toString(), "--start-gate", "stdin").redirectErrorStream(true).start();
+      List<String> cmd = new ArrayList<>(List.of(shim.toString(), "--id", id, "--bundle", bundle.toString(), "--log",
+          logFile(bundle).toString(), "--exit-file", bundle.resolve("exit.json").toString(), "--runtime", runtime.toString(),
+          "--root", runtimeRoot.toString(), "--start-gate", "stdin"));
+      cmd.addAll(stdioArgs(bundle));
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -193,6 +196,34 @@ public final class ShimRuntime {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * The shim's {@code --stdin}/{@code --tty} options from the bundle's {@code config.json}: its
+   * {@code process.terminal} and the stdin annotation {@link OciSpecBuilder} writes.
+   */
+  static List<String> stdioArgs(Path bundle) throws IOException {
+    Path config = bundle.resolve("config.json");
+    if (!Files.exists(config)) {
+      return List.of();
+    }
+    JsonNode spec = Json.mapper().readTree(config.toFile());
+    List<String> args = new ArrayList<>();
+    String stdin = spec.path("annotations").path(OciSpecBuilder.STDIN_ANNOTATION).asText("");
+    if (stdin.equals("open") || stdin.equals("once")) {
+      args.add("--stdin");
+      args.add(stdin);
+    }
+    if (spec.path("process").path("terminal").asBoolean(false)) {
+      args.add("--tty");
+      args.add("true");
+    }
+    return args;
+  }
+
+  /** The socket its shim serves attachers on (live output, stdin, terminal size). */
+  public static Path attachSocket(Path bundle) {
+    return bundle.resolve("attach.sock");
   }
 
   /** The CRI log file of a container instance. */

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * writes the exec'd process's pid ({@code --pid-file}) and the size goes onto that process's terminal
  * ({@code stty -F /proc/PID/fd/0}), which also sends it SIGWINCH, as a resize of the pty master would.
  */
-final class ExecSession {
+final class ExecSession implements StreamSession {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExecSession.class);
   private static final int STDIN = 0;
@@ -110,7 +110,8 @@ final class ExecSession {
   }
 
   /** Starts the process and wires both directions; the socket is answered and closed when it ends. */
-  void start() {
+  @Override
+  public void start() {
     ws.pause();
     threads.execute(() -> {
       Process p;
@@ -186,19 +187,13 @@ final class ExecSession {
 
   /** Sets the terminal size from a resize frame's {@code {"Width":W,"Height":H}}; bad frames are ignored. */
   private void resize(String json) {
-    int width;
-    int height;
-    try {
-      var size = Json.mapper().readTree(json);
-      width = size.path("Width").asInt(-1);
-      height = size.path("Height").asInt(-1);
-    } catch (IOException e) {
+    int[] size = terminalSize(json);
+    if (size == null) {
       LOG.debug("Exec resize frame unreadable container={} frame={}", container.containerId(), json);
       return;
     }
-    if (width < 0 || height < 0 || width > 65535 || height > 65535) {
-      return;
-    }
+    int width = size[0];
+    int height = size[1];
     int pid = execPid();
     if (pid <= 0) {
       LOG.debug("Exec resize without a process container={}", container.containerId());
@@ -215,6 +210,18 @@ final class ExecSession {
       LOG.debug("Exec resize failed container={} err={}", container.containerId(), e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** {@code {width, height}} from a resize frame's {@code {"Width":W,"Height":H}}; null when it is not one. */
+  static int[] terminalSize(String json) {
+    try {
+      var size = Json.mapper().readTree(json);
+      int width = size.path("Width").asInt(-1);
+      int height = size.path("Height").asInt(-1);
+      return width < 0 || height < 0 || width > 65535 || height > 65535 ? null : new int[] {width, height};
+    } catch (IOException e) {
+      return null;
     }
   }
 
@@ -273,16 +280,22 @@ final class ExecSession {
       code = -1;
     }
     if (code == 0) {
-      ObjectNode ok = Json.mapper().createObjectNode();
-      ok.putObject("metadata");
-      ok.put("status", "Success");
-      return ok;
+      return success();
     }
     return failure("NonZeroExitCode", "command terminated with non-zero exit code: error executing command ["
         + String.join(" ", command) + "], exit code " + code, code);
   }
 
-  private static ObjectNode failure(String reason, String message, int code) {
+  /** The channel-3 Status of a session that ended well. */
+  static ObjectNode success() {
+    ObjectNode ok = Json.mapper().createObjectNode();
+    ok.putObject("metadata");
+    ok.put("status", "Success");
+    return ok;
+  }
+
+  /** The channel-3 Status of a failure ({@code code} >= 0: with the ExitCode cause). */
+  static ObjectNode failure(String reason, String message, int code) {
     ObjectNode s = Json.mapper().createObjectNode();
     s.putObject("metadata");
     s.put("status", "Failure");
@@ -297,9 +310,7 @@ final class ExecSession {
   private void finish(ObjectNode status) {
     vertx.runOnContext(v -> {
       if (!socketClosed) {
-        byte[] json = status.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        ws.writeBinaryMessage(Buffer.buffer(json.length + 1).appendByte((byte) ERROR).appendBytes(json));
-        ws.close((short) 1000);
+        closeWithStatus(ws, status);
       }
       threads.shutdown();
       stdinWriter.shutdown();
@@ -313,6 +324,13 @@ final class ExecSession {
     });
   }
 
+  /** Sends {@code status} on channel 3 and closes the socket normally (on its context). */
+  static void closeWithStatus(ServerWebSocket ws, ObjectNode status) {
+    byte[] json = status.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ws.writeBinaryMessage(Buffer.buffer(json.length + 1).appendByte((byte) ERROR).appendBytes(json));
+    ws.close((short) 1000);
+  }
+
   private void onStdin(Runnable r) {
     try {
       stdinWriter.execute(r);
@@ -322,7 +340,8 @@ final class ExecSession {
   }
 
   /** Ends the process when the server stops. */
-  void kill() {
+  @Override
+  public void kill() {
     Process p = process;
     if (p != null) {
       p.destroyForcibly();

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kubelet's HTTPS API (port 10250): {@code /healthz}, {@code /pods},
- * {@code /containerLogs/<ns>/<pod>/<container>}, {@code /exec/<ns>/<pod>/<container>} (WebSocket,
- * {@code v5.channel.k8s.io} / {@code v4.channel.k8s.io}), {@code /stats/summary} and
+ * {@code /containerLogs/<ns>/<pod>/<container>}, {@code /exec/<ns>/<pod>/<container>} and
+ * {@code /attach/<ns>/<pod>/<container>} (WebSocket, {@code v5.channel.k8s.io} / {@code v4.channel.k8s.io}),
+ * {@code /stats/summary} and
  * {@code /metrics}.
  *
  * <p>Every request must carry a client certificate issued by the configured client CA (the API
@@ -58,7 +59,7 @@ public final class KubeletServer {
   private final RequestAuthenticator authenticator;
   private final StatsSummary stats;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Set<ExecSession> sessions = ConcurrentHashMap.newKeySet();
+  private final Set<StreamSession> sessions = ConcurrentHashMap.newKeySet();
   private WorkerExecutor workers;
   private volatile ImageService images;
   private volatile Path uploadDir;
@@ -101,7 +102,7 @@ public final class KubeletServer {
 
   /** Stops listening and ends running execs. */
   public Future<Void> stop() {
-    sessions.forEach(ExecSession::kill);
+    sessions.forEach(StreamSession::kill);
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed.onComplete(ar -> {
       if (workers != null) {
@@ -153,6 +154,7 @@ public final class KubeletServer {
       case "pods" -> pods(req);
       case "containerLogs" -> containerLogs(req, path);
       case "exec" -> exec(req, path);
+      case "attach" -> attach(req, path);
       case "stats" -> workers.executeBlocking(() -> stats.summarize(pods), false)
           .onSuccess(doc -> json(req.response(), 200, doc.toString()))
           .onFailure(e -> plain(req.response(), 500, "stats: " + e.getMessage()));
@@ -173,6 +175,9 @@ public final class KubeletServer {
     }
     if (path.startsWith("/exec/")) {
       return "exec";
+    }
+    if (path.startsWith("/attach/")) {
+      return "attach";
     }
     if (path.equals("/stats/summary")) {
       return "stats";
@@ -355,13 +360,39 @@ public final class KubeletServer {
     boolean stdout = LogOptions.flag(req::getParam, "stdout") || LogOptions.flag(req::getParam, "output");
     boolean stderr = LogOptions.flag(req::getParam, "stderr") || LogOptions.flag(req::getParam, "error");
     boolean tty = LogOptions.flag(req::getParam, "tty");
+    upgrade(req, t, "exec", (ws, c) -> new ExecSession(vertx, ws, c, command, stdin, stdout, stderr, tty));
+  }
+
+  /**
+   * {@code /attach/<ns>/<pod>/<container>}: to the container's shim, which holds its output, stdin and
+   * terminal (the container's own {@code tty} decides, as Kubernetes' kubelet does, not the request's).
+   */
+  private void attach(HttpServerRequest req, String path) {
+    String[] t = target(path, "/attach/");
+    if (t == null) {
+      plain(req.response(), 400, "expected /attach/<namespace>/<pod>/<container>");
+      return;
+    }
+    boolean stdin = LogOptions.flag(req::getParam, "stdin") || LogOptions.flag(req::getParam, "input");
+    boolean stdout = LogOptions.flag(req::getParam, "stdout") || LogOptions.flag(req::getParam, "output");
+    boolean stderr = LogOptions.flag(req::getParam, "stderr") || LogOptions.flag(req::getParam, "error");
+    upgrade(req, t, "attach", (ws, c) -> new AttachSession(vertx, ws, c,
+        io.jk.kubelet.container.ShimRuntime.attachSocket(c.logPath().getParent()), stdin, stdout, stderr));
+  }
+
+  /** Checks the streams asked for and the upgrade, finds the running container, and starts the session. */
+  private void upgrade(HttpServerRequest req, String[] t, String what,
+      java.util.function.BiFunction<io.vertx.core.http.ServerWebSocket, ContainerHandle, StreamSession> session) {
+    boolean stdin = LogOptions.flag(req::getParam, "stdin") || LogOptions.flag(req::getParam, "input");
+    boolean stdout = LogOptions.flag(req::getParam, "stdout") || LogOptions.flag(req::getParam, "output");
+    boolean stderr = LogOptions.flag(req::getParam, "stderr") || LogOptions.flag(req::getParam, "error");
     if (!stdin && !stdout && !stderr) {
       plain(req.response(), 400, "you must specify at least 1 of stdin, stdout, stderr");
       return;
     }
     String upgrade = req.getHeader("Upgrade");
     if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
-      plain(req.response(), 400, "exec needs a WebSocket upgrade with subprotocol v5.channel.k8s.io or "
+      plain(req.response(), 400, what + " needs a WebSocket upgrade with subprotocol v5.channel.k8s.io or "
           + "v4.channel.k8s.io (SPDY is not supported)");
       return;
     }
@@ -382,11 +413,11 @@ public final class KubeletServer {
           ws.close((short) 1002, "a subprotocol v5.channel.k8s.io or v4.channel.k8s.io is required");
           return;
         }
-        ExecSession session = new ExecSession(vertx, ws, found.get(), command, stdin, stdout, stderr, tty);
-        sessions.add(session);
-        session.start();
-        ws.endHandler(v -> sessions.remove(session));
-      }).onFailure(e -> LOG.warn("Exec upgrade failed err=\"{}\"", e.getMessage()));
+        StreamSession s = session.apply(ws, found.get());
+        sessions.add(s);
+        s.start();
+        ws.endHandler(v -> sessions.remove(s));
+      }).onFailure(e -> LOG.warn("Stream upgrade failed what={} err=\"{}\"", what, e.getMessage()));
     });
   }
 

@@ -144,6 +144,24 @@ class ShimAttachTest {
   }
 
   @Test
+  void runcGetsItsTerminalThroughTheSameShim() throws Exception {
+    assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/sbin/runc")), "runc is not installed");
+    String id = rt.newId();
+    Bundle b = Bundle.of("sh");
+    ((ObjectNode) b.spec.get("process")).put("terminal", true);
+    Path bundle = b.writeTo(rt.work);
+    Path runcRoot = java.nio.file.Files.createDirectories(rt.work.resolve("runc-root"));
+    startShim(id, bundle, "--runtime", "/usr/sbin/runc", "--root", runcRoot.toString(), "--stdin", "open", "--tty", "true");
+    try (Attacher a = new Attacher(bundle, 1 | 2)) {
+      a.send(0, "echo via-$((1+1))-runc; exit 6\n".getBytes(StandardCharsets.UTF_8));
+      await().atMost(Duration.ofSeconds(10)).until(() -> a.exit() != null);
+      assertEquals(6, a.exit());
+      assertTrue(a.text().contains("via-2-runc\r\n"), a.text());
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> !java.nio.file.Files.exists(runcRoot.resolve(id)));
+  }
+
+  @Test
   void outputFlowsLiveToLateAttachersAndNobodyAttachedNeverBlocksTheProcess() throws Exception {
     String id = rt.newId();
     // ~2 MiB of output first, with nobody attached: the process must get through it

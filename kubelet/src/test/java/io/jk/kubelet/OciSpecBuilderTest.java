@@ -47,6 +47,30 @@ class OciSpecBuilderTest {
     assertEquals("x-$(NOPE)-$(A)-y", EnvResolver.expand("$(A)-$(NOPE)-$$(A)-$(B)", Map.of("A", "x", "B", "y")));
   }
 
+  static Stream<Arguments> stdio() {
+    return Stream.of(
+        Arguments.of("neither: no terminal, no stdin for the shim to hold", false, false, false, false, null),
+        Arguments.of("stdin: the shim holds it open", true, false, false, false, "open"),
+        Arguments.of("stdinOnce: closed after the first attacher", true, true, false, false, "once"),
+        Arguments.of("tty: a terminal and TERM=xterm, as containerd gives", true, true, true, true, "once"),
+        Arguments.of("stdinOnce without stdin means nothing", false, true, true, true, null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stdio")
+  void stdinAndTerminalAsTheContainerAsks(String name, boolean stdin, boolean once, boolean tty, boolean wantTerminal,
+      String wantStdin) {
+    Container c = new ContainerBuilder().withName("c").withImage("i").withCommand("sh").withStdin(stdin)
+        .withStdinOnce(once).withTty(tty).build();
+    Pod pod = new PodBuilder().withNewMetadata().withName("p").withNamespace("ns").withUid("u").endMetadata()
+        .withNewSpec().withContainers(c).endSpec().build();
+    JsonNode spec = OciSpecBuilder.container(new OciSpecBuilder.ContainerInput(pod, c, IMAGE,
+        OciSpecBuilder.mergeEnv(IMAGE, Map.of()), Map.of(), 99, Path.of("/r"), Path.of("/etc-dir"), "parent/podu/c-0"));
+    assertEquals(wantTerminal, spec.get("process").get("terminal").asBoolean());
+    assertEquals(wantTerminal, spec.get("process").get("env").toString().contains("\"TERM=xterm\""));
+    assertEquals(wantStdin, spec.path("annotations").path(OciSpecBuilder.STDIN_ANNOTATION).textValue());
+  }
+
   @Test
   void securityContextResourcesAndNamespaces() {
     Container c = new ContainerBuilder().withName("c").withImage("i").withCommand("run").withNewSecurityContext()

@@ -218,6 +218,16 @@ class KubectlAttachTest {
   }
 
   @Test
+  void aShimThatCannotAttachIsReportedAsTheReason() throws Exception {
+    runPod("noattach", sh("main", "sleep 60"));
+    String uid = h.get("noattach").getMetadata().getUid();
+    Files.delete(h.root.resolve("pods").resolve(uid).resolve("containers").resolve("main").resolve("0").resolve("attach.sock"));
+    Result r = kubectl(null, "attach", "noattach");
+    assertTrue(r.code() != 0, r.out());
+    assertTrue(r.err().contains("error attaching to container"), r.err());
+  }
+
+  @Test
   void attachToAFinishedPodIsRefused() throws Exception {
     h.client().pods().resource(pod("done", "Never", sh("main", "echo bye")).build()).create();
     await().atMost(Duration.ofSeconds(60)).until(() -> "Succeeded".equals(h.get("done").getStatus().getPhase()));

@@ -227,19 +227,21 @@ static int shim_main(shim_opts_t *o, int status_fd) {
     run_runtime(o, "delete", -1, -1, NULL, 0);
     return 1;
   }
-  /* the attach server, listening before the caller hears the container runs: a failure to listen
-   * costs attaching, never the container */
+  snprintf(buf, sizeof buf, "%d", (int)getpid());
+  if (rt_write_file_atomic(o->shim_pid_file, buf, &err) < 0) {}
+  snprintf(buf, sizeof buf, "{\"shimPid\":%d,\"containerPid\":%d}\n", (int)getpid(), (int)cpid);
+  report(status_fd, buf);
+  close(status_fd);
+
+  /* the attach server, right after the answer (binding a socket costs a file system write, kept off the
+   * start's path: attachers wait for the socket to appear); a failure to listen costs attaching, never
+   * the container */
   shim_attach_t attach;
   bool attachable = shim_attach_listen(&attach, o->bundle, &err) == 0;
   attach.stdin_fd = o->tty && o->stdin_mode ? ptm : stdin_wr;
   attach.pty = ptm;
   attach.tty = o->tty;
   attach.stdin_once = o->stdin_mode == 2;
-  snprintf(buf, sizeof buf, "%d", (int)getpid());
-  if (rt_write_file_atomic(o->shim_pid_file, buf, &err) < 0) {}
-  snprintf(buf, sizeof buf, "{\"shimPid\":%d,\"containerPid\":%d}\n", (int)getpid(), (int)cpid);
-  report(status_fd, buf);
-  close(status_fd);
 
   /* pfd: stdout, stderr, signals, the terminal, then the attach server's entries */
   shim_stream_t streams[3] = {{.name = "stdout"}, {.name = "stderr"}, {.name = "stdout"}};

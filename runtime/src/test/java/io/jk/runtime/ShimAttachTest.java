@@ -57,6 +57,8 @@ class ShimAttachTest {
     int accepted = -1;
 
     Attacher(Path bundle, int flags) throws IOException {
+      // the shim listens right after it answered its caller
+      await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(bundle.resolve("attach.sock")));
       ch = SocketChannel.open(UnixDomainSocketAddress.of(bundle.resolve("attach.sock")));
       send('O', new byte[] {(byte) flags});
       Thread t = new Thread(this::readLoop);

@@ -34,6 +34,8 @@ public final class ShimAttach implements Closeable {
   private static final int MAX_FRAME = 1 << 20;
   /** A socket path longer than this goes through a link: the kernel's sun_path holds 108 bytes, Java takes fewer. */
   private static final int MAX_SOCKET_PATH = 100;
+  /** How long a socket not there (yet) is waited for. */
+  private static final java.time.Duration SOCKET_WAIT = java.time.Duration.ofSeconds(2);
 
   private final SocketChannel channel;
   private final boolean stdin;
@@ -60,7 +62,7 @@ public final class ShimAttach implements Closeable {
    * @throws IOException when no shim listens there (the container ended, or its shim predates attach)
    */
   public static ShimAttach open(Path socket, boolean stdin, boolean stdout, boolean stderr) throws IOException {
-    SocketChannel ch = connect(socket);
+    SocketChannel ch = connectWaiting(socket);
     try {
       int flags = (stdin ? 1 : 0) | (stdout ? 2 : 0) | (stderr ? 4 : 0);
       writeFrame(ch, OPEN, new byte[] {(byte) flags});
@@ -74,6 +76,29 @@ public final class ShimAttach implements Closeable {
     } catch (IOException e) {
       ch.close();
       throw e;
+    }
+  }
+
+  /**
+   * Connects; the shim binds its socket just after it reported the container started, so a missing
+   * socket is waited for a little (at most {@link #SOCKET_WAIT}) before it counts as none.
+   */
+  private static SocketChannel connectWaiting(Path socket) throws IOException {
+    long deadline = System.nanoTime() + SOCKET_WAIT.toNanos();
+    while (true) {
+      try {
+        return connect(socket);
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted waiting for " + socket);
+      }
     }
   }
 

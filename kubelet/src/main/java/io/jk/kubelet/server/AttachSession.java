@@ -144,11 +144,37 @@ final class AttachSession implements StreamSession {
         byte[] data = f.data();
         Buffer frame = Buffer.buffer(data.length + 1).appendByte((byte) channel).appendBytes(data);
         ws.writeBinaryMessage(frame);
+        awaitDrained();
       }
       finish(ExecSession.success());
     } catch (IOException e) {
       // detached (the client closed the socket), or the shim broke off
       finish(socketClosed ? null : ExecSession.failure("InternalError", "error attaching to container: " + e.getMessage(), -1));
+    }
+  }
+
+  /**
+   * A client slower than the container: reading from the shim pauses until the socket's queue drains, so
+   * the kubelet holds no growing backlog (the shim drops an attacher that falls too far behind).
+   */
+  private void awaitDrained() throws IOException {
+    while (ws.writeQueueFull() && !socketClosed) {
+      java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
+      context.runOnContext(v -> {
+        if (ws.writeQueueFull()) {
+          ws.drainHandler(x -> drained.complete(null));
+        } else {
+          drained.complete(null);
+        }
+      });
+      try {
+        drained.get(1, java.util.concurrent.TimeUnit.SECONDS); // re-checks a socket closed meanwhile
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        // check again
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("attach interrupted");
+      }
     }
   }
 

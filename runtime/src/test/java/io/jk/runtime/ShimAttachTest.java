@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,6 +144,37 @@ class ShimAttachTest {
     }
     String log = Files.readString(bundle.resolve("ctr.log"));
     assertTrue(log.contains(" stdout F 33 101\r"), log);
+  }
+
+  @Test
+  void anAttacherThatNeverReadsIsDroppedAndTheProcessRunsOn() throws Exception {
+    String id = rt.newId();
+    // 3.9 MB of output once the attacher is there, then it stays
+    Path bundle = Bundle.of("sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.05; done; i=0; while [ $i -lt 40000 ]; do "
+        + "echo 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123; "
+        + "i=$((i+1)); done; exec sleep 1000").writeTo(rt.work);
+    JsonNode pids = startShim(id, bundle);
+    await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(bundle.resolve("attach.sock")));
+    try (SocketChannel stuck = SocketChannel.open(UnixDomainSocketAddress.of(bundle.resolve("attach.sock")))) {
+      stuck.write(ByteBuffer.allocate(6).put((byte) 'O').putInt(1).put((byte) 2).flip()); // wants stdout, reads nothing yet
+      Jkrt.assertOk(Jkrt.exec(List.of("sh", "-c", "touch /proc/" + pids.get("containerPid").asLong() + "/root/tmp/go")));
+      // the process got through all of it: everything is logged
+      await().atMost(Duration.ofSeconds(30)).until(() -> Files.readAllLines(bundle.resolve("ctr.log")).size() == 40000);
+      // the shim gave up on the attacher: what it holds ends well before all the output, then the socket closes
+      stuck.configureBlocking(false);
+      ByteBuffer b = ByteBuffer.allocate(1 << 16);
+      long total = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      int n = 0;
+      while (n >= 0 && System.nanoTime() < deadline) {
+        n = stuck.read(b.clear());
+        total += Math.max(n, 0);
+      }
+      assertEquals(-1, n, "the shim closed the attachment of a reader that fell behind (read " + total + " bytes)");
+      assertTrue(total < 2_500_000, "dropped long before all 3.9 MB of output: " + total);
+    }
+    Jkrt.assertOk(Jkrt.exec(List.of(Jkrt.bin("jkrt").toString(), "--root", rt.root.toString(), "kill", id, "KILL")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(bundle.resolve("exit.json")));
   }
 
   @Test

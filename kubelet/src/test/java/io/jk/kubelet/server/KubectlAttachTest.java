@@ -189,6 +189,28 @@ class KubectlAttachTest {
   }
 
   @Test
+  void resizeFramesReachTheTerminalOverTheV4Protocol() throws Exception {
+    runPod("sizer", stdio(sh("sh", "exec sh"), true, false, true));
+    var client = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions().setSsl(true).setTrustAll(true)
+        .setVerifyHost(false));
+    StringBuffer out = new StringBuffer();
+    java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
+    var ws = client.connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port())
+        .setURI("/attach/default/sizer/sh?stdin=true&stdout=true&tty=true").addSubProtocol("v4.channel.k8s.io")
+        .addHeader("Authorization", "Bearer unused-token")).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    ws.binaryMessageHandler(b -> {
+      if (b.getByte(0) == 1) {
+        out.append(b.getString(1, b.length()));
+      }
+    });
+    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+    ws.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer().appendByte((byte) 4).appendString("{\"Width\":101,\"Height\":33}"));
+    ws.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer().appendByte((byte) 0).appendString("stty size; exit\n"));
+    assertEquals((short) 1000, closed.get(20, TimeUnit.SECONDS));
+    assertTrue(out.toString().contains("33 101\r\n"), out.toString());
+  }
+
+  @Test
   void attachWithoutStdinStreamsNewOutput() throws Exception {
     runPod("ticker", sh("tick", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done"));
     List<String> cmd = List.of("kubectl", "--kubeconfig", h.api.kubeconfig().toString(), "-n", "default", "attach", "ticker");

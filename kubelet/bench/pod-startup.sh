@@ -4,7 +4,7 @@
 # depends far less on the machine's other load than the latencies do. Run as root from the repository root:
 #   kubelet/bench/pod-startup.sh [pods=100] [perSecond=20] [runtime path, e.g. /usr/sbin/runc]
 # Set CP (class path) to skip the build, RUNTIME_BIN for other jkrt/jkshim binaries, JAVA_OPTS for JVM
-# options (-Dbench.warmup=N, -Dbench.threads=true: see PodStartupBenchmark); KUBELET_LOG=DEBUG prints each pod's "Pod startup" trace.
+# options (-Dbench.rounds=N, -Dbench.threads=true: see PodStartupBenchmark); KUBELET_LOG=DEBUG prints each pod's "Pod startup" trace.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ -z "${CP:-}" ]; then

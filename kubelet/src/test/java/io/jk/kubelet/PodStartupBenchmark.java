@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * {@code -Dbench.rounds} rounds (3): the first in a JVM just started (cold: the JIT compiles the API server's
  * and kubelet's paths while the pods come), the next on the same, now warm, processes, as on a node that has
  * been up a while; each round is printed, then the warm rounds' pods together. {@code -Dbench.threads=true} prints the JVM's CPU by thread,
- * {@code -Dbench.each=true} every pod's create time and latency.
+ * {@code -Dbench.each=true} every pod's create time and latency, {@code -Dbench.requests=true} the API
+ * server's requests per pod by verb and resource.
  */
 public final class PodStartupBenchmark {
   private PodStartupBenchmark() {}
@@ -77,6 +78,7 @@ public final class PodStartupBenchmark {
   static List<Long> round(KubernetesClient client, KubeletHarness h, int round, int n, int rate, Map<String, Long> running)
       throws InterruptedException {
     Map<String, Long> created = new ConcurrentHashMap<>();
+    Map<String, Double> requests0 = requestCounts(client);
     long t0 = System.nanoTime();
     Map<String, Long> threads0 = threadCpu();
     long cpu0 = processCpuNanos();
@@ -87,6 +89,7 @@ public final class PodStartupBenchmark {
     Map<String, Long> threads1 = threadCpu();
     long cg1 = cgroupCpuNanos();
     long t1 = System.nanoTime();
+    Map<String, Double> requests1 = requestCounts(client);
     List<Long> ms = new ArrayList<>();
     for (var e : created.entrySet()) {
       Long r = running.get(e.getKey());
@@ -113,6 +116,15 @@ public final class PodStartupBenchmark {
       threads1.forEach((k, v) -> delta.put(k, v - threads0.getOrDefault(k, 0L)));
       delta.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
           .forEach(e -> System.out.printf("  threadCpu %s=%dms%n", e.getKey(), e.getValue() * 10));
+    }
+    if (Boolean.getBoolean("bench.requests")) {
+      // the API server's requests per pod in the window, by verb and resource (its apiserver_request_total)
+      requests1.forEach((k, v) -> {
+        double d = v - requests0.getOrDefault(k, 0.0);
+        if (d > 0) {
+          System.out.printf("  requests %s=%.2f/pod%n", k, d / n);
+        }
+      });
     }
     // the window in CLOCK_MONOTONIC seconds (System.nanoTime's clock), to cut a profile: perf record -k CLOCK_MONOTONIC
     System.out.printf("  cpuPerPod jvm=%.1fms all=%s window=%.3f,%.3f%n", (cpu1 - cpu0) / 1e6 / n,
@@ -154,6 +166,24 @@ public final class PodStartupBenchmark {
       Thread.sleep(100);
     }
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+  }
+
+  /** The API server's apiserver_request_total counters by "verb resource" (empty unless bench.requests is set). */
+  static Map<String, Double> requestCounts(KubernetesClient client) {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    if (!Boolean.getBoolean("bench.requests")) {
+      return out;
+    }
+    for (String line : client.raw("/metrics").split("\n")) {
+      if (line.startsWith("apiserver_request_total{")) {
+        java.util.regex.Matcher verb = java.util.regex.Pattern.compile("verb=\"([^\"]*)\"").matcher(line);
+        java.util.regex.Matcher res = java.util.regex.Pattern.compile("resource=\"([^\"]*)\"").matcher(line);
+        if (verb.find() && res.find()) {
+          out.merge(verb.group(1) + " " + res.group(1), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+        }
+      }
+    }
+    return out;
   }
 
   /** CPU (clock ticks) of this JVM's threads by name with digits dropped ("kubelet-pod-#", "C2 CompilerThre#"). */

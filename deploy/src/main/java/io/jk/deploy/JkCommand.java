@@ -36,7 +36,6 @@ public final class JkCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    io.jk.common.process.ProcessLaunch.preferVfork();
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "jk-logback.xml");
     }

@@ -29,8 +29,6 @@ public final class PodStartupBenchmark {
   private PodStartupBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    // as jk's own entry points do (JkCommand, LabProcessMain), so the kubelet starts its children as in production
-    io.jk.common.process.ProcessLaunch.preferVfork();
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     int rate = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     java.nio.file.Path runtime = args.length > 2 ? java.nio.file.Path.of(args[2]) : null;

@@ -17,7 +17,6 @@ public final class LabProcessMain {
 
   /** Runs the component named by the first argument with the remaining arguments. */
   public static void main(String[] args) {
-    io.jk.common.process.ProcessLaunch.preferVfork();
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "jk-logback.xml");
     }

@@ -228,6 +228,7 @@ public final class KubeletProxy {
       HttpReplies.fail(ctx, ApiException.badRequest(upgrade != null && upgrade.equalsIgnoreCase("websocket")
           ? "port forwarding needs the WebSocket subprotocol " + String.join(" or ", PORT_FORWARD_PROTOCOLS) + ", got "
               + ctx.request().getHeader("Sec-WebSocket-Protocol")
+          // the legacy raw SPDY upgrade is a POST, and Vert.x hands over the connection of a GET upgrade only
           : "Upgrade request required: port forwarding is served over WebSocket (" + String.join(" or ",
               PORT_FORWARD_PROTOCOLS) + "); the raw SPDY/3.1 upgrade is not supported"));
       return;

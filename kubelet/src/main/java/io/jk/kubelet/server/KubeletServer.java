@@ -60,7 +60,7 @@ public final class KubeletServer {
   private final StatsSummary stats;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Set<ExecSession> sessions = ConcurrentHashMap.newKeySet();
-  private final PortForwardHandler portForwards;
+  private PortForwardHandler portForwards;
   private WorkerExecutor workers;
   private volatile ImageService images;
   private volatile Path uploadDir;
@@ -87,6 +87,15 @@ public final class KubeletServer {
   public KubeletServer withImageImport(ImageService images, Path uploadDir) {
     this.images = images;
     this.uploadDir = uploadDir;
+    return this;
+  }
+
+  /**
+   * Starts {@code relay} ({@code jkportfwd}) for each port-forwarded connection; without it the relay
+   * is looked up beside the OCI runtime, in {@code $JK_RUNTIME_BIN}, then in {@code /usr/lib/jk/bin}.
+   */
+  public KubeletServer withPortForwardRelay(Path relay) {
+    this.portForwards = new PortForwardHandler(vertx, pods, relay);
     return this;
   }
 

@@ -72,7 +72,7 @@ class PortForwardEndToEndTest {
     h.config = h.config.withPort(server.port());
     h.startKubelet();
     h.client().pods().resource(pod("web", "Always", sh("httpd",
-        "mkdir -p /www && echo hello-from-pod > /www/index.html && exec httpd -f -p 80 -h /www")).build()).create();
+        "mkdir -p /www && echo hello-from-pod > /www/index.html && trap 'exit 0' TERM && httpd -f -p 80 -h /www & wait")).build()).create();
     await().atMost(Duration.ofSeconds(60)).until(() -> {
       Pod p = h.get("web");
       return p.getStatus() != null && "Running".equals(p.getStatus().getPhase());
@@ -180,15 +180,37 @@ class PortForwardEndToEndTest {
   private record Forward(Process process, Output out, Output err) {}
 
   /** {@code kubectl port-forward pod/web MAPPING}, once it listens. */
-  private static Forward forward(String mapping) throws IOException {
-    Process p = new ProcessBuilder("kubectl", "--kubeconfig", h.api.kubeconfig().toString(), "port-forward",
-        "--address", "127.0.0.1", "pod/web", mapping).start();
+  private static Forward forward(String mapping, String... env) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder("kubectl", "--kubeconfig", h.api.kubeconfig().toString(), "port-forward",
+        "--address", "127.0.0.1", "pod/web", mapping);
+    for (int i = 0; i < env.length; i += 2) {
+      pb.environment().put(env[i], env[i + 1]);
+    }
+    Process p = pb.start();
     Forward f = new Forward(p, new Output(p.getInputStream()), new Output(p.getErrorStream()));
     String local = mapping.substring(0, mapping.indexOf(':'));
     String remote = mapping.substring(mapping.indexOf(':') + 1);
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertTrue(
         f.out.text().contains("Forwarding from 127.0.0.1:" + local + " -> " + remote), f.out.text() + f.err.text()));
     return f;
+  }
+
+  /** The legacy raw SPDY upgrade (kubectl before 1.31) gets a clear refusal, not a hang. */
+  @Test
+  void kubectlsLegacySpdyUpgradeIsRefusedClearly() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("kubectl", "--kubeconfig", h.api.kubeconfig().toString(), "port-forward",
+        "--address", "127.0.0.1", "pod/web", freePort() + ":80");
+    pb.environment().put("KUBECTL_PORT_FORWARD_WEBSOCKETS", "false");
+    Process p = pb.start();
+    Output err = new Output(p.getErrorStream());
+    try {
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "kubectl gives up: " + err.text());
+      assertTrue(p.exitValue() != 0);
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(
+          err.text().contains("the raw SPDY/3.1 upgrade is not supported"), err.text()));
+    } finally {
+      p.destroyForcibly();
+    }
   }
 
   @Test

@@ -94,6 +94,7 @@ final class ChannelPortForwardSession implements PortForwardSession {
       return; // errors come from us only; a dead connection's bytes are dropped
     }
     relays[index].write(msg.getBytes(1, msg.length()));
+    relays[index].throttle(io.vertx.core.Vertx.currentContext().owner(), ws);
   }
 
   private void ended(int index, String error) {

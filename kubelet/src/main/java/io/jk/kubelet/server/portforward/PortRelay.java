@@ -66,6 +66,31 @@ final class PortRelay {
     return queued.get();
   }
 
+  /** Above this many queued bytes the client's socket is paused until the pod has read most of them. */
+  static final long HIGH_WATER = 4L << 20;
+  private static final long LOW_WATER = 1L << 20;
+
+  /**
+   * Pauses {@code socket} while this relay holds more than {@link #HIGH_WATER} bytes for the pod, so
+   * that a slow reader in the pod slows the client instead of filling the kubelet's memory. Call on
+   * the socket's event loop after {@link #write}.
+   */
+  void throttle(io.vertx.core.Vertx vertx, io.vertx.core.streams.ReadStream<?> socket) {
+    if (queued.get() <= HIGH_WATER || paused.getAndSet(true)) {
+      return;
+    }
+    socket.pause();
+    vertx.setPeriodic(10, id -> {
+      if (queued.get() < LOW_WATER || !process.isAlive()) {
+        vertx.cancelTimer(id);
+        paused.set(false);
+        socket.resume();
+      }
+    });
+  }
+
+  private final AtomicBoolean paused = new AtomicBoolean();
+
   /** The client sends no more: the relay half-closes the pod's socket after what is queued. */
   void closeInput() {
     if (inputClosed.compareAndSet(false, true)) {

@@ -200,6 +200,7 @@ final class SpdyPortForwardSession implements PortForwardSession {
       return;
     }
     fw.relay.write(d.data());
+    fw.relay.throttle(context.owner(), ws);
     if (d.fin()) {
       fw.relay.closeInput();
     }

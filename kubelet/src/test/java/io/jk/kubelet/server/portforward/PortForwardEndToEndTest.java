@@ -3,6 +3,7 @@ package io.jk.kubelet.server.portforward;
 import static io.jk.kubelet.testing.Pods.pod;
 import static io.jk.kubelet.testing.Pods.sh;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,7 +73,8 @@ class PortForwardEndToEndTest {
     h.config = h.config.withPort(server.port());
     h.startKubelet();
     h.client().pods().resource(pod("web", "Always", sh("httpd",
-        "mkdir -p /www && echo hello-from-pod > /www/index.html && trap 'exit 0' TERM && httpd -f -p 80 -h /www & wait")).build()).create();
+        "mkdir -p /www && echo hello-from-pod > /www/index.html; trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait"),
+        sh("echo", "trap 'exit 0' TERM; nc -ll -p 7000 -e cat & wait")).build()).create();
     await().atMost(Duration.ofSeconds(60)).until(() -> {
       Pod p = h.get("web");
       return p.getStatus() != null && "Running".equals(p.getStatus().getPhase());
@@ -143,6 +145,34 @@ class PortForwardEndToEndTest {
     }
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(List.of(), relayPids(),
         "no relay process is left"));
+  }
+
+  /** A MiB each way, byte for byte; the client's half-close reaches the pod (cat ends on it). */
+  @Test
+  void largeTransfersBothWaysAndHalfClose() throws Exception {
+    int echo = freePort();
+    Forward kubectl = forward(echo + ":7000");
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), echo)) {
+      byte[] payload = new byte[1 << 20];
+      new java.util.Random(42).nextBytes(payload);
+      Thread writer = new Thread(() -> {
+        try {
+          s.getOutputStream().write(payload);
+          s.shutdownOutput();
+        } catch (IOException e) {
+          // the read side reports it
+        }
+      });
+      writer.start();
+      s.setSoTimeout(20_000);
+      byte[] back = s.getInputStream().readAllBytes();
+      writer.join(10_000);
+      assertEquals(payload.length, back.length, kubectl.err.text());
+      assertArrayEquals(payload, back);
+    } finally {
+      kubectl.process.destroy();
+      assertTrue(kubectl.process.waitFor(10, TimeUnit.SECONDS));
+    }
   }
 
   /**

@@ -165,7 +165,7 @@ public final class PortForwardHandler {
     }
     sessions.add(session);
     session.start();
-    ws.closeHandler(v -> {
+    ws.closeHandler(v -> { // replaces the session's own: also forgets it
       sessions.remove(session);
       session.close();
     });

@@ -249,6 +249,10 @@ class PortForwardEndToEndTest {
       assertTrue(get(pf.getLocalPort()).contains("hello-from-pod"));
       assertTrue(get(pf.getLocalPort()).contains("hello-from-pod"), "each connection is its own forward");
     }
+    try (LocalPortForward closed = h.client().pods().inNamespace("default").withName("web").portForward(81)) {
+      assertEquals("", get(closed.getLocalPort()), "nothing listens on 81: the connection just ends");
+      await().atMost(Duration.ofSeconds(10)).until(closed::errorOccurred);
+    }
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(List.of(), relayPids(),
         "no relay process is left"));
   }

@@ -17,8 +17,15 @@ import io.jk.kubelet.server.ContainerHandle;
 import io.jk.kubelet.server.KubeletServer;
 import io.jk.kubelet.server.KubeletServerConfig;
 import io.jk.kubelet.server.PodContainers;
+import io.jk.kubelet.server.portforward.spdy.SpdyFrame;
+import io.jk.kubelet.server.portforward.spdy.SpdyFramer;
+import io.jk.kubelet.server.portforward.spdy.SpdyProtocolException;
 import io.jk.kubelet.testing.KubeletHarness;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +38,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -51,6 +61,7 @@ class PortForwardEndToEndTest {
   private static KubeletHarness h;
   private static Vertx vertx;
   private static KubeletServer server;
+  private static IssuedCertificate apiClient;
 
   @BeforeAll
   static void start() throws Exception {
@@ -59,7 +70,7 @@ class PortForwardEndToEndTest {
     Assumptions.assumeTrue(Files.isExecutable(KubeletHarness.runtimeBin().resolve(PortForwardHandler.RELAY_NAME)),
         "the runtime module's jkportfwd must be built");
     CertificateAuthority ca = CertificateAuthority.create("jk-pf-test-ca", Duration.ofDays(1));
-    IssuedCertificate apiClient = ca.issueClientCertificate(KubeletClientCredentials.USER, List.of("system:masters"),
+    apiClient = ca.issueClientCertificate(KubeletClientCredentials.USER, List.of("system:masters"),
         Duration.ofDays(1));
     // before the harness makes its API server, whose kubelet proxy takes these credentials
     KubeletProxy.configure(new KubeletClientCredentials(apiClient.certificatePem(), apiClient.privateKeyPem(), null));
@@ -240,6 +251,43 @@ class PortForwardEndToEndTest {
           err.text().contains("the raw SPDY/3.1 upgrade is not supported"), err.text()));
     } finally {
       p.destroyForcibly();
+    }
+  }
+
+  /** The kubelet's SPDY server, spoken to directly: PINGs are echoed, a stream without a request id is reset. */
+  @Test
+  void spdyPingsAndMalformedStreams() throws Exception {
+    var client = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true)
+        .setVerifyHost(false).setKeyCertOptions(new PemKeyCertOptions()
+            .setCertValue(Buffer.buffer(apiClient.certificatePem()))
+            .setKeyValue(Buffer.buffer(apiClient.privateKeyPem()))));
+    var ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port())
+            .setURI("/portForward/default/web").addSubProtocol(PortForwardHandler.SPDY_TUNNEL_PROTOCOL))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    SpdyFramer framer = new SpdyFramer();
+    BlockingQueue<SpdyFrame> got =
+        new LinkedBlockingQueue<>();
+    ws.binaryMessageHandler(b -> {
+      try {
+        got.addAll(framer.feed(b.getBytes()));
+      } catch (SpdyProtocolException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    try {
+      ws.writeBinaryMessage(Buffer.buffer(framer.encode(
+          new SpdyFrame.Ping(7))));
+      assertEquals(new SpdyFrame.Ping(7), got.poll(10, TimeUnit.SECONDS));
+      ws.writeBinaryMessage(Buffer.buffer(framer.encode(
+          new SpdyFrame.SynStream(1, 0, 0, false, false,
+              Map.of("streamtype", "data", "port", "80")))));
+      assertEquals(new SpdyFrame.SynReply(1, false, Map.of()),
+          got.poll(10, TimeUnit.SECONDS));
+      assertEquals(new SpdyFrame.RstStream(1,
+          SpdyFrame.RstStream.PROTOCOL_ERROR), got.poll(10, TimeUnit.SECONDS));
+    } finally {
+      ws.close();
+      client.close();
     }
   }
 

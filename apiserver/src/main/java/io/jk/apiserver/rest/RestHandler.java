@@ -170,7 +170,7 @@ public final class RestHandler {
       if (sub.equals("scale")) {
         return reads.get(info).map(o -> Reply.of(200, Scales.toScale(o)));
       }
-      if (sub.equals("log") || sub.equals("exec")) {
+      if (sub.equals("log") || sub.equals("exec") || sub.equals("portforward")) {
         return pods.podStream(ctx, info);
       }
       throw methodNotAllowed(m, info);
@@ -187,7 +187,7 @@ public final class RestHandler {
       if ("eviction".equals(sub)) {
         return pods.evict(ctx, info, RequestBodies.body(ctx));
       }
-      if ("exec".equals(sub)) {
+      if ("exec".equals(sub) || "portforward".equals(sub)) {
         return pods.podStream(ctx, info);
       }
       throw methodNotAllowed(m, info);

@@ -4,7 +4,7 @@
 # depends far less on the machine's other load than the latencies do. Run as root from the repository root:
 #   kubelet/bench/pod-startup.sh [pods=100] [perSecond=20] [runtime path, e.g. /usr/sbin/runc]
 # Set CP (class path) to skip the build, RUNTIME_BIN for other jkrt/jkshim binaries, JAVA_OPTS for JVM
-# options (-Dbench.warmup=N, -Dbench.threads=true: see PodStartupBenchmark); KUBELET_LOG=DEBUG prints each pod's "Pod startup" trace.
+# options (-Dbench.rounds=N, -Dbench.threads=true: see PodStartupBenchmark); KUBELET_LOG=DEBUG prints each pod's "Pod startup" trace.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ -z "${CP:-}" ]; then
@@ -21,6 +21,9 @@ if [ -d /sys/fs/cgroup/cpuacct ] && [ "$(id -u)" = 0 ]; then
   echo $$ > "$cg/cgroup.procs"
 fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-java ${JAVA_OPTS:-} -cp "$CP" -Dkubelet.log="${KUBELET_LOG:-INFO}" -Djk.runtime.bin="${RUNTIME_BIN:-$PWD/runtime/target/bin}" \
+# the JVM options jk itself runs with (deploy/src/dist/bin/jk-java), so the API server and kubelet are measured
+# as deployed; JAVA_OPTS come after them and win
+JK_JVM_OPTS="-XX:+UseSerialGC -Xms48m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+java $JK_JVM_OPTS ${JAVA_OPTS:-} -cp "$CP" -Dkubelet.log="${KUBELET_LOG:-INFO}" -Djk.runtime.bin="${RUNTIME_BIN:-$PWD/runtime/target/bin}" \
   io.jk.kubelet.PodStartupBenchmark "$@"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

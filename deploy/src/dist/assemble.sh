@@ -22,7 +22,7 @@ else
 fi
 cp -r "$src"/etc/. "$dist/etc/"
 rm -rf "$dist/lib/cds"
-for b in jkrt jkshim pause; do
+for b in jkrt jkshim pause jkportfwd; do
   if [ -x "$runtime_bin/$b" ]; then
     install -m 0755 "$runtime_bin/$b" "$dist/libexec/$b"
   else

@@ -4,6 +4,7 @@ import static io.jk.kubelet.testing.Pods.pod;
 import static io.jk.kubelet.testing.Pods.sh;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.jk.kubelet.testing.KubeletHarness;
@@ -17,9 +18,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Pod startup latency on one node with the image present (a benchmark program, not a test): N pods
  * created at R pods/s, time from create to Running as seen by a watch, p50/p99; then the time until
- * every pod is deleted and torn down. Args: [pods=100] [perSecond=20] [runtime path]. {@code -Dbench.warmup=N}
- * first starts and deletes N pods at the same rate, unmeasured (the JIT compiles the start path, as in a
- * kubelet that has run for a while); {@code -Dbench.threads=true} prints the JVM's CPU by thread.
+ * every pod is deleted and torn down. Args: [pods=100, at most 100] [perSecond=20] [runtime path]. Runs
+ * {@code -Dbench.rounds} rounds (3): the first in a JVM just started (cold: the JIT compiles the API server's
+ * and kubelet's paths while the pods come), the next on the same, now warm, processes, as on a node that has
+ * been up a while; each round is printed, then the warm rounds' pods together. {@code -Dbench.threads=true} prints the JVM's CPU by thread,
+ * {@code -Dbench.each=true} every pod's create time and latency, {@code -Dbench.requests=true} the API
+ * server's requests per pod by verb and resource.
  */
 public final class PodStartupBenchmark {
   private PodStartupBenchmark() {}
@@ -28,10 +32,17 @@ public final class PodStartupBenchmark {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     int rate = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     java.nio.file.Path runtime = args.length > 2 ? java.nio.file.Path.of(args[2]) : null;
-    Map<String, Long> created = new ConcurrentHashMap<>();
+    int rounds = Integer.getInteger("bench.rounds", 3);
+    if (n > 100) {
+      // a node takes 110 pods (its "pods" capacity): more would be rejected with OutOfpods, not started
+      throw new IllegalArgumentException("at most 100 pods per round (the node's pod capacity is 110)");
+    }
     Map<String, Long> running = new ConcurrentHashMap<>();
     try (KubeletHarness h = new KubeletHarness(Duration.ofSeconds(10), true, runtime)) {
-      var watch = h.client().pods().inNamespace("default").watch(new Watcher<Pod>() {
+      // one client for the whole run, as a controller or load generator has: h.client() makes a new one
+      // (its own Vert.x, TLS connection and kubeconfig parse) on every call
+      KubernetesClient client = h.client();
+      var watch = client.pods().inNamespace("default").watch(new Watcher<Pod>() {
         @Override
         public void eventReceived(Action action, Pod p) {
           if (p.getStatus() != null && "Running".equals(p.getStatus().getPhase())) {
@@ -42,51 +53,86 @@ public final class PodStartupBenchmark {
         @Override
         public void onClose(WatcherException cause) {}
       });
-      int warmup = Integer.getInteger("bench.warmup", 0);
-      if (warmup > 0) {
-        // a kubelet runs for days: let the JIT compile the start path first (these pods are not measured)
-        createAtRate(h, "warm-", warmup, rate, new ConcurrentHashMap<>());
-        awaitRunning(running, warmup);
-        deleteAll(h);
-        running.clear();
-      }
-      Map<String, Long> threads0 = threadCpu();
-      long cpu0 = processCpuNanos();
-      long cg0 = cgroupCpuNanos();
-      createAtRate(h, "bench-", n, rate, created);
-      awaitRunning(running, n);
-      long cpu1 = processCpuNanos();
-      Map<String, Long> threads1 = threadCpu();
-      long cg1 = cgroupCpuNanos();
-      List<Long> ms = new ArrayList<>();
-      for (var e : created.entrySet()) {
-        Long r = running.get(e.getKey());
-        if (r != null) {
-          ms.add(TimeUnit.NANOSECONDS.toMillis(r - e.getValue()));
+      // round 1 is a kubelet and API server just started (the JIT compiles their paths while the pods come);
+      // later rounds are the same processes after they ran pods (a node that has been up a while)
+      List<Long> warm = new ArrayList<>();
+      for (int round = 1; round <= rounds; round++) {
+        List<Long> ms = round(client, h, round, n, rate, running);
+        if (round > 1) {
+          warm.addAll(ms);
         }
       }
-      ms.sort(null);
-      long teardown = deleteAll(h);
-      watch.close();
-      System.out.printf("warmup=%d pods=%d rate=%d/s running=%d p50=%dms p90=%dms p99=%dms max=%dms teardownAll=%dms runtime=%s%n", warmup, n, rate,
-          ms.size(), pct(ms, 50), pct(ms, 90), pct(ms, 99), ms.isEmpty() ? -1 : ms.get(ms.size() - 1), teardown,
-          h.config.runtimePath().getFileName());
-      // CPU from the first create until every pod ran: the JVM's (kubelet, API server, this client) and, when
-      // the benchmark runs in a cpuacct cgroup of its own, everything's (shims, runtimes, pause, containers too)
-      if (Boolean.getBoolean("bench.threads")) {
-        Map<String, Long> delta = new java.util.TreeMap<>();
-        threads1.forEach((k, v) -> delta.put(k, v - threads0.getOrDefault(k, 0L)));
-        delta.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-            .forEach(e -> System.out.printf("threadCpu %s=%dms%n", e.getKey(), e.getValue() * 10));
+      warm.sort(null);
+      if (!warm.isEmpty()) {
+        System.out.printf("warm rounds 2-%d together: pods=%d p50=%dms p90=%dms p99=%dms max=%dms%n", rounds, warm.size(),
+            pct(warm, 50), pct(warm, 90), pct(warm, 99), warm.get(warm.size() - 1));
       }
-      System.out.printf("cpuPerPod jvm=%.1fms all=%s%n", (cpu1 - cpu0) / 1e6 / n,
-          cg0 < 0 || cg1 < 0 ? "n/a (not in a cpuacct cgroup of its own)" : String.format("%.1fms", (cg1 - cg0) / 1e6 / n));
+      watch.close();
     }
     System.exit(0);
   }
 
+  /** One measured round: {@code n} pods created at {@code rate}/s, each until Running, then all deleted. */
+  static List<Long> round(KubernetesClient client, KubeletHarness h, int round, int n, int rate, Map<String, Long> running)
+      throws InterruptedException {
+    Map<String, Long> created = new ConcurrentHashMap<>();
+    Map<String, Double> requests0 = requestCounts(client);
+    long t0 = System.nanoTime();
+    Map<String, Long> threads0 = threadCpu();
+    long cpu0 = processCpuNanos();
+    long cg0 = cgroupCpuNanos();
+    long span = createAtRate(client, "r" + round + "-", n, rate, created);
+    awaitRunning(running, created.keySet());
+    long cpu1 = processCpuNanos();
+    Map<String, Long> threads1 = threadCpu();
+    long cg1 = cgroupCpuNanos();
+    long t1 = System.nanoTime();
+    Map<String, Double> requests1 = requestCounts(client);
+    List<Long> ms = new ArrayList<>();
+    for (var e : created.entrySet()) {
+      Long r = running.get(e.getKey());
+      if (r != null) {
+        ms.add(TimeUnit.NANOSECONDS.toMillis(r - e.getValue()));
+      }
+    }
+    if (Boolean.getBoolean("bench.each")) {
+      long first = created.values().stream().mapToLong(Long::longValue).min().orElse(0);
+      created.entrySet().stream().sorted(Map.Entry.comparingByValue()).forEach(e -> System.out.printf("pod %s at=%dms took=%dms%n",
+          e.getKey(), TimeUnit.NANOSECONDS.toMillis(e.getValue() - first),
+          running.containsKey(e.getKey()) ? TimeUnit.NANOSECONDS.toMillis(running.get(e.getKey()) - e.getValue()) : -1));
+    }
+    ms.sort(null);
+    long teardown = deleteAll(client);
+    // createSpan: first to last create sent (n/rate seconds when the client kept the rate)
+    System.out.printf("round=%d%s pods=%d rate=%d/s createSpan=%dms running=%d p50=%dms p90=%dms p99=%dms max=%dms teardownAll=%dms runtime=%s%n",
+        round, round == 1 ? " (cold JVM)" : "", n, rate, span, ms.size(), pct(ms, 50), pct(ms, 90), pct(ms, 99),
+        ms.isEmpty() ? -1 : ms.get(ms.size() - 1), teardown, h.config.runtimePath().getFileName());
+    // CPU from the first create until every pod ran: the JVM's (kubelet, API server, this client) and, when
+    // the benchmark runs in a cpuacct cgroup of its own, everything's (shims, runtimes, pause, containers too)
+    if (Boolean.getBoolean("bench.threads")) {
+      Map<String, Long> delta = new java.util.TreeMap<>();
+      threads1.forEach((k, v) -> delta.put(k, v - threads0.getOrDefault(k, 0L)));
+      delta.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .forEach(e -> System.out.printf("  threadCpu %s=%dms%n", e.getKey(), e.getValue() * 10));
+    }
+    if (Boolean.getBoolean("bench.requests")) {
+      // the API server's requests per pod in the window, by verb and resource (its apiserver_request_total)
+      requests1.forEach((k, v) -> {
+        double d = v - requests0.getOrDefault(k, 0.0);
+        if (d > 0) {
+          System.out.printf("  requests %s=%.2f/pod%n", k, d / n);
+        }
+      });
+    }
+    // the window in CLOCK_MONOTONIC seconds (System.nanoTime's clock), to cut a profile: perf record -k CLOCK_MONOTONIC
+    System.out.printf("  cpuPerPod jvm=%.1fms all=%s window=%.3f,%.3f%n", (cpu1 - cpu0) / 1e6 / n,
+        cg0 < 0 || cg1 < 0 ? "n/a (not in a cpuacct cgroup of its own)" : String.format("%.1fms", (cg1 - cg0) / 1e6 / n),
+        t0 / 1e9, t1 / 1e9);
+    return ms;
+  }
+
   /** Creates {@code n} pods named {@code prefix + i} at {@code rate} per second, noting when each create was sent. */
-  static void createAtRate(KubeletHarness h, String prefix, int n, int rate, Map<String, Long> created)
+  static long createAtRate(KubernetesClient client, String prefix, int n, int rate, Map<String, Long> created)
       throws InterruptedException {
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
@@ -96,27 +142,46 @@ public final class PodStartupBenchmark {
       }
       String name = prefix + i;
       created.put(name, System.nanoTime());
-      h.client().pods().resource(pod(name, "Always", sh("main", "trap 'exit 0' TERM; while true; do sleep 1; done"))
+      client.pods().resource(pod(name, "Always", sh("main", "trap 'exit 0' TERM; while true; do sleep 1; done"))
           .editSpec().withTerminationGracePeriodSeconds(2L).endSpec().build()).create();
     }
+    return TimeUnit.NANOSECONDS.toMillis(created.get(prefix + (n - 1)) - created.get(prefix + 0));
   }
 
-  static void awaitRunning(Map<String, Long> running, int n) throws InterruptedException {
+  static void awaitRunning(Map<String, Long> running, java.util.Set<String> names) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (running.size() < n && System.nanoTime() < deadline) {
+    while (!running.keySet().containsAll(names) && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
   }
 
   /** Deletes every pod and waits until the kubelet tore them all down; returns how long that took (ms). */
-  static long deleteAll(KubeletHarness h) throws InterruptedException {
+  static long deleteAll(KubernetesClient client) throws InterruptedException {
     long t0 = System.nanoTime();
-    h.client().pods().inNamespace("default").delete();
-    while (!h.client().pods().inNamespace("default").list().getItems().isEmpty()
+    client.pods().inNamespace("default").delete();
+    while (!client.pods().inNamespace("default").list().getItems().isEmpty()
         && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(3)) {
       Thread.sleep(100);
     }
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+  }
+
+  /** The API server's apiserver_request_total counters by "verb resource" (empty unless bench.requests is set). */
+  static Map<String, Double> requestCounts(KubernetesClient client) {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    if (!Boolean.getBoolean("bench.requests")) {
+      return out;
+    }
+    for (String line : client.raw("/metrics").split("\n")) {
+      if (line.startsWith("apiserver_request_total{")) {
+        java.util.regex.Matcher verb = java.util.regex.Pattern.compile("verb=\"([^\"]*)\"").matcher(line);
+        java.util.regex.Matcher res = java.util.regex.Pattern.compile("resource=\"([^\"]*)\"").matcher(line);
+        if (verb.find() && res.find()) {
+          out.merge(verb.group(1) + " " + res.group(1), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+        }
+      }
+    }
+    return out;
   }
 
   /** CPU (clock ticks) of this JVM's threads by name with digits dropped ("kubelet-pod-#", "C2 CompilerThre#"). */

@@ -11,11 +11,11 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.jk.common.leader.LeaderElection;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.jk.common.client.Patches;
 import io.jk.common.json.Json;
 import io.jk.scheduler.cache.SchedulerCache;
 import io.jk.scheduler.framework.CycleState;
@@ -537,8 +537,7 @@ public final class Scheduler {
           status.put("nominatedNodeName", c.nodeName());
         }
         String patch = Json.mapper().writeValueAsString(Map.of("status", status));
-        client.pods().inNamespace(ns).withName(name).subresource("status")
-            .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
+        Patches.patch(client, "/api/v1/namespaces/" + ns + "/pods/" + name + "/status", PatchType.STRATEGIC_MERGE, patch);
       }
       Event ev = new EventBuilder().withNewMetadata()
           .withName(name + "." + Long.toHexString(System.nanoTime())).withNamespace(ns).endMetadata()

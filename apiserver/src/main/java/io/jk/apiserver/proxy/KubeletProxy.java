@@ -45,6 +45,11 @@ public final class KubeletProxy {
 
   private static final Logger LOG = LoggerFactory.getLogger(KubeletProxy.class);
   private static final List<String> EXEC_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io");
+  /** kubectl port-forward's SPDY/3.1 tunnelled in WebSocket messages (KEP-4006); fabric8's is v4. */
+  private static final List<String> PORT_FORWARD_PROTOCOLS = List.of("SPDY/3.1+portforward.k8s.io", "v4.channel.k8s.io");
+  /** Every WebSocket subprotocol the API server must accept (its HTTP server's option). */
+  public static final List<String> WEBSOCKET_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io",
+      "SPDY/3.1+portforward.k8s.io");
   /** Request and response headers that belong to one hop and are never forwarded. */
   private static final java.util.Set<String> HOP_BY_HOP = java.util.Set.of("connection", "keep-alive",
       "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
@@ -78,7 +83,8 @@ public final class KubeletProxy {
    */
   public static void acceptUpgrade(RoutingContext ctx) {
     String upgrade = ctx.request().getHeader("Upgrade");
-    if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && (ctx.request().path().endsWith("/exec") || ctx.request().path().endsWith("/attach"))
+    if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && (ctx.request().path().endsWith("/exec")
+        || ctx.request().path().endsWith("/attach") || ctx.request().path().endsWith("/portforward"))
         && selectProtocol(ctx) != null) {
       // paused until bridged to the kubelet, so that no early frame (stdin) is lost
       ctx.put(UPGRADE_KEY, ctx.request().toWebSocket().map(ws -> ws.pause()));
@@ -87,9 +93,10 @@ public final class KubeletProxy {
 
   private static String selectProtocol(RoutingContext ctx) {
     String offered = ctx.request().getHeader("Sec-WebSocket-Protocol");
+    List<String> known = ctx.request().path().endsWith("/portforward") ? PORT_FORWARD_PROTOCOLS : EXEC_PROTOCOLS;
     if (offered != null) {
       for (String p : offered.split(",")) {
-        if (EXEC_PROTOCOLS.contains(p.trim())) {
+        if (known.contains(p.trim())) {
           return p.trim();
         }
       }
@@ -119,6 +126,10 @@ public final class KubeletProxy {
    */
   public void serve(RoutingContext ctx, String subresource, ObjectNode pod, ObjectNode node) {
     try {
+      if ("portforward".equals(subresource)) {
+        portForward(ctx, KubeletTarget.forPod(pod, node));
+        return;
+      }
       KubeletTarget target = KubeletTarget.resolve(subresource, pod, node, ctx.request().getParam("container"),
           isTrue(ctx.request().getParam("previous")));
       if ("log".equals(subresource)) {
@@ -205,6 +216,53 @@ public final class KubeletProxy {
     return ApiException.internal(verb + " \"" + url + "\": dial tcp " + t.hostPort() + ": " + why);
   }
 
+  /**
+   * {@code pods/portforward}: the client's WebSocket is bridged message by message to the kubelet's
+   * {@code /portForward/<ns>/<pod>} in the same subprotocol: SPDY tunnelled in WebSocket messages
+   * (kubectl) or the v4 channel framing with {@code ?ports=} (fabric8). The kubelet speaks both.
+   */
+  private void portForward(RoutingContext ctx, KubeletTarget t) {
+    Future<ServerWebSocket> upgrading = ctx.get(UPGRADE_KEY);
+    if (upgrading == null) {
+      String upgrade = ctx.request().getHeader("Upgrade");
+      HttpReplies.fail(ctx, ApiException.badRequest(upgrade != null && upgrade.equalsIgnoreCase("websocket")
+          ? "port forwarding needs the WebSocket subprotocol " + String.join(" or ", PORT_FORWARD_PROTOCOLS) + ", got "
+              + ctx.request().getHeader("Sec-WebSocket-Protocol")
+          // the legacy raw SPDY upgrade is a POST, and Vert.x hands over the connection of a GET upgrade only
+          : "Upgrade request required: port forwarding is served over WebSocket (" + String.join(" or ",
+              PORT_FORWARD_PROTOCOLS) + "); the raw SPDY/3.1 upgrade is not supported"));
+      return;
+    }
+    String protocol = selectProtocol(ctx);
+    String uri = "/portForward/" + t.path() + query(ctx.request().params(), List.of("ports"));
+    String url = "https://" + t.hostPort() + uri;
+    WebSocketConnectOptions opts = new WebSocketConnectOptions().setHost(t.host()).setPort(t.port()).setURI(uri)
+        .setSsl(true).addSubProtocol(protocol);
+    upgrading.onComplete(cr -> {
+      if (cr.failed()) {
+        LOG.warn("Port forward upgrade failed pod={} err=\"{}\"", t.path(), cr.cause().getMessage());
+        return;
+      }
+      ServerWebSocket client = cr.result();
+      webSockets.connect(opts).onComplete(ar -> {
+        if (ar.failed()) {
+          ApiException e = upstreamFailure(url, t, ar.cause());
+          LOG.info("Port forward to kubelet failed pod={} err=\"{}\"", t.path(), e.getMessage());
+          client.close((short) 1011, truncate(e.getMessage()));
+          return;
+        }
+        bridge(client, ar.result());
+        client.resume();
+      });
+    });
+  }
+
+  /** A WebSocket close reason holds at most 123 bytes. */
+  private static String truncate(String s) {
+    byte[] b = s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
+    return b.length <= 120 ? s : new String(b, 0, 120, StandardCharsets.UTF_8);
+  }
+
   /** {@code exec} or {@code attach}: the WebSocket bridged to the kubelet's {@code /exec/...} or {@code /attach/...}. */
   private void exec(RoutingContext ctx, KubeletTarget t, String sub) {
     Future<ServerWebSocket> upgrading = ctx.get(UPGRADE_KEY);
@@ -247,6 +305,11 @@ public final class KubeletProxy {
     Future<ServerWebSocket> upgrading = ctx.get(UPGRADE_KEY);
     if (upgrading == null) {
       return false;
+    }
+    if (ctx.request().path().endsWith("/portforward")) {
+      // no Status channel in a port-forward stream: the reason goes in the close frame
+      upgrading.onSuccess(ws -> ws.close((short) 1011, truncate(HttpReplies.toApi(error).getMessage())));
+      return true;
     }
     upgrading.onSuccess(ws -> closeWithStatus(ws, HttpReplies.toApi(error)));
     return true;
@@ -298,6 +361,25 @@ public final class KubeletProxy {
 
   /** Where one request goes: the node's kubelet and the container path. */
   record KubeletTarget(String nodeName, String host, int port, String path) {
+
+    /** A port-forward to {@code pod}: the kubelet of its node and {@code <ns>/<pod>}. */
+    static KubeletTarget forPod(ObjectNode pod, ObjectNode node) {
+      String ns = pod.path("metadata").path("namespace").asText();
+      String name = pod.path("metadata").path("name").asText();
+      String nodeName = pod.path("spec").path("nodeName").asText("");
+      if (nodeName.isEmpty()) {
+        throw ApiException.badRequest("pod " + name + " does not have a host assigned");
+      }
+      String phase = pod.path("status").path("phase").asText("");
+      if (phase.equals("Succeeded") || phase.equals("Failed")) {
+        throw ApiException.badRequest("cannot port-forward to a completed pod; current phase is " + phase);
+      }
+      if (node == null) {
+        throw ApiException.notFound(nodeType(), nodeName);
+      }
+      KubeletAddress address = KubeletAddress.of(node);
+      return new KubeletTarget(nodeName, address.host(), address.port(), enc(ns) + "/" + enc(name));
+    }
 
     String hostPort() {
       return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;

@@ -37,7 +37,8 @@ public final class ResourceTypes {
         new ResourceType.Subresource("eviction", "policy", "v1", "Eviction", List.of("create")),
         new ResourceType.Subresource("log", "", "v1", "Pod", List.of("get")),
         new ResourceType.Subresource("exec", "", "v1", "PodExecOptions", List.of("create", "get")),
-        new ResourceType.Subresource("attach", "", "v1", "PodAttachOptions", List.of("create", "get"))));
+        new ResourceType.Subresource("attach", "", "v1", "PodAttachOptions", List.of("create", "get")),
+        new ResourceType.Subresource("portforward", "", "v1", "PodPortForwardOptions", List.of("create", "get"))));
     t.add(type("", "nodes", "Node", false, List.of("no"), List.of(), status("", "Node"),
         new ResourceType.Subresource("proxy", "", "v1", "NodeProxyOptions",
             List.of("create", "delete", "get", "patch", "update"))));

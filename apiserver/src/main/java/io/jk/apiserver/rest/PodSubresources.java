@@ -22,8 +22,8 @@ import java.util.Map;
 
 /**
  * The pod subresources beyond status: {@code binding} (and the namespace-level {@code bindings}
- * fabric8 sends), {@code eviction} with PodDisruptionBudgets, and {@code log}/{@code exec}
- * proxied to the pod's kubelet.
+ * fabric8 sends), {@code eviction} with PodDisruptionBudgets, and {@code log}/{@code exec}/
+ * {@code portforward} proxied to the pod's kubelet.
  */
 final class PodSubresources {
 
@@ -178,7 +178,7 @@ final class PodSubresources {
     });
   }
 
-  /** {@code log} and {@code exec}: proxied to the kubelet of the pod's node, which answers {@code ctx}. */
+  /** {@code log}, {@code exec} and {@code portforward}: proxied to the kubelet of the pod's node, which answers {@code ctx}. */
   Future<Reply> podStream(RoutingContext ctx, RequestInfo info) {
     KubeletProxy.acceptUpgrade(ctx); // now, before the request is read to its end
     return reads.get(new RequestInfo(info.type(), info.namespace(), info.name(), null)).compose(pod -> {

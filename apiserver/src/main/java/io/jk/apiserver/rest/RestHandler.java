@@ -170,7 +170,7 @@ public final class RestHandler {
       if (sub.equals("scale")) {
         return reads.get(info).map(o -> Reply.of(200, Scales.toScale(o)));
       }
-      if (sub.equals("log") || sub.equals("exec") || sub.equals("attach")) {
+      if (sub.equals("log") || sub.equals("exec") || sub.equals("attach") || sub.equals("portforward")) {
         if (!sub.equals("log")) {
           verb(ctx, "create"); // a WebSocket GET opens a stream into the pod: Kubernetes asks for create
         }
@@ -190,7 +190,7 @@ public final class RestHandler {
       if ("eviction".equals(sub)) {
         return pods.evict(ctx, info, RequestBodies.body(ctx));
       }
-      if ("exec".equals(sub) || "attach".equals(sub)) {
+      if ("exec".equals(sub) || "attach".equals(sub) || "portforward".equals(sub)) {
         return pods.podStream(ctx, info);
       }
       throw methodNotAllowed(m, info);

@@ -161,8 +161,9 @@ public final class ApiServer {
       HttpServerOptions opts = new HttpServerOptions().setHost(config.bindAddress())
           .setPort(config.port() == 0 && HTTP_INSTANCES > 1 ? -1 : config.port())
           .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
-          // pods/exec is a WebSocket: kubectl offers v5 only, fabric8 v4; Vert.x must echo the one chosen
-          .setWebSocketSubProtocols(List.of("v5.channel.k8s.io", "v4.channel.k8s.io"));
+          // pods/exec is a WebSocket: kubectl offers v5 only, fabric8 v4; Vert.x must echo the one chosen.
+          // pods/portforward: kubectl tunnels SPDY in WebSocket messages (KEP-4006), fabric8 speaks v4
+          .setWebSocketSubProtocols(io.jk.apiserver.proxy.KubeletProxy.WEBSOCKET_PROTOCOLS);
       if (config.tls() != null) {
         config.tls().accept(opts);
       }

@@ -310,6 +310,11 @@ public final class KubeletCommand implements Callable<Integer> {
     KubeletServer server = new KubeletServer(vertx, new KubeletServerConfig(address, port, tlsCertFile, tlsKeyFile,
         clientCaFile, tokenAuthFile, cfg.rootDir().resolve("pki")), new LatePodContainers(), cfg.nodeName())
         .withImageImport(deps.images(), cfg.rootDir().resolve("images"));
+    Path relay = cfg.runtimeBinDir().resolve(io.jk.kubelet.server.portforward.PortForwardHandler.RELAY_NAME);
+    if (java.nio.file.Files.isExecutable(relay)) {
+      // jk's binaries directory (jkshim's) holds jkportfwd also when the OCI runtime is another one (runc)
+      server.withPortForwardRelay(relay);
+    }
     return server.start().compose(v -> {
       servingPort = server.port();
       LOG.info("Kubelet API serving address={} port={}", address, servingPort);

@@ -17,8 +17,8 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.jk.common.client.Patches;
 import io.jk.common.json.Json;
 import io.jk.common.resources.Quantities;
 import io.jk.kubelet.cli.KubeletConfig;
@@ -120,7 +120,7 @@ public final class NodeAgent {
       labels.putAll(labels());
       var patch = Json.mapper().createObjectNode();
       patch.putObject("metadata").set("labels", Json.mapper().valueToTree(labels));
-      node = client.nodes().withName(cfg.nodeName()).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+      node = Patches.patch(client, "/api/v1/nodes/" + cfg.nodeName(), PatchType.JSON_MERGE, patch.toString(), Node.class);
     }
     writeStatus(status);
   }
@@ -128,38 +128,42 @@ public final class NodeAgent {
   private void writeStatus(NodeStatus s) {
     var patch = Json.mapper().createObjectNode();
     patch.set("status", Json.mapper().valueToTree(s));
-    node = client.nodes().withName(cfg.nodeName()).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-        patch.toString());
+    node = Patches.patch(client, "/api/v1/nodes/" + cfg.nodeName() + "/status", PatchType.JSON_MERGE, patch.toString(),
+        Node.class);
     lastStatus = s;
     lastStatusWrite = Instant.now();
   }
 
+  /** Renews the node's Lease with one PATCH; creates it when it is not there (first start, or deleted). */
   private void renewLease() {
     String now = MICRO.format(Instant.now());
-    var leases = client.leases().inNamespace(LEASE_NAMESPACE);
-    Lease lease = leases.withName(cfg.nodeName()).get();
-    if (lease == null) {
-      ensureNamespace();
-      Lease l = new LeaseBuilder().withNewMetadata().withName(cfg.nodeName()).withNamespace(LEASE_NAMESPACE).endMetadata()
-          .withNewSpec().withHolderIdentity(cfg.nodeName()).withLeaseDurationSeconds((int) cfg.leaseDuration().toSeconds())
-          .withRenewTime(java.time.ZonedDateTime.now(ZoneOffset.UTC)).endSpec().build();
-      if (node != null && node.getMetadata().getUid() != null) {
-        l.getMetadata().setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
-            .withApiVersion("v1").withKind("Node").withName(cfg.nodeName()).withUid(node.getMetadata().getUid()).build()));
-      }
-      try {
-        leases.resource(l).create();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-      }
-      return;
-    }
     var patch = Json.mapper().createObjectNode();
     patch.putObject("spec").put("renewTime", now).put("holderIdentity", cfg.nodeName())
         .put("leaseDurationSeconds", cfg.leaseDuration().toSeconds());
-    leases.withName(cfg.nodeName()).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    try {
+      Patches.patch(client, "/apis/coordination.k8s.io/v1/namespaces/" + LEASE_NAMESPACE + "/leases/" + cfg.nodeName(),
+          PatchType.JSON_MERGE, patch.toString());
+      return;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+    }
+    ensureNamespace();
+    Lease l = new LeaseBuilder().withNewMetadata().withName(cfg.nodeName()).withNamespace(LEASE_NAMESPACE).endMetadata()
+        .withNewSpec().withHolderIdentity(cfg.nodeName()).withLeaseDurationSeconds((int) cfg.leaseDuration().toSeconds())
+        .withRenewTime(java.time.ZonedDateTime.now(ZoneOffset.UTC)).endSpec().build();
+    if (node != null && node.getMetadata().getUid() != null) {
+      l.getMetadata().setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+          .withApiVersion("v1").withKind("Node").withName(cfg.nodeName()).withUid(node.getMetadata().getUid()).build()));
+    }
+    try {
+      client.leases().inNamespace(LEASE_NAMESPACE).resource(l).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
   }
 
   private void ensureNamespace() {

@@ -61,9 +61,8 @@ public final class EventRecorder {
             // the same event again: count it on the existing object, as the kubelet's event correlator does
             seen.count++;
             var patch = io.jk.common.json.Json.mapper().createObjectNode().put("count", seen.count).put("lastTimestamp", now);
-            client.v1().events().inNamespace(md.getNamespace()).withName(seen.name)
-                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch.toString());
+            io.jk.common.client.Patches.patch(client, "/api/v1/namespaces/" + md.getNamespace() + "/events/" + seen.name,
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE, patch.toString());
             return;
           }
           client.v1().events().inNamespace(md.getNamespace()).resource(ev).create();

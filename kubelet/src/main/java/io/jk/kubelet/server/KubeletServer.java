@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.jk.common.json.Json;
 import io.jk.kubelet.image.ImageService;
+import io.jk.kubelet.server.portforward.PortForwardHandler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -36,8 +37,7 @@ import org.slf4j.LoggerFactory;
  * The kubelet's HTTPS API (port 10250): {@code /healthz}, {@code /pods},
  * {@code /containerLogs/<ns>/<pod>/<container>}, {@code /exec/<ns>/<pod>/<container>} and
  * {@code /attach/<ns>/<pod>/<container>} (WebSocket, {@code v5.channel.k8s.io} / {@code v4.channel.k8s.io}),
- * {@code /stats/summary} and
- * {@code /metrics}.
+ * {@code /portForward/<ns>/<pod>} ({@link PortForwardHandler}), {@code /stats/summary} and {@code /metrics}.
  *
  * <p>Every request must carry a client certificate issued by the configured client CA (the API
  * server's {@code kubelet-client} certificate) or a bearer token from the token file; anonymous
@@ -60,6 +60,7 @@ public final class KubeletServer {
   private final StatsSummary stats;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Set<StreamSession> sessions = ConcurrentHashMap.newKeySet();
+  private PortForwardHandler portForwards;
   private WorkerExecutor workers;
   private volatile ImageService images;
   private volatile Path uploadDir;
@@ -76,6 +77,7 @@ public final class KubeletServer {
     this.pods = pods;
     this.authenticator = new RequestAuthenticator(config.clientCaFile() != null, config.tokenFile());
     this.stats = new StatsSummary(cgroupRoot, nodeName);
+    this.portForwards = new PortForwardHandler(vertx, pods, null);
   }
 
   /**
@@ -85,6 +87,15 @@ public final class KubeletServer {
   public KubeletServer withImageImport(ImageService images, Path uploadDir) {
     this.images = images;
     this.uploadDir = uploadDir;
+    return this;
+  }
+
+  /**
+   * Starts {@code relay} ({@code jkportfwd}) for each port-forwarded connection; without it the relay
+   * is looked up beside the OCI runtime, in {@code $JK_RUNTIME_BIN}, then in {@code /usr/lib/jk/bin}.
+   */
+  public KubeletServer withPortForwardRelay(Path relay) {
+    this.portForwards = new PortForwardHandler(vertx, pods, relay);
     return this;
   }
 
@@ -103,6 +114,7 @@ public final class KubeletServer {
   /** Stops listening and ends running execs. */
   public Future<Void> stop() {
     sessions.forEach(StreamSession::kill);
+    portForwards.close();
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed.onComplete(ar -> {
       if (workers != null) {
@@ -119,7 +131,8 @@ public final class KubeletServer {
 
   private HttpServerOptions serverOptions() throws Exception {
     HttpServerOptions opts = new HttpServerOptions().setHost(config.address()).setPort(config.port()).setSsl(true)
-        .setWebSocketSubProtocols(EXEC_PROTOCOLS).setCompressionSupported(false);
+        .setWebSocketSubProtocols(java.util.stream.Stream.concat(EXEC_PROTOCOLS.stream(),
+            java.util.stream.Stream.of(PortForwardHandler.SPDY_TUNNEL_PROTOCOL)).toList()).setCompressionSupported(false);
     if (config.tlsCertFile() != null) {
       opts.setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCertFile().toString())
           .setKeyPath(config.tlsKeyFile().toString()));
@@ -155,6 +168,7 @@ public final class KubeletServer {
       case "containerLogs" -> containerLogs(req, path);
       case "exec" -> exec(req, path);
       case "attach" -> attach(req, path);
+      case "portForward" -> portForwards.handle(req);
       case "stats" -> workers.executeBlocking(() -> stats.summarize(pods), false)
           .onSuccess(doc -> json(req.response(), 200, doc.toString()))
           .onFailure(e -> plain(req.response(), 500, "stats: " + e.getMessage()));
@@ -178,6 +192,9 @@ public final class KubeletServer {
     }
     if (path.startsWith("/attach/")) {
       return "attach";
+    }
+    if (path.startsWith("/portForward/")) {
+      return "portForward";
     }
     if (path.equals("/stats/summary")) {
       return "stats";

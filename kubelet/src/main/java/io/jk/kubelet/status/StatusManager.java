@@ -4,8 +4,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.jk.common.client.Patches;
 import io.jk.common.json.Json;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,8 +39,8 @@ public final class StatusManager {
     try {
       var patch = Json.mapper().createObjectNode();
       patch.set("status", Json.mapper().valueToTree(merged));
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+      Patches.patch(client, "/api/v1/namespaces/" + pod.getMetadata().getNamespace() + "/pods/" + pod.getMetadata().getName()
+          + "/status", PatchType.JSON_MERGE, patch.toString());
       lastSent.put(uid, merged);
       return true;
     } catch (KubernetesClientException e) {

@@ -15,14 +15,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * host's network namespace; the namespace dies with the pause process.
  */
 public final class DummyNetwork implements PodNetwork {
-  private final AtomicInteger next = new AtomicInteger(2);
+  private final AtomicInteger next = new AtomicInteger(1);
   private final Map<String, String> ips = new ConcurrentHashMap<>();
   public final AtomicInteger tearDowns = new AtomicInteger();
 
   @Override
   public Future<PodNetworkStatus> setUp(SandboxNetworkRef sandbox) {
     try {
-      String ip = "10.244.0." + next.getAndIncrement();
+      // a /16 of addresses (a /24 ran out after 253 pods in one kubelet's life)
+      int n = next.getAndIncrement() % (254 * 256);
+      String ip = "10.244." + (n / 254) + "." + (n % 254 + 1);
       String ns = "--net=" + sandbox.netnsPath();
       Commands.run("nsenter", ns, "ip", "addr", "add", ip + "/32", "dev", "lo");
       ips.put(sandbox.sandboxId(), ip);

@@ -38,6 +38,9 @@ stop() {
       sleep 0.2
     done
     echo "jk server stopped (pid $(cat "$PIDFILE"))"
+    # what the server's proxy and pod network set up on this host: its nftables table and the pods' bridge
+    "$DIST/bin/jk" proxy --cleanup >/dev/null 2>&1 || true
+    ip link del "${JK_CNI_BRIDGE:-jk0}" 2>/dev/null || true
   else
     echo "no jk server running for $DATA"
   fi

@@ -70,13 +70,17 @@ public final class RbacIndex implements WatchListener {
   /** Lists the RBAC objects, then follows their changes. */
   public Future<Void> start() {
     return store.list(PREFIX, null, 0, 0).map(res -> {
-      clusterRoles.clear();
-      roles.clear();
-      clusterRoleBindings.clear();
-      roleBindings.clear();
+      // a relist replaces entries in place: readers never see the maps emptied (a spurious 403)
+      java.util.Set<String> listed = new java.util.HashSet<>();
       for (KeyValue kv : res.items()) {
         put(kv);
+        listed.add(kv.key().substring(PREFIX.length()));
       }
+      clusterRoles.keySet().removeIf(name -> !listed.contains("clusterroles/" + name));
+      roles.keySet().removeIf(id -> !listed.contains("roles/" + id));
+      clusterRoleBindings.keySet().removeIf(name -> !listed.contains("clusterrolebindings/" + name));
+      roleBindings.forEach((ns, byName) -> byName.keySet().removeIf(name ->
+          !listed.contains("rolebindings/" + ns + "/" + name)));
       if (!closed) {
         watch = store.watch(PREFIX, res.revision(), this);
       }

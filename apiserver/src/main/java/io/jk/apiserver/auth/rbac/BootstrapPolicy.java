@@ -125,8 +125,10 @@ public final class BootstrapPolicy {
     return List.of(
         PolicyRule.resources(List.of("create", "patch", "update"), List.of("", "events.k8s.io"), List.of("events")),
         PolicyRule.resources(List.of("create"), List.of("coordination.k8s.io"), List.of("leases")),
-        new PolicyRule(List.of("get", "update"), List.of("coordination.k8s.io"), List.of("leases"),
+        // jk's leader election may patch its lease, and checks that its namespace exists
+        new PolicyRule(List.of("get", "patch", "update"), List.of("coordination.k8s.io"), List.of("leases"),
             List.of("kube-scheduler"), List.of()),
+        PolicyRule.resources(List.of("get"), List.of(""), List.of("namespaces")),
         PolicyRule.resources(READ, List.of(""), List.of("nodes")),
         PolicyRule.resources(List.of("delete", "get", "list", "watch"), List.of(""), List.of("pods")),
         PolicyRule.resources(List.of("create"), List.of(""), List.of("bindings", "pods/binding")),

@@ -34,7 +34,7 @@ class DaemonSideBySideTest {
   static void start() throws Exception {
     // bearer tokens checked: a wrong one is refused (401), so a client kept for a right one would show
     api = TestApiServer.start(c -> c.withAuthenticator(io.jk.apiserver.auth.TokenFileAuthenticator.parse(
-        "test-admin,admin,1\n", "tokens")));
+        "test-admin,admin,1,\"system:masters\"\n", "tokens")));
     jk = new JkctlBinary(api.kubeconfig());
     Files.writeString(jk.work.resolve("app.yaml"), """
         apiVersion: apps/v1

@@ -34,6 +34,61 @@ public final class Authorizers {
     return Authorizer.chain(List.of(new NodeAuthorizer(podNodeLookup, podsOnNode), Authorizers::preRbac));
   }
 
+  /** Kubernetes' {@code --authorization-mode} values jk knows. */
+  public static final List<String> MODES = List.of("AlwaysAllow", "AlwaysDeny", "Node", "RBAC");
+  /** The default {@code --authorization-mode}. */
+  public static final List<String> DEFAULT_MODES = List.of("Node", "RBAC");
+
+  /** The problems of an {@code --authorization-mode} list (unknown or repeated modes, none at all). */
+  public static List<String> validateModes(List<String> modes) {
+    List<String> errors = new java.util.ArrayList<>();
+    if (modes == null || modes.isEmpty()) {
+      errors.add("--authorization-mode must name at least one mode of " + MODES);
+      return errors;
+    }
+    for (int i = 0; i < modes.size(); i++) {
+      String m = modes.get(i);
+      if (!MODES.contains(m)) {
+        errors.add("--authorization-mode: unknown mode \"" + m + "\" (known: " + String.join(",", MODES) + ")");
+      } else if (modes.subList(0, i).contains(m)) {
+        errors.add("--authorization-mode: mode \"" + m + "\" given twice");
+      }
+    }
+    return errors;
+  }
+
+  /**
+   * The chain of {@code modes}, in order, as kube-apiserver builds it: {@code system:masters}
+   * first (allowed everything), then each mode; the first decision wins and nothing decided is
+   * denied. {@code AlwaysAllow} is jk's pre-RBAC behaviour (every authenticated user may do
+   * anything but {@code nodes/proxy}).
+   *
+   * @param node the Node authorizer (for {@code Node})
+   * @param rbac the RBAC authorizer (for {@code RBAC}); may be null when {@code modes} lacks it
+   */
+  public static Authorizer forModes(List<String> modes, Authorizer node, Authorizer rbac) {
+    List<String> errors = validateModes(modes);
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", errors));
+    }
+    List<Authorizer> chain = new java.util.ArrayList<>();
+    chain.add(Authorizers::privileged);
+    for (String m : modes) {
+      chain.add(switch (m) {
+        case "AlwaysAllow" -> Authorizers::preRbac;
+        case "AlwaysDeny" -> (u, a) -> Decision.deny("");
+        case "Node" -> java.util.Objects.requireNonNull(node, "node authorizer");
+        default -> java.util.Objects.requireNonNull(rbac, "rbac authorizer");
+      });
+    }
+    return Authorizer.chain(chain);
+  }
+
+  /** Members of {@code system:masters} may do everything (Kubernetes' privileged group). */
+  static Decision privileged(UserInfo user, RequestAttributes attributes) {
+    return user.inGroup(UserInfo.MASTERS) ? Decision.allow() : Decision.noOpinion();
+  }
+
   /**
    * Allows masters and ordinary authenticated users ({@code nodes/proxy}: masters only); public
    * paths only for anonymous users.

@@ -24,11 +24,27 @@ public final class Discovery {
    * Resources served by dedicated handlers rather than the generic REST handler: the
    * authentication API's create-only reviews.
    */
-  private record Extra(String group, String resource, String singular, String kind, List<String> verbs) {}
+  private record Extra(String group, String resource, String singular, String kind, List<String> verbs,
+      boolean namespaced) {
+    Extra(String group, String resource, String singular, String kind, List<String> verbs) {
+      this(group, resource, singular, kind, verbs, false);
+    }
+  }
+
+  /** The group of the authorization API (access and rules reviews). */
+  public static final String AUTHORIZATION_GROUP = "authorization.k8s.io";
 
   private static final List<Extra> EXTRAS = List.of(
       new Extra(AUTHENTICATION_GROUP, "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", List.of("create")),
-      new Extra(AUTHENTICATION_GROUP, "tokenreviews", "tokenreview", "TokenReview", List.of("create")));
+      new Extra(AUTHENTICATION_GROUP, "tokenreviews", "tokenreview", "TokenReview", List.of("create")),
+      new Extra(AUTHORIZATION_GROUP, "localsubjectaccessreviews", "localsubjectaccessreview",
+          "LocalSubjectAccessReview", List.of("create"), true),
+      new Extra(AUTHORIZATION_GROUP, "selfsubjectaccessreviews", "selfsubjectaccessreview",
+          "SelfSubjectAccessReview", List.of("create")),
+      new Extra(AUTHORIZATION_GROUP, "selfsubjectrulesreviews", "selfsubjectrulesreview",
+          "SelfSubjectRulesReview", List.of("create")),
+      new Extra(AUTHORIZATION_GROUP, "subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview",
+          List.of("create")));
   /** The {@code serviceaccounts/token} subresource (TokenRequest), served by its own handler. */
   private static final ResourceType.Subresource TOKEN =
       new ResourceType.Subresource("token", AUTHENTICATION_GROUP, "v1", "TokenRequest", List.of("create"));
@@ -167,7 +183,8 @@ public final class Discovery {
     }
     for (Extra e : extras) {
       ObjectNode r = res.addObject();
-      r.put("name", e.resource()).put("singularName", e.singular()).put("namespaced", false).put("kind", e.kind());
+      r.put("name", e.resource()).put("singularName", e.singular()).put("namespaced", e.namespaced())
+          .put("kind", e.kind());
       strings(r.putArray("verbs"), e.verbs());
     }
     return l;
@@ -217,7 +234,7 @@ public final class Discovery {
             ObjectNode r = res.addObject();
             r.put("resource", e.resource());
             r.putObject("responseKind").put("group", e.group()).put("version", "v1").put("kind", e.kind());
-            r.put("scope", "Cluster").put("singularResource", e.singular());
+            r.put("scope", e.namespaced() ? "Namespaced" : "Cluster").put("singularResource", e.singular());
             strings(r.putArray("verbs"), e.verbs());
           }
         }

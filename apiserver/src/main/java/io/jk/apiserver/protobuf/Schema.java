@@ -343,6 +343,23 @@ public final class Schema {
       kind("rbac.authorization.k8s.io", k, k);
     }
 
+    // ---- authorization/v1 (kubectl auth can-i sends its reviews as protobuf) ----
+    def("ResourceAttributes", "1 namespace s, 2 verb s, 3 group s, 4 version s, 5 resource s, 6 subresource s,"
+        + " 7 name s");
+    def("NonResourceAttributes", "1 path s, 2 verb s");
+    def("SubjectAccessReviewSpec", "1 resourceAttributes ResourceAttributes, 2 nonResourceAttributes"
+        + " NonResourceAttributes, 3 user s, 4 groups *s, 6 uid s");
+    def("SelfSubjectAccessReviewSpec", "1 resourceAttributes ResourceAttributes, 2 nonResourceAttributes"
+        + " NonResourceAttributes");
+    def("SelfSubjectRulesReviewSpec", "1 namespace s");
+    def("SubjectAccessReview", "1 metadata ObjectMeta, 2 spec SubjectAccessReviewSpec");
+    def("SelfSubjectAccessReview", "1 metadata ObjectMeta, 2 spec SelfSubjectAccessReviewSpec");
+    def("SelfSubjectRulesReview", "1 metadata ObjectMeta, 2 spec SelfSubjectRulesReviewSpec");
+    kind("authorization.k8s.io", "SubjectAccessReview", "SubjectAccessReview");
+    kind("authorization.k8s.io", "LocalSubjectAccessReview", "SubjectAccessReview");
+    kind("authorization.k8s.io", "SelfSubjectAccessReview", "SelfSubjectAccessReview");
+    kind("authorization.k8s.io", "SelfSubjectRulesReview", "SelfSubjectRulesReview");
+
     // ---- networking/v1 ----
     def("Ingress", "1 metadata ObjectMeta, 2 spec IngressSpec");
     def("IngressSpec", "1 defaultBackend IngressBackend, 2 tls *IngressTLS, 3 rules *IngressRule, 4 ingressClassName s");

@@ -9,7 +9,15 @@ import io.jk.apiserver.auth.AuthenticationApi;
 import io.jk.apiserver.auth.AuthenticationHandler;
 import io.jk.apiserver.auth.Authenticator;
 import io.jk.apiserver.auth.AuthorizationHandler;
+import io.jk.apiserver.auth.Authorizer;
 import io.jk.apiserver.auth.Authorizers;
+import io.jk.apiserver.auth.ImpersonationHandler;
+import io.jk.apiserver.auth.NodeAuthorizer;
+import io.jk.apiserver.auth.rbac.EscalationCheck;
+import io.jk.apiserver.auth.rbac.PolicyReconciler;
+import io.jk.apiserver.auth.rbac.RbacAuthorizer;
+import io.jk.apiserver.auth.rbac.RbacIndex;
+import io.jk.apiserver.authorization.AccessReviewApi;
 import io.jk.apiserver.discovery.Discovery;
 import io.jk.apiserver.http.ApiException;
 import io.jk.apiserver.http.HttpReplies;
@@ -76,6 +84,13 @@ public final class ApiServer {
   private final Watches watches;
   private final RestHandler rest;
   private final PodNodeIndex podNodes;
+  /** Roles and bindings in memory (store watch), for RBAC decisions without store reads. */
+  private final RbacIndex rbacIndex;
+  private final RbacAuthorizer rbac;
+  /** Bootstrap policy and ClusterRole aggregation. */
+  private final PolicyReconciler policy;
+  /** The {@code --authorization-mode} chain. */
+  private final Authorizer authorizer;
   private final KubeletProxy kubelets;
   private final NodeProxy nodeProxy;
   private final PriorityAdmission priorities;
@@ -125,6 +140,10 @@ public final class ApiServer {
     Store served = new EventStorage(this.store);
     this.watches = new Watches(served, config.bookmarkIntervalMs(), metrics);
     this.podNodes = new PodNodeIndex(this.store, vertx);
+    this.rbacIndex = new RbacIndex(this.store, vertx);
+    this.rbac = new RbacAuthorizer(rbacIndex);
+    this.policy = new PolicyReconciler(this.store, vertx, rbacIndex);
+    this.authorizer = Authorizers.forModes(config.authorizationModes(), new NodeAuthorizer(podNodes::nodeOf), rbac);
     this.kubelets = new KubeletProxy(vertx, KubeletProxy.credentialsOr(config.kubeletCredentials()));
     this.nodeProxy = new NodeProxy(this.store, types.find("", "v1", "nodes").orElseThrow(), kubelets);
     // metrics.k8s.io: kubelets asked with a short deadline, answers shared for a few seconds
@@ -155,6 +174,12 @@ public final class ApiServer {
   /** Seeds the store, then listens; fails when the store or the port is unusable. */
   public Future<Void> start() {
     return cache.start().compose(v -> seed()).compose(v -> priorities.start()).compose(v -> config.authenticator() == null ? Future.succeededFuture() : podNodes.start())
+        // the bootstrap policy is written before the index lists, so the first request sees it
+        .compose(v -> config.authenticator() == null ? Future.succeededFuture() : policy.reconcileBootstrap())
+        .compose(v -> {
+          policy.startAggregation();
+          return rbacIndex.start();
+        })
         .compose(v -> {
       // a negative port is Vert.x's "any free port, shared by every server listening on the same
       // negative port": the listeners of all event loops then share the one port
@@ -201,6 +226,8 @@ public final class ApiServer {
   public Future<Void> stop() {
     ready = false;
     podNodes.close();
+    policy.close();
+    rbacIndex.close();
     priorities.close();
     statsClient.close();
     if (server == null) {
@@ -241,8 +268,13 @@ public final class ApiServer {
             new ServiceAccountAuthenticator(serviceAccountTokens, this::cachedObject)));
       }
       r.route().handler(AuthenticationHandler.create(authenticator));
-      r.route().handler(AuthorizationHandler.create(Authorizers.standard(podNodes::nodeOf)));
+      r.route().handler(new ImpersonationHandler(this.authorizer));
+      r.route().handler(AuthorizationHandler.create(this.authorizer));
+      r.route("/apis/rbac.authorization.k8s.io/*").handler(new EscalationCheck(this.authorizer, rbac,
+          this::cachedRbacObject));
     }
+    new AccessReviewApi(this.authorizer, rbac::rulesFor, config.authorizationModes().contains("AlwaysAllow"))
+        .mount(r);
     // TokenReviews use the server's authenticators; without authentication, still the service account tokens
     Authenticator reviewer = authenticator != null ? authenticator
         : serviceAccountTokens != null ? Authenticator.union(List.of(
@@ -320,6 +352,18 @@ public final class ApiServer {
   static boolean isWebSocketUpgrade(io.vertx.core.http.HttpServerRequest request) {
     String upgrade = request.getHeader("Upgrade");
     return request.method() == io.vertx.core.http.HttpMethod.GET && upgrade != null && upgrade.equalsIgnoreCase("websocket");
+  }
+
+  /** An RBAC object ({@code roles}, {@code namespace/name}) from the watch cache; null when absent. */
+  private ObjectNode cachedRbacObject(String resource, String namespacedName) {
+    ResourceType t = types.find("rbac.authorization.k8s.io", "v1", resource).orElse(null);
+    if (t == null) {
+      return null;
+    }
+    int slash = namespacedName.indexOf('/');
+    KeyValue kv = cache.cached(slash < 0 ? t.key(null, namespacedName)
+        : t.key(namespacedName.substring(0, slash), namespacedName.substring(slash + 1)));
+    return kv == null ? null : Objects.decode(kv);
   }
 
   /** A core object from the watch cache (no store read: callers are on the event loop). */

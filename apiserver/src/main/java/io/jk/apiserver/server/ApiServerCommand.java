@@ -75,6 +75,10 @@ public final class ApiServerCommand implements Callable<Integer> {
   @Option(names = "--token-auth-file", description = "CSV of token,user,uid[,\"group1,group2\"] for bearer tokens.")
   Path tokenAuthFile;
 
+  @Option(names = "--authorization-mode", split = ",", description = "Ordered authorizers: Node, RBAC, "
+      + "AlwaysAllow (any authenticated user may do anything but nodes/proxy), AlwaysDeny. Default: Node,RBAC")
+  List<String> authorizationModes = new ArrayList<>(io.jk.apiserver.auth.Authorizers.DEFAULT_MODES);
+
   @Option(names = "--tls-cert-file", description = "Serving certificate (default: issued by the cluster CA in the data directory).")
   Path tlsCertFile;
 
@@ -137,6 +141,7 @@ public final class ApiServerCommand implements Callable<Integer> {
     if (clientCaFile != null && tlsCertFile == null) {
       errors.add("--client-ca-file needs --tls-cert-file (the generated cluster CA verifies client certificates otherwise)");
     }
+    errors.addAll(io.jk.apiserver.auth.Authorizers.validateModes(authorizationModes));
     try {
       new ServiceAllocator(serviceClusterIpRange, serviceNodePortRange);
     } catch (RuntimeException e) {
@@ -191,6 +196,7 @@ public final class ApiServerCommand implements Callable<Integer> {
         .withServiceRanges(serviceClusterIpRange, serviceNodePortRange)
         .withTls(o -> TlsServerOptions.apply(o, tls))
         .withAuthenticator(Authenticator.union(authenticators))
+        .withAuthorizationModes(authorizationModes)
         // pods/log, pods/exec and nodes/proxy reach kubelets with this client certificate
         .withKubeletCredentials(pki.authority().map(ca -> KubeletClientCredentials.loadOrCreate(dataDir.resolve("pki"), ca))
             .orElse(null)));

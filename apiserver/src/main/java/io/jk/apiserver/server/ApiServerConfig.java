@@ -2,6 +2,7 @@ package io.jk.apiserver.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jk.apiserver.auth.Authenticator;
+import io.jk.apiserver.auth.Authorizers;
 import io.jk.apiserver.proxy.KubeletClientCredentials;
 import io.jk.apiserver.registry.ResourceStrategy;
 import io.jk.apiserver.registry.ResourceType;
@@ -31,9 +32,11 @@ import java.util.function.Function;
  * @param publicRoutes routes an embedding launcher mounts before authentication (they check their
  *     own credentials, e.g. the join endpoint); {@code null}: none
  * @param authenticator who sent each request ({@code null}: no authentication or authorization,
- *     for in-process tests); with one, requests are authorized by {@code Authorizers.standard}
+ *     for in-process tests); with one, requests are authorized by the {@code authorizationModes} chain
  * @param kubeletCredentials the API server's client certificate towards kubelets (pods/log,
  *     pods/exec, nodes/proxy); {@code null}: none
+ * @param authorizationModes the authorizer chain when there is an authenticator, Kubernetes'
+ *     {@code --authorization-mode} values in order (default {@code Node,RBAC})
  */
 public record ApiServerConfig(
     String bindAddress,
@@ -48,7 +51,13 @@ public record ApiServerConfig(
     int watchCacheEvents,
     Authenticator authenticator,
     Consumer<Router> publicRoutes,
-    KubeletClientCredentials kubeletCredentials) {
+    KubeletClientCredentials kubeletCredentials,
+    List<String> authorizationModes) {
+
+  /** An immutable copy of the modes; null means the default ({@code Node,RBAC}). */
+  public ApiServerConfig {
+    authorizationModes = authorizationModes == null ? Authorizers.DEFAULT_MODES : List.copyOf(authorizationModes);
+  }
 
   /**
    * Plain HTTP on 127.0.0.1 and a free port, the built-in strategies and unknown-field schemas,
@@ -57,7 +66,7 @@ public record ApiServerConfig(
   public static ApiServerConfig defaults() {
     return new ApiServerConfig("127.0.0.1", 0, "127.0.0.1", "10.96.0.0/12", "30000-32767",
         t -> Strategies.forKind(t.group(), t.kind()),
-        MODEL_SCHEMAS, 60_000, null, 10_000, null, null, null);
+        MODEL_SCHEMAS, 60_000, null, 10_000, null, null, null, null);
   }
 
   /** Unknown fields and wrong value types, from the built-in kinds' schemas. */
@@ -75,58 +84,65 @@ public record ApiServerConfig(
 
   public ApiServerConfig withListen(String address, int listenPort) {
     return new ApiServerConfig(address, listenPort, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials, authorizationModes);
   }
 
   public ApiServerConfig withAdvertiseAddress(String address) {
     return new ApiServerConfig(bindAddress, port, address, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials, authorizationModes);
   }
 
   public ApiServerConfig withServiceRanges(String cidr, String nodePorts) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, cidr, nodePorts,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials, authorizationModes);
   }
 
   public ApiServerConfig withStrategies(Function<ResourceType, ResourceStrategy> s) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        s, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
+        s, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials, authorizationModes);
   }
 
   public ApiServerConfig withUnknownFields(RestHandler.UnknownFields u) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, u, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
+        strategies, u, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials, authorizationModes);
   }
 
   public ApiServerConfig withBookmarkInterval(long ms) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, ms, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
+        strategies, unknownFields, ms, tls, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials, authorizationModes);
   }
 
   public ApiServerConfig withTls(Consumer<HttpServerOptions> t) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, t, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials);
+        strategies, unknownFields, bookmarkIntervalMs, t, watchCacheEvents, authenticator, publicRoutes, kubeletCredentials, authorizationModes);
   }
 
   public ApiServerConfig withAuthenticator(Authenticator a) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, a, publicRoutes, kubeletCredentials);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, a, publicRoutes, kubeletCredentials, authorizationModes);
   }
 
   public ApiServerConfig withWatchCacheEvents(int events) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, events, authenticator, publicRoutes, kubeletCredentials);
+        strategies, unknownFields, bookmarkIntervalMs, tls, events, authenticator, publicRoutes, kubeletCredentials, authorizationModes);
   }
 
   /** A copy whose {@code routes} are mounted before authentication (they authenticate themselves). */
   public ApiServerConfig withPublicRoutes(Consumer<Router> routes) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, routes, kubeletCredentials);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, routes, kubeletCredentials, authorizationModes);
   }
 
   /** A copy presenting {@code credentials} to kubelets (pods/log, pods/exec, nodes/proxy). */
   public ApiServerConfig withKubeletCredentials(KubeletClientCredentials credentials) {
     return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
-        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, credentials);
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes, credentials, authorizationModes);
+  }
+
+  /** A copy authorizing with {@code modes} ({@code --authorization-mode}, e.g. {@code [Node, RBAC]}). */
+  public ApiServerConfig withAuthorizationModes(List<String> modes) {
+    return new ApiServerConfig(bindAddress, port, advertiseAddress, serviceClusterIpRange, serviceNodePortRange,
+        strategies, unknownFields, bookmarkIntervalMs, tls, watchCacheEvents, authenticator, publicRoutes,
+        kubeletCredentials, modes);
   }
 }

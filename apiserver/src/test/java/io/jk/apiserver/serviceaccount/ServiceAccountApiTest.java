@@ -57,6 +57,12 @@ class ServiceAccountApiTest {
     // no controller-manager here: the default account is made by hand
     admin.serviceAccounts().inNamespace("default").resource(new ServiceAccountBuilder().withNewMetadata()
         .withName("default").endMetadata().build()).create();
+    // RBAC: the account may read what the tests read with its tokens (view in default)
+    admin.rbac().roleBindings().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.rbac
+        .RoleBindingBuilder().withNewMetadata().withName("default-view").endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "view")
+        .addNewSubject().withKind("ServiceAccount").withName("default").withNamespace("default").endSubject().build())
+        .create();
   }
 
   private static ApiServerCommand command() {
@@ -132,7 +138,7 @@ class ServiceAccountApiTest {
     List<String> groups = new ArrayList<>();
     user.path("groups").forEach(g -> groups.add(g.asText()));
     assertEquals(List.of("system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"), groups);
-    // and the token reaches resources (pre-RBAC: every authenticated user may)
+    // and the token reaches what RBAC grants the account (view in default)
     Out get = kubectl(kubeconfig, "get", "serviceaccount", "default", "-o", "jsonpath={.metadata.name}");
     assertEquals(new Out(0, "default"), get);
 

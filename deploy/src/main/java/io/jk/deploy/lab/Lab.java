@@ -182,17 +182,19 @@ public final class Lab {
 
   /**
    * Starts one process of a split control plane and records its PID; the API server is waited for
-   * (it writes the admin kubeconfig the others use).
+   * (it creates the cluster CA the others' credentials are issued from).
    */
   private void startControlPlane(LabState s, String role) throws IOException, InterruptedException {
     Path data = dir.resolve("server");
-    Path admin = data.resolve("admin.kubeconfig");
     List<String> args = switch (role) {
       case "apiserver" -> List.of("apiserver", "--data-dir", data.toString(), "--bind-address", s.hostIp,
           "--advertise-address", s.hostIp, "--secure-port", "6443", "--service-cluster-ip-range", SERVICE_CIDR);
-      case "scheduler" -> List.of("scheduler", "--kubeconfig", admin.toString(), "--port", "0");
+      // each component with the identity Kubernetes gives it; RBAC's bootstrap bindings grant its role
+      case "scheduler" -> List.of("scheduler", "--kubeconfig",
+          identity(s, "scheduler", "system:kube-scheduler", List.of()).toString(), "--port", "0");
       case "controller-manager" -> {
-        List<String> a = new ArrayList<>(List.of("controller-manager", "--kubeconfig", admin.toString(),
+        List<String> a = new ArrayList<>(List.of("controller-manager", "--kubeconfig",
+            identity(s, "controller-manager", "system:kube-controller-manager", List.of()).toString(),
             "--cluster-cidr", CLUSTER_CIDR, "--secure-port", "0",
             // a restarted controller-manager takes over within seconds, not the default 15 s
             "--leader-elect-lease-duration", "8s", "--leader-elect-renew-deadline", "6s",
@@ -222,13 +224,14 @@ public final class Lab {
     if (!AGENTS.contains(role)) {
       throw new IllegalArgumentException("unknown node agent " + role + " " + AGENTS);
     }
-    Path admin = dir.resolve("server/admin.kubeconfig");
     Path root = dir.resolve("nodes").resolve(n.name);
     Files.createDirectories(root);
     // each node's own CNI state and (empty) config dir: host-local leases are never shared with the host
     // or other nodes, and the default config follows the node's own podCIDR
     Path cniConf = Files.createDirectories(root.resolve("cni-conf"));
-    List<String> kubelet = new ArrayList<>(List.of("kubelet", "--kubeconfig", admin.toString(),
+    // the kubelet as system:node:<name> (the Node authorizer), the proxy as system:kube-proxy (system:node-proxier)
+    Path nodeCredential = identity(s, n.name + "-kubelet", "system:node:" + n.name, List.of("system:nodes"));
+    List<String> kubelet = new ArrayList<>(List.of("kubelet", "--kubeconfig", nodeCredential.toString(),
         "--node-name", n.name, "--node-ip", n.ip, "--root-dir", root.resolve("kubelet").toString(),
         "--cgroup-parent", n.cgroupParent, "--cni-data-dir", root.resolve("cni").toString(),
         "--cni-conf-dir", cniConf.toString(), "--client-ca-file", dir.resolve("server/pki/ca.crt").toString()));
@@ -239,9 +242,26 @@ public final class Lab {
     switch (role) {
       case "kubelet" -> n.pids.put("kubelet", spawn(n.netns, n.name + "-kubelet", kubelet));
       case "proxy" -> n.pids.put("proxy", spawn(n.netns, n.name + "-proxy", List.of("proxy", "--kubeconfig",
-          admin.toString(), "--hostname-override", n.name, "--cluster-cidr", CLUSTER_CIDR, "--min-sync-period", "200ms")));
+          identity(s, "kube-proxy", "system:kube-proxy", List.of()).toString(), "--hostname-override", n.name, "--cluster-cidr", CLUSTER_CIDR, "--min-sync-period", "200ms")));
       default -> throw new IllegalArgumentException("unknown node agent " + role + " " + AGENTS);
     }
+  }
+
+  /**
+   * A kubeconfig for {@code user} in {@code groups} with a client certificate from the lab's cluster CA
+   * (written once, in {@code server/<file>.kubeconfig}); the API server must have created its PKI.
+   */
+  private Path identity(LabState s, String file, String user, List<String> groups) throws IOException {
+    Path out = dir.resolve("server").resolve(file + ".kubeconfig");
+    if (!Files.exists(out)) {
+      io.jk.apiserver.tls.CertificateAuthority ca = io.jk.deploy.join.JoinEndpoint.authority(
+          dir.resolve("server/pki"));
+      io.jk.apiserver.tls.IssuedCertificate cert = ca.issueClientCertificate(user, groups, Duration.ofDays(365));
+      io.jk.common.kubeconfig.Kubeconfigs.write(out, io.jk.common.kubeconfig.Kubeconfigs.Spec.withClientCertificate(
+          "https://" + s.hostIp + ":6443", ca.certificatePem(), "jk", user, cert.certificatePem(),
+          cert.privateKeyPem(), "default"));
+    }
+    return out;
   }
 
   /** Where jkshim/jkrt/pause are: $JK_RUNTIME_BIN, else the build's runtime/target/bin, else the kubelet's default. */

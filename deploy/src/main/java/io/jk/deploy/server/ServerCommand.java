@@ -117,7 +117,7 @@ public final class ServerCommand implements Callable<Integer> {
     Path dataDir = spec.findOption("--data-dir").getValue();
     Vertx vertx = Vertx.vertx();
     ComponentGroup group = new ComponentGroup();
-    KubernetesClient client = null;
+    List<KubernetesClient> clients = new java.util.ArrayList<>();
     Thread hook = new Thread(() -> {
       exit.complete(null);
       try {
@@ -136,9 +136,16 @@ public final class ServerCommand implements Callable<Integer> {
       group.failure().onFailure(e -> exit.complete(e.getMessage()));
       await(group.start(api));
       String token = joinToken(dataDir, tokens);
-      client = Clients.fromKubeconfig(api.adminKubeconfig());
-      await(group.start(new SchedulerComponent(vertx, client, SchedulerConfig.defaults(), new SimpleMeterRegistry())));
-      await(group.start(new ControllerManagerComponent(vertx, client, controllerOptions)));
+      // the scheduler and controller-manager with the identities Kubernetes gives them (RBAC's bootstrap
+      // bindings grant their roles), not the admin credential
+      KubernetesClient scheduler = Clients.fromKubeconfig(componentKubeconfig(api, dataDir, "scheduler",
+          "system:kube-scheduler"));
+      clients.add(scheduler);
+      KubernetesClient controllers = Clients.fromKubeconfig(componentKubeconfig(api, dataDir, "controller-manager",
+          "system:kube-controller-manager"));
+      clients.add(controllers);
+      await(group.start(new SchedulerComponent(vertx, scheduler, SchedulerConfig.defaults(), new SimpleMeterRegistry())));
+      await(group.start(new ControllerManagerComponent(vertx, controllers, controllerOptions)));
       if (!disableAgent) {
         startLocalAgent(vertx, group, api, dataDir);
       }
@@ -155,9 +162,7 @@ public final class ServerCommand implements Callable<Integer> {
       return 1;
     } finally {
       await(group.stopAll(), 30);
-      if (client != null) {
-        client.close();
-      }
+      clients.forEach(KubernetesClient::close);
       await(vertx.close(), 10);
       stopped.countDown();
       try {
@@ -166,6 +171,16 @@ public final class ServerCommand implements Callable<Integer> {
         // already shutting down
       }
     }
+  }
+
+  /** A kubeconfig for an in-process component's user, with a client certificate from the cluster CA. */
+  private Path componentKubeconfig(ApiServerComponent api, Path dataDir, String file, String user) throws IOException {
+    Path kubeconfig = dataDir.resolve(file + ".kubeconfig");
+    CertificateAuthority ca = JoinEndpoint.authority(dataDir.resolve("pki"));
+    IssuedCertificate cert = ca.issueClientCertificate(user, List.of(), Duration.ofDays(365));
+    Kubeconfigs.write(kubeconfig, Kubeconfigs.Spec.withClientCertificate(serverUrl(api), ca.certificatePem(), "jk",
+        user, cert.certificatePem(), cert.privateKeyPem(), "default"));
+    return kubeconfig;
   }
 
   /** The local kubelet and proxy, on a node credential issued directly by the cluster CA. */

@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  */
 public record RequestAttributes(String verb, boolean resourceRequest, String path, String apiGroup,
     String resource, String subresource, String namespace, String name, String objectName, String objectNodeName) {
-
+  /** Pod subresources that stream into a running pod. */
+  private static final Set<String> STREAMING_SUBRESOURCES = Set.of("exec", "attach", "portforward");
   private static final Set<String> NAMESPACE_SUBRESOURCES = Set.of("status", "finalize");
   private static final Pattern SINGLE_NAME = Pattern.compile("metadata\\.name==?([^,=!]+)");
 
@@ -140,6 +141,11 @@ public record RequestAttributes(String verb, boolean resourceRequest, String pat
       case "delete" -> name.isEmpty() ? "deletecollection" : "delete";
       default -> httpVerb;
     };
+    if (verb.equals("get") && resource.equals("pods") && STREAMING_SUBRESOURCES.contains(subresource)) {
+      // a WebSocket GET of exec, attach or portforward runs something in the pod: Kubernetes 1.31+ authorize it
+      // as create (AuthorizePodWebsocketUpgradeCreatePermission), the verb of the same request over SPDY (POST)
+      verb = "create";
+    }
     if (name.isEmpty() && (verb.equals("list") || verb.equals("watch")) && fieldSelector != null) {
       Matcher single = SINGLE_NAME.matcher(fieldSelector.trim());
       if (single.matches()) {

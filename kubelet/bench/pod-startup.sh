@@ -23,7 +23,7 @@ fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # the JVM options jk itself runs with (deploy/src/dist/bin/jk-java), so the API server and kubelet are measured
 # as deployed; JAVA_OPTS come after them and win
-JK_JVM_OPTS="-XX:+UseSerialGC -Xms48m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+JK_JVM_OPTS="-Dvertx.disableFileCPResolving=true -XX:+UseSerialGC -Xms48m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
 java $JK_JVM_OPTS ${JAVA_OPTS:-} -cp "$CP" -Dkubelet.log="${KUBELET_LOG:-INFO}" -Djk.runtime.bin="${RUNTIME_BIN:-$PWD/runtime/target/bin}" \
   io.jk.kubelet.PodStartupBenchmark "$@"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

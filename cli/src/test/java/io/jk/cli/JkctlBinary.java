@@ -90,7 +90,7 @@ final class JkctlBinary implements AutoCloseable {
       cp = root.resolve("build-" + buildId) + ":" + cp;
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Files.writeString(script, "#!/bin/sh\nexec '" + java + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto "
+    Files.writeString(script, "#!/bin/sh\nexec '" + java + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Dvertx.disableFileCPResolving=true "
         + "-cp '" + cp + "' io.jk.cli.JkctlCommand \"$@\"\n");
     script.toFile().setExecutable(true);
     return script;

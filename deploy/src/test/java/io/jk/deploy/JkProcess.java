@@ -39,7 +39,7 @@ final class JkProcess implements AutoCloseable {
   static JkProcess startWithPrefix(List<String> prefix, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Dvertx.disableFileCPResolving=true",
         "-cp", System.getProperty("java.class.path"), JkCommand.class.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);

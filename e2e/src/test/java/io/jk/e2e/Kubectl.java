@@ -44,7 +44,7 @@ final class Kubectl {
       return new Kubectl(List.of(bin.toString(), "--kubeconfig", kubeconfig.toString()));
     }
     return new Kubectl(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.jk.cli.JkctlCommand",
+        "-XX:TieredStopAtLevel=1", "-Dvertx.disableFileCPResolving=true", "-cp", System.getProperty("java.class.path"), "io.jk.cli.JkctlCommand",
         "--kubeconfig", kubeconfig.toString()));
   }
 

@@ -167,7 +167,7 @@ class ImageImportTest {
     BusyboxImage.writeArchive(archive, "jk.test/from-cli:1");
     // the kubelet has read its index: what the other process adds must show without a restart
     assertTrue(h.images.find("jk.test/from-cli:1").isEmpty());
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dvertx.disableFileCPResolving=true", "-cp",
         System.getProperty("java.class.path"), ImportMain.class.getName(), h.root.toString(), archive.toString())
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());

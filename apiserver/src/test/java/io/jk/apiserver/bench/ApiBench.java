@@ -208,6 +208,7 @@ public final class ApiBench {
   private static Server childServer(String endpoint, String jvmArgs, String classpath) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("-Dvertx.disableFileCPResolving=true");
     for (String a : jvmArgs.trim().split("\\s+")) {
       if (!a.isEmpty()) {
         cmd.add(a);

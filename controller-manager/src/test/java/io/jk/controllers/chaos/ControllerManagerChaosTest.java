@@ -41,7 +41,7 @@ class ControllerManagerChaosTest {
 
   static Process startControllerManager(Path kubeconfig, Path log) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+    return new ProcessBuilder(java, "-Xmx256m", "-Dvertx.disableFileCPResolving=true", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
         ControllerManagerCommand.class.getName(), "--kubeconfig", kubeconfig.toString(),
         // As deployed: a new process acts only once the killed one's lease has expired, so
         // writes the killed process still had in flight land before the new one lists.

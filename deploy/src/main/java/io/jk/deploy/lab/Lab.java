@@ -290,7 +290,7 @@ public final class Lab {
       cmd.addAll(List.of("nsenter", "--net=/run/netns/" + netns));
     }
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dvertx.disableFileCPResolving=true",
         "-cp", System.getProperty("java.class.path"), LabProcessMain.class.getName()));
     cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

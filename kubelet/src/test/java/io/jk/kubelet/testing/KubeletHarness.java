@@ -88,7 +88,7 @@ public final class KubeletHarness implements AutoCloseable {
   /** Starts a kubelet in a child JVM on the same root dir and waits until it has started. */
   public Process startChild() throws IOException {
     Path log = Path.of("target", "kubelet-child-" + System.nanoTime() + ".log").toAbsolutePath();
-    child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+    child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dvertx.disableFileCPResolving=true", "-cp",
         System.getProperty("java.class.path"), KubeletMain.class.getName(), api.kubeconfig().toString(), root.toString(),
         config.runtimeBinDir().toString(), config.cgroupParent(), root.toString(),
         Long.toString(config.backoffBase().toMillis())).redirectErrorStream(true).redirectOutput(log.toFile()).start();

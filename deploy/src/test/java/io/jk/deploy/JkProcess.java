@@ -40,6 +40,7 @@ final class JkProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Dvertx.disableFileCPResolving=true",
+        "-Dorg.sqlite.tmpdir=" + Path.of("target").toAbsolutePath(),
         "-cp", System.getProperty("java.class.path"), JkCommand.class.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);

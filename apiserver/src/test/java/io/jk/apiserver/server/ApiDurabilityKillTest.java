@@ -146,7 +146,7 @@ class ApiDurabilityKillTest {
 
   private Process startServer(Path data, Path tokens, int port, List<String> extraArgs) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-Dvertx.disableFileCPResolving=true", "-cp", System.getProperty("java.class.path"), ApiServerMain.class.getName(),
+        "-Xmx256m", "-Dvertx.disableFileCPResolving=true", "-Dorg.sqlite.tmpdir=" + data, "-cp", System.getProperty("java.class.path"), ApiServerMain.class.getName(),
         "--data-dir", data.toString(), "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1",
         "--secure-port", Integer.toString(port), "--token-auth-file", tokens.toString()));
     cmd.addAll(extraArgs);

@@ -291,6 +291,8 @@ public final class Lab {
     }
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dvertx.disableFileCPResolving=true",
+        // SQLite's native library is unpacked in the lab's directory: a killed node leaves nothing in /tmp
+        "-Dorg.sqlite.tmpdir=" + dir,
         "-cp", System.getProperty("java.class.path"), LabProcessMain.class.getName()));
     cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

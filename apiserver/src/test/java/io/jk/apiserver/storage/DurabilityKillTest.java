@@ -105,7 +105,7 @@ class DurabilityKillTest {
   }
 
   private List<String[]> runAndKill(String endpoint, String prefix, String mode) throws Exception {
-    Process child = new ProcessBuilder(javaBinary(), "-Dvertx.disableFileCPResolving=true", "-cp", System.getProperty("java.class.path"),
+    Process child = new ProcessBuilder(javaBinary(), "-Dvertx.disableFileCPResolving=true", "-Dorg.sqlite.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"),
         "-Xmx256m", DurabilityWriterMain.class.getName(), endpoint, prefix, Integer.toString(WRITERS), mode)
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
@@ -150,7 +150,7 @@ class DurabilityKillTest {
     Map<String, Long> acked = new HashMap<>();
     long lastMaxRevision = 0;
     for (int round = 0; round < rounds; round++) {
-      Process child = new ProcessBuilder(javaBinary(), "-Dvertx.disableFileCPResolving=true", "-cp", System.getProperty("java.class.path"),
+      Process child = new ProcessBuilder(javaBinary(), "-Dvertx.disableFileCPResolving=true", "-Dorg.sqlite.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"),
           "-Xmx256m", DurabilityWriterMain.class.getName(), endpoint, prefix + "r" + round + "-",
           Integer.toString(WRITERS))
           .redirectError(ProcessBuilder.Redirect.DISCARD)

@@ -46,6 +46,7 @@ final class AttachSession implements StreamSession {
   private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> daemon(r, "kubelet-attach-stdin"));
   private volatile ShimAttach attach;
   private volatile boolean socketClosed;
+  private volatile WriteBackpressure backpressure;
   private Context context;
 
   AttachSession(Vertx vertx, ServerWebSocket ws, ContainerHandle container, Path socket, boolean stdin, boolean stdout,
@@ -69,6 +70,7 @@ final class AttachSession implements StreamSession {
   @Override
   public void start() {
     context = vertx.getOrCreateContext();
+    backpressure = new WriteBackpressure(ws);
     ws.pause();
     reader.execute(() -> {
       ShimAttach a;
@@ -91,6 +93,7 @@ final class AttachSession implements StreamSession {
     ws.textMessageHandler(text -> onFrame(Buffer.buffer(text)));
     ws.closeHandler(v -> {
       socketClosed = true;
+      backpressure.wake();
       onWriter(this::detach);
     });
     ws.resume();
@@ -144,37 +147,16 @@ final class AttachSession implements StreamSession {
         byte[] data = f.data();
         Buffer frame = Buffer.buffer(data.length + 1).appendByte((byte) channel).appendBytes(data);
         ws.writeBinaryMessage(frame);
-        awaitDrained();
+        // a client slower than the container: reading from the shim pauses (the shim drops an attacher that
+        // falls too far behind)
+        if (!backpressure.awaitWritable(() -> socketClosed)) {
+          throw new java.io.InterruptedIOException("attach interrupted");
+        }
       }
       finish(ExecSession.success());
     } catch (IOException e) {
       // detached (the client closed the socket), or the shim broke off
       finish(socketClosed ? null : ExecSession.failure("InternalError", "error attaching to container: " + e.getMessage(), -1));
-    }
-  }
-
-  /**
-   * A client slower than the container: reading from the shim pauses until the socket's queue drains, so
-   * the kubelet holds no growing backlog (the shim drops an attacher that falls too far behind).
-   */
-  private void awaitDrained() throws IOException {
-    while (ws.writeQueueFull() && !socketClosed) {
-      java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
-      context.runOnContext(v -> {
-        if (ws.writeQueueFull()) {
-          ws.drainHandler(x -> drained.complete(null));
-        } else {
-          drained.complete(null);
-        }
-      });
-      try {
-        drained.get(1, java.util.concurrent.TimeUnit.SECONDS); // re-checks a socket closed meanwhile
-      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-        // check again
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("attach interrupted");
-      }
     }
   }
 

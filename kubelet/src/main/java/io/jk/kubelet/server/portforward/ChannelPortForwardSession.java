@@ -1,5 +1,7 @@
 package io.jk.kubelet.server.portforward;
 
+import io.jk.kubelet.server.WriteBackpressure;
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +28,7 @@ final class ChannelPortForwardSession implements PortForwardSession {
   private final List<Integer> ports;
   private final PortRelay[] relays;
   private final AtomicInteger open;
-  private final Object drain = new Object();
+  private WriteBackpressure backpressure;
   private volatile boolean closed;
 
   ChannelPortForwardSession(ServerWebSocket ws, PortForwardHandler.Forwarder forwarder, List<Integer> ports) {
@@ -39,11 +41,7 @@ final class ChannelPortForwardSession implements PortForwardSession {
 
   @Override
   public void start() {
-    ws.drainHandler(v -> {
-      synchronized (drain) {
-        drain.notifyAll();
-      }
-    });
+    backpressure = new WriteBackpressure(ws);
     ws.closeHandler(v -> close());
     ws.exceptionHandler(e -> LOG.debug("Port forward socket failed err=\"{}\"", e.getMessage()));
     ws.pause(); // until the relays are there: no early byte is lost
@@ -60,7 +58,7 @@ final class ChannelPortForwardSession implements PortForwardSession {
       forwarder.open(ports.get(i), new PortRelay.Listener() {
         @Override
         public void data(byte[] bytes) {
-          awaitWritable();
+          backpressure.awaitWritable(() -> closed);
           send(2 * index, bytes);
         }
 
@@ -115,19 +113,6 @@ final class ChannelPortForwardSession implements PortForwardSession {
   private void send(int channel, byte[] payload) {
     if (!closed) {
       ws.writeBinaryMessage(message(channel, payload));
-    }
-  }
-
-  private void awaitWritable() {
-    synchronized (drain) {
-      while (!closed && ws.writeQueueFull()) {
-        try {
-          drain.wait(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
     }
   }
 

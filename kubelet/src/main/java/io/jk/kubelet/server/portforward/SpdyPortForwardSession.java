@@ -1,5 +1,7 @@
 package io.jk.kubelet.server.portforward;
 
+import io.jk.kubelet.server.WriteBackpressure;
+
 import io.jk.kubelet.server.portforward.spdy.SpdyFrame;
 import io.jk.kubelet.server.portforward.spdy.SpdyFramer;
 import io.jk.kubelet.server.portforward.spdy.SpdyProtocolException;
@@ -38,7 +40,7 @@ final class SpdyPortForwardSession implements PortForwardSession {
   private final SpdyFramer framer = new SpdyFramer();
   private final Map<String, Forward> byRequest = new HashMap<>();
   private final Map<Integer, Forward> byStream = new HashMap<>();
-  private final Object drain = new Object();
+  private WriteBackpressure backpressure;
   private volatile boolean closed;
 
   /** A forwarded connection: its two streams and relay. */
@@ -66,11 +68,7 @@ final class SpdyPortForwardSession implements PortForwardSession {
 
   @Override
   public void start() {
-    ws.drainHandler(v -> {
-      synchronized (drain) {
-        drain.notifyAll();
-      }
-    });
+    backpressure = new WriteBackpressure(ws);
     ws.binaryMessageHandler(this::onBytes);
     ws.textMessageHandler(t -> onBytes(Buffer.buffer(t)));
     ws.closeHandler(v -> close());
@@ -143,7 +141,7 @@ final class SpdyPortForwardSession implements PortForwardSession {
       @Override
       public void data(byte[] bytes) {
         if (!fw.dataReset) {
-          awaitWritable();
+          backpressure.awaitWritable(() -> closed);
           send(new SpdyFrame.Data(fw.dataStream, false, bytes));
         }
       }
@@ -222,19 +220,6 @@ final class SpdyPortForwardSession implements PortForwardSession {
       byStream.remove(fw.errorStream);
       byStream.remove(fw.dataStream);
     });
-  }
-
-  private void awaitWritable() {
-    synchronized (drain) {
-      while (!closed && ws.writeQueueFull()) {
-        try {
-          drain.wait(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
   }
 
   /** Encodes and writes one frame; encoding order is sending order (the header compressor is one stream). */

@@ -166,22 +166,9 @@ public final class PodStartupBenchmark {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
   }
 
-  /** The API server's apiserver_request_total counters by "verb resource" (empty unless bench.requests is set). */
+  /** The API server's request counters by "verb resource" (empty unless bench.requests is set). */
   static Map<String, Double> requestCounts(KubernetesClient client) {
-    Map<String, Double> out = new java.util.TreeMap<>();
-    if (!Boolean.getBoolean("bench.requests")) {
-      return out;
-    }
-    for (String line : client.raw("/metrics").split("\n")) {
-      if (line.startsWith("apiserver_request_total{")) {
-        java.util.regex.Matcher verb = java.util.regex.Pattern.compile("verb=\"([^\"]*)\"").matcher(line);
-        java.util.regex.Matcher res = java.util.regex.Pattern.compile("resource=\"([^\"]*)\"").matcher(line);
-        if (verb.find() && res.find()) {
-          out.merge(verb.group(1) + " " + res.group(1), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
-        }
-      }
-    }
-    return out;
+    return Boolean.getBoolean("bench.requests") ? io.jk.kubelet.testing.ApiRequests.byVerbAndResource(client) : Map.of();
   }
 
   /** CPU (clock ticks) of this JVM's threads by name with digits dropped ("kubelet-pod-#", "C2 CompilerThre#"). */

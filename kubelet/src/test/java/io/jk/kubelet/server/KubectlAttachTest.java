@@ -1,5 +1,7 @@
 package io.jk.kubelet.server;
 
+import io.jk.kubelet.testing.KubectlRun;
+
 import static io.jk.kubelet.testing.Pods.pod;
 import static io.jk.kubelet.testing.Pods.sh;
 import static org.awaitility.Awaitility.await;
@@ -14,15 +16,12 @@ import io.jk.apiserver.tls.CertificateAuthority;
 import io.jk.apiserver.tls.IssuedCertificate;
 import io.jk.kubelet.testing.KubeletHarness;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -100,53 +99,15 @@ class KubectlAttachTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(h.get(name).getStatus().getPhase()));
   }
 
-  private record Result(int code, String out, String err) {}
-
   /** kubectl with its stdin fed from {@code input} (then closed), stdout and stderr collected. */
-  private static Result kubectl(String input, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", h.api.kubeconfig().toString(), "-n", "default"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).start();
-    var out = collect(p.getInputStream());
-    var err = collect(p.getErrorStream());
-    try (OutputStream in = p.getOutputStream()) {
-      if (input != null) {
-        in.write(input.getBytes(StandardCharsets.UTF_8));
-      }
-    }
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish; out=" + out.get() + " err=" + err.get());
-    }
-    return new Result(p.exitValue(), out.get(), err.get());
-  }
-
-  private static java.util.function.Supplier<String> collect(InputStream s) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    Thread t = new Thread(() -> {
-      try {
-        s.transferTo(buf);
-      } catch (IOException e) {
-        // process ended
-      }
-    });
-    t.start();
-    return () -> {
-      try {
-        t.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      synchronized (buf) {
-        return buf.toString(StandardCharsets.UTF_8);
-      }
-    };
+  private static KubectlRun kubectl(String input, String... args) throws Exception {
+    return KubectlRun.run(h.api.kubeconfig(), "default", input, Duration.ofSeconds(60), args);
   }
 
   @Test
   void attachWithStdinEchoesWhatIsTypedAndStdinOnceEndsIt() throws Exception {
     runPod("cat", stdio(sh("cat", "while read l; do echo \"echo: $l\"; done; echo stdin-ended"), true, true, false));
-    Result r = kubectl("one\ntwo\n", "attach", "-i", "cat");
+    KubectlRun r = kubectl("one\ntwo\n", "attach", "-i", "cat");
     assertEquals(0, r.code(), r.err());
     assertEquals("echo: one\necho: two\nstdin-ended\n", r.out(), r.err());
     await().atMost(Duration.ofSeconds(20)).until(() -> "Succeeded".equals(h.get("cat").getStatus().getPhase()));
@@ -156,7 +117,7 @@ class KubectlAttachTest {
   void aShellOnATerminalRunsWhatIsTypedAndItsExitEndsTheSession() throws Exception {
     runPod("shell", stdio(sh("sh", "exec sh"), true, true, true));
     // kubectl's stdin is no terminal here: it says so, and the container's terminal still carries everything
-    Result r = kubectl("echo from-the-$((20+22))-shell; tty; exit 3\n", "attach", "-i", "shell");
+    KubectlRun r = kubectl("echo from-the-$((20+22))-shell; tty; exit 3\n", "attach", "-i", "shell");
     assertEquals(0, r.code(), r.err()); // attach reports no exit code (Kubernetes' kubelet neither)
     assertTrue(r.out().contains("from-the-42-shell\r\n"), r.out());
     assertTrue(r.out().contains("/dev/pts/0\r\n"), r.out());
@@ -164,14 +125,14 @@ class KubectlAttachTest {
     var terminated = h.get("shell").getStatus().getContainerStatuses().get(0).getState().getTerminated();
     assertEquals(3, terminated.getExitCode());
     // the terminal's output is the container's log, as stdout
-    Result logs = kubectl(null, "logs", "shell");
+    KubectlRun logs = kubectl(null, "logs", "shell");
     assertEquals(0, logs.code(), logs.err());
     assertTrue(logs.out().contains("from-the-42-shell"), logs.out());
   }
 
   @Test
   void kubectlRunInteractiveRemovesThePodAfterwards() throws Exception {
-    Result r = kubectl("world\n", "run", "-i", "--rm", "--restart=Never", "--image=busybox:1.36",
+    KubectlRun r = kubectl("world\n", "run", "-i", "--rm", "--restart=Never", "--image=busybox:1.36",
         "--overrides={\"spec\":{\"nodeName\":\"" + KubeletHarness.NODE + "\"}}", "tmp", "--", "sh", "-c", "read x; echo got $x");
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("got world"), r.out() + r.err());
@@ -181,7 +142,7 @@ class KubectlAttachTest {
 
   @Test
   void kubectlRunWithATerminalReportsTheExitCode() throws Exception {
-    Result r = kubectl("read x; echo got $x; exit 4\nworld\n", "run", "-it", "--rm", "--restart=Never",
+    KubectlRun r = kubectl("read x; echo got $x; exit 4\nworld\n", "run", "-it", "--rm", "--restart=Never",
         "--image=busybox:1.36", "--overrides={\"spec\":{\"nodeName\":\"" + KubeletHarness.NODE + "\"}}", "tty", "--", "sh");
     assertEquals(4, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("got world"), r.out() + r.err());
@@ -244,7 +205,7 @@ class KubectlAttachTest {
     runPod("noattach", sh("main", "sleep 60"));
     String uid = h.get("noattach").getMetadata().getUid();
     Files.delete(h.root.resolve("pods").resolve(uid).resolve("containers").resolve("main").resolve("0").resolve("attach.sock"));
-    Result r = kubectl(null, "attach", "noattach");
+    KubectlRun r = kubectl(null, "attach", "noattach");
     assertTrue(r.code() != 0, r.out());
     assertTrue(r.err().contains("error attaching to container"), r.err());
   }
@@ -253,7 +214,7 @@ class KubectlAttachTest {
   void attachToAFinishedPodIsRefused() throws Exception {
     h.client().pods().resource(pod("done", "Never", sh("main", "echo bye")).build()).create();
     await().atMost(Duration.ofSeconds(60)).until(() -> "Succeeded".equals(h.get("done").getStatus().getPhase()));
-    Result r = kubectl(null, "attach", "done");
+    KubectlRun r = kubectl(null, "attach", "done");
     assertTrue(r.code() != 0, r.out());
     assertTrue(r.err().contains("cannot attach a container in a completed pod"), r.err());
   }

@@ -1,5 +1,7 @@
 package io.jk.kubelet.server;
 
+import io.jk.kubelet.testing.KubectlRun;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +15,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jk.apiserver.proxy.KubeletClientCredentials;
 import io.jk.apiserver.proxy.KubeletProxy;
 import io.jk.testing.TestApiServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -96,59 +95,20 @@ class KubectlThroughApiServerTest {
     client.pods().inNamespace("demo").resource(p).updateStatus();
   }
 
-  private record Result(int code, String out, String err) {}
-
   private static Process kubectl(String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", api.kubeconfig().toString(), "-n", "demo"));
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).start();
+    return KubectlRun.start(api.kubeconfig(), "demo", args);
   }
 
-  private static Result run(String stdin, String... args) throws Exception {
-    Process p = kubectl(args);
-    var out = collect(p.getInputStream());
-    var err = collect(p.getErrorStream());
-    try (var in = p.getOutputStream()) {
-      if (stdin != null) {
-        in.write(stdin.getBytes(StandardCharsets.UTF_8));
-      }
-    }
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish; out=" + out.get() + " err="
-          + err.get());
-    }
-    return new Result(p.exitValue(), out.get(), err.get());
-  }
-
-  private static java.util.function.Supplier<String> collect(InputStream s) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    Thread t = new Thread(() -> {
-      try {
-        s.transferTo(buf);
-      } catch (IOException e) {
-        // process ended
-      }
-    });
-    t.start();
-    return () -> {
-      try {
-        t.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      synchronized (buf) {
-        return buf.toString(StandardCharsets.UTF_8);
-      }
-    };
+  private static KubectlRun run(String stdin, String... args) throws Exception {
+    return KubectlRun.run(api.kubeconfig(), "demo", stdin, Duration.ofSeconds(30), args);
   }
 
   @Test
   void kubectlLogsPrintsTheContainersLog() throws Exception {
-    Result r = run(null, "logs", "web");
+    KubectlRun r = run(null, "logs", "web");
     assertEquals(0, r.code(), r.err());
     assertEquals("hello from web\nan error line\n", r.out());
-    Result tail = run(null, "logs", "web", "--tail=1", "--timestamps");
+    KubectlRun tail = run(null, "logs", "web", "--tail=1", "--timestamps");
     assertEquals("2026-01-01T10:00:01Z an error line\n", tail.out(), tail.err());
   }
 
@@ -187,34 +147,34 @@ class KubectlThroughApiServerTest {
 
   @Test
   void kubectlExecReportsTheExitCode() throws Exception {
-    Result r = run(null, "exec", "web", "--", "sh", "-c", "echo on-stdout; echo on-stderr >&2; exit 3");
+    KubectlRun r = run(null, "exec", "web", "--", "sh", "-c", "echo on-stdout; echo on-stderr >&2; exit 3");
     assertEquals(3, r.code(), r.err());
     assertEquals("on-stdout\n", r.out());
     assertTrue(r.err().contains("on-stderr"), r.err());
     assertTrue(r.err().contains("command terminated with exit code 3"), r.err());
-    Result ok = run(null, "exec", "web", "--", "true");
+    KubectlRun ok = run(null, "exec", "web", "--", "true");
     assertEquals(0, ok.code(), ok.err());
   }
 
   @Test
   void kubectlExecWithStdin() throws Exception {
-    Result r = run("line one\nline two\n", "exec", "-i", "web", "--", "sh", "-c", "cat; echo done");
+    KubectlRun r = run("line one\nline two\n", "exec", "-i", "web", "--", "sh", "-c", "cat; echo done");
     assertEquals(0, r.code(), r.err());
     assertEquals("line one\nline two\ndone\n", r.out());
   }
 
   @Test
   void errorsAreKubernetesStatuses() throws Exception {
-    Result pending = run(null, "logs", "pending");
+    KubectlRun pending = run(null, "logs", "pending");
     assertTrue(pending.code() != 0);
     assertTrue(pending.err().contains("container \"nginx\" in pod \"pending\" is waiting to start: ContainerCreating"),
         pending.err());
-    Result missing = run(null, "logs", "nope");
+    KubectlRun missing = run(null, "logs", "nope");
     assertTrue(missing.err().contains("pods \"nope\" not found"), missing.err());
-    Result down = run(null, "logs", "elsewhere");
+    KubectlRun down = run(null, "logs", "elsewhere");
     assertTrue(down.code() != 0);
     assertTrue(down.err().contains("connect: connection refused"), down.err());
-    Result execDown = run(null, "exec", "elsewhere", "--", "true");
+    KubectlRun execDown = run(null, "exec", "elsewhere", "--", "true");
     assertTrue(execDown.code() != 0);
     assertTrue(execDown.err().contains("connection refused"), execDown.err());
   }

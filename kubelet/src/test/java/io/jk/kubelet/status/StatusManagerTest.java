@@ -12,9 +12,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.jk.common.client.Patches;
+import io.jk.kubelet.testing.ApiRequests;
 import io.jk.testing.TestApiServer;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,16 +76,7 @@ class StatusManagerTest {
     assertEquals(400, invalid.getCode(), invalid.getMessage());
   }
 
-  /** apiserver_request_total by "verb resource". */
   static Map<String, Double> requests() {
-    Map<String, Double> out = new TreeMap<>();
-    for (String line : client.raw("/metrics").split("\n")) {
-      if (line.startsWith("apiserver_request_total{")) {
-        String verb = line.replaceAll(".*verb=\"([^\"]*)\".*", "$1");
-        String resource = line.replaceAll(".*resource=\"([^\"]*)\".*", "$1");
-        out.merge(verb + " " + resource, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
-      }
-    }
-    return out;
+    return ApiRequests.byVerbAndResource(client);
   }
 }

@@ -253,7 +253,9 @@ public final class KubeletServer {
           return req.pipeTo(file);
         })
         .compose(v -> store.importArchive(tmp))
-        .onComplete(ar -> workers.executeBlocking(() -> java.nio.file.Files.deleteIfExists(tmp), false)))
+        // the answer only once the upload is gone: a client never sees it left behind
+        .transform(ar -> workers.executeBlocking(() -> java.nio.file.Files.deleteIfExists(tmp), false)
+            .transform(deleted -> ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause()))))
         .onSuccess(imported -> {
           var doc = Json.mapper().createObjectNode();
           var arr = doc.putArray("images");
